@@ -1,0 +1,215 @@
+// Dense f32 matrix product C = A @ B (+ bias), B packed once into panels of 16 columns.
+//
+// Buffers (pointers 16-byte aligned):
+//   c: (M, N)   a: (M, K)   b: (K, N) row-major   bias: (N) or 0 for none
+//   packed: (ceil(N / 16), K, 16) — panel q holds columns 16q .. 16q+15 of B, zero-padded past N
+// Every output is bias[j] + a[i,0] b[0,j] + a[i,1] b[1,j] + ... in that order (relaxed builds fuse the
+// multiply-add, so they round once per term instead of twice).
+
+const PANEL: i32 = 16;
+
+/** Packs B (K, N) into panels of 16 columns (see the layout above). */
+export function gemm_pack_b(packed: usize, b: usize, K: i32, N: i32): void {
+  const panels = (N + PANEL - 1) / PANEL;
+  for (let q = 0; q < panels; q++) {
+    const panel = packed + ((<usize>q * <usize>K * PANEL) << 2);
+    const j0 = q * PANEL;
+    for (let k = 0; k < K; k++) {
+      const src = b + ((<usize>k * <usize>N + <usize>j0) << 2);
+      const dst = panel + ((<usize>k * PANEL) << 2);
+      for (let jj = 0; jj < PANEL; jj++) {
+        store<f32>(dst + ((<usize>jj) << 2), j0 + jj < N ? load<f32>(src + ((<usize>jj) << 2)) : 0);
+      }
+    }
+  }
+}
+
+/** Naive reference on unpacked B. */
+export function gemm_ref(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let sum: f32 = bias != 0 ? load<f32>(bias + ((<usize>j) << 2)) : 0;
+      for (let k = 0; k < K; k++) {
+        sum +=
+          load<f32>(a + ((<usize>i * <usize>K + <usize>k) << 2)) *
+          load<f32>(b + ((<usize>k * <usize>N + <usize>j) << 2));
+      }
+      store<f32>(c + ((<usize>i * <usize>N + <usize>j) << 2), sum);
+    }
+  }
+}
+
+/** acc + a * b, fused where relaxed SIMD is available. */
+function madd(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+/** Lanes lane0 .. lane0+3 of a row of `cols` values (bias), zero past cols or when ptr is 0. */
+function loadLanes(ptr: usize, cols: i32, lane0: i32): v128 {
+  if (ptr == 0) return f32x4.splat(0);
+  const at = ptr + ((<usize>lane0) << 2);
+  if (cols >= lane0 + 4) return v128.load(at);
+  let v = f32x4.splat(0);
+  if (cols > lane0) v = f32x4.replace_lane(v, 0, load<f32>(at));
+  if (cols > lane0 + 1) v = f32x4.replace_lane(v, 1, load<f32>(at, 4));
+  if (cols > lane0 + 2) v = f32x4.replace_lane(v, 2, load<f32>(at, 8));
+  return v;
+}
+
+/** Stores lanes lane0 .. min(cols, lane0+4) of v at ptr (ptr addresses lane lane0). */
+function storeLanes(ptr: usize, v: v128, cols: i32, lane0: i32): void {
+  if (cols >= lane0 + 4) {
+    v128.store(ptr, v);
+    return;
+  }
+  if (cols > lane0) store<f32>(ptr, f32x4.extract_lane(v, 0));
+  if (cols > lane0 + 1) store<f32>(ptr, f32x4.extract_lane(v, 1), 4);
+  if (cols > lane0 + 2) store<f32>(ptr, f32x4.extract_lane(v, 2), 8);
+}
+
+/** Stores the first `cols` (1..16) values of a tile row held in four vectors. */
+function storeRow(ptr: usize, v0: v128, v1: v128, v2: v128, v3: v128, cols: i32): void {
+  storeLanes(ptr, v0, cols, 0);
+  storeLanes(ptr + 16, v1, cols, 4);
+  storeLanes(ptr + 32, v2, cols, 8);
+  storeLanes(ptr + 48, v3, cols, 12);
+}
+
+/**
+ * 2 x 16 register tile: 8 accumulators, four B vectors and two broadcast A values per k. Measured on
+ * this project's machines it beats 4 x 8 (more broadcasts) and 1 x 32 (more B loads per flop).
+ */
+function gemmSimd(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
+  const rowA = (<usize>K) << 2;
+  const rowC = (<usize>N) << 2;
+  const panelBytes = (<usize>K * PANEL) << 2;
+  const panels = (N + PANEL - 1) / PANEL;
+  for (let q = 0; q < panels; q++) {
+    const j0 = q * PANEL;
+    const cols = min(PANEL, N - j0);
+    const panel = packed + <usize>q * panelBytes;
+    const panelEnd = panel + panelBytes;
+    const biasRow = bias != 0 ? bias + ((<usize>j0) << 2) : 0;
+    const init0 = loadLanes(biasRow, cols, 0);
+    const init1 = loadLanes(biasRow, cols, 4);
+    const init2 = loadLanes(biasRow, cols, 8);
+    const init3 = loadLanes(biasRow, cols, 12);
+    let i = 0;
+    for (; i + 2 <= M; i += 2) {
+      let c00 = init0,
+        c01 = init1,
+        c02 = init2,
+        c03 = init3;
+      let c10 = init0,
+        c11 = init1,
+        c12 = init2,
+        c13 = init3;
+      let pa0 = a + <usize>i * rowA;
+      let pa1 = pa0 + rowA;
+      for (let pb = panel; pb < panelEnd; pb += PANEL << 2) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        const b2 = v128.load(pb, 32);
+        const b3 = v128.load(pb, 48);
+        const a0 = v128.load32_splat(pa0);
+        const a1 = v128.load32_splat(pa1);
+        c00 = madd(a0, b0, c00);
+        c01 = madd(a0, b1, c01);
+        c02 = madd(a0, b2, c02);
+        c03 = madd(a0, b3, c03);
+        c10 = madd(a1, b0, c10);
+        c11 = madd(a1, b1, c11);
+        c12 = madd(a1, b2, c12);
+        c13 = madd(a1, b3, c13);
+        pa0 += 4;
+        pa1 += 4;
+      }
+      const out = c + <usize>i * rowC + ((<usize>j0) << 2);
+      storeRow(out, c00, c01, c02, c03, cols);
+      storeRow(out + rowC, c10, c11, c12, c13, cols);
+    }
+    if (i < M) {
+      // The last row of an odd M.
+      let c0 = init0,
+        c1 = init1,
+        c2 = init2,
+        c3 = init3;
+      let pa = a + <usize>i * rowA;
+      for (let pb = panel; pb < panelEnd; pb += PANEL << 2) {
+        const a0 = v128.load32_splat(pa);
+        c0 = madd(a0, v128.load(pb), c0);
+        c1 = madd(a0, v128.load(pb, 16), c1);
+        c2 = madd(a0, v128.load(pb, 32), c2);
+        c3 = madd(a0, v128.load(pb, 48), c3);
+        pa += 4;
+      }
+      storeRow(c + <usize>i * rowC + ((<usize>j0) << 2), c0, c1, c2, c3, cols);
+    }
+  }
+}
+
+/** Scalar build: 1 x 8 tiles (8 accumulators in registers) over each half of a 16-column panel. */
+function gemmScalar(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
+  const halves = (N + 7) / 8;
+  for (let h = 0; h < halves; h++) {
+    const j0 = h * 8;
+    const cols = min(8, N - j0);
+    // Half h is columns 8(h % 2) .. of panel h / 2.
+    const half = packed + ((<usize>(h >> 1) * <usize>K * PANEL + <usize>((h & 1) * 8)) << 2);
+    for (let i = 0; i < M; i++) {
+      let s0: f32 = 0,
+        s1: f32 = 0,
+        s2: f32 = 0,
+        s3: f32 = 0,
+        s4: f32 = 0,
+        s5: f32 = 0,
+        s6: f32 = 0,
+        s7: f32 = 0;
+      if (bias != 0) {
+        const bj = bias + ((<usize>j0) << 2);
+        s0 = load<f32>(bj);
+        if (cols > 1) s1 = load<f32>(bj, 4);
+        if (cols > 2) s2 = load<f32>(bj, 8);
+        if (cols > 3) s3 = load<f32>(bj, 12);
+        if (cols > 4) s4 = load<f32>(bj, 16);
+        if (cols > 5) s5 = load<f32>(bj, 20);
+        if (cols > 6) s6 = load<f32>(bj, 24);
+        if (cols > 7) s7 = load<f32>(bj, 28);
+      }
+      let pa = a + ((<usize>i * <usize>K) << 2);
+      let pb = half;
+      for (let k = 0; k < K; k++) {
+        const av = load<f32>(pa);
+        s0 += av * load<f32>(pb);
+        s1 += av * load<f32>(pb, 4);
+        s2 += av * load<f32>(pb, 8);
+        s3 += av * load<f32>(pb, 12);
+        s4 += av * load<f32>(pb, 16);
+        s5 += av * load<f32>(pb, 20);
+        s6 += av * load<f32>(pb, 24);
+        s7 += av * load<f32>(pb, 28);
+        pa += 4;
+        pb += PANEL << 2;
+      }
+      const out = c + ((<usize>i * <usize>N + <usize>j0) << 2);
+      store<f32>(out, s0);
+      if (cols > 1) store<f32>(out, s1, 4);
+      if (cols > 2) store<f32>(out, s2, 8);
+      if (cols > 3) store<f32>(out, s3, 12);
+      if (cols > 4) store<f32>(out, s4, 16);
+      if (cols > 5) store<f32>(out, s5, 20);
+      if (cols > 6) store<f32>(out, s6, 24);
+      if (cols > 7) store<f32>(out, s7, 28);
+    }
+  }
+}
+
+/** C = A @ B (+ bias) with B already packed by gemm_pack_b. */
+export function gemm_packed(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    gemmSimd(c, a, packed, bias, M, K, N);
+  } else {
+    gemmScalar(c, a, packed, bias, M, K, N);
+  }
+}

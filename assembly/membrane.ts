@@ -1,0 +1,459 @@
+// Multi-basis MBE membrane simulation (ALGORITHM.md section 1), for n independent elements.
+//
+// For each basis nb with polarity p, shift c and tables Vth, r, d (N x T):
+//   u[0] = p * (x - c);  s[t] = u[t] >= Vth[t];  u[t+1] = u[t] - s[t] r[t];  o[t+1] = o[t] + s[t] d[t]
+//   y = (sum_nb w[nb] o_nb[T]) + b
+// Sign-magnitude mode (identity code, odd functions): the neuron sees |x| and y takes the sign of x.
+// NaN inputs give NaN outputs and no spikes; +-Inf saturates (every threshold is crossed).
+//
+// Buffers (all f32 unless noted, pointers 16-byte aligned):
+//   x, y: (n)   polarity, shift, weight: (N)   vth, reset, intensity: (N, T) row-major
+//   planes: (N, T, rows, words) u32 with words = ceil(rowLen / 32): bit j of word w is element w*32 + j
+//   counts: (N, T) u32 spikes per plane   signs: (rows, words) u32, bit set where x < 0 (sign mode only)
+
+const SIGN_BIT: u32 = 0x80000000;
+
+/** One element through every basis; writes its spike bits when `planes` is not 0. Scalar reference. */
+function neuronScalar(
+  planes: usize,
+  x: f32,
+  polarity: usize,
+  shift: usize,
+  vth: usize,
+  reset: usize,
+  intensity: usize,
+  weight: usize,
+  bias: f32,
+  signMagnitude: bool,
+  planeStride: usize, // u32 words between consecutive (basis, t) planes
+  bitWord: usize, // byte offset of this element's word inside a plane
+  bit: u32, // this element's bit inside that word
+  N: i32,
+  T: i32,
+): f32 {
+  const input: f32 = signMagnitude ? Mathf.abs(x) : x;
+  let acc: f32 = 0;
+  for (let nb = 0; nb < N; nb++) {
+    let u: f32 = load<f32>(polarity + ((<usize>nb) << 2)) * (input - load<f32>(shift + ((<usize>nb) << 2)));
+    let o: f32 = 0;
+    const row = (<usize>(nb * T)) << 2;
+    for (let t = 0; t < T; t++) {
+      const at = row + ((<usize>t) << 2);
+      if (u >= load<f32>(vth + at)) {
+        u -= load<f32>(reset + at);
+        o += load<f32>(intensity + at);
+        if (planes != 0) {
+          const word = planes + ((<usize>(nb * T + t) * planeStride) << 2) + bitWord;
+          store<u32>(word, load<u32>(word) | bit);
+        }
+      }
+    }
+    acc += load<f32>(weight + ((<usize>nb) << 2)) * o;
+  }
+  let y: f32 = acc + bias;
+  if (signMagnitude && x < 0) y = -y;
+  return x != x ? x : y;
+}
+
+/** Four elements at once: the SIMD twin of neuronScalar (same operations, same order, so same bits). */
+function neuronVector(
+  planes: usize,
+  x: v128,
+  polarity: usize,
+  shift: usize,
+  vth: usize,
+  reset: usize,
+  intensity: usize,
+  weight: usize,
+  bias: f32,
+  signMagnitude: bool,
+  planeStride: usize,
+  bitWord: usize,
+  bitShift: u32,
+  N: i32,
+  T: i32,
+): v128 {
+  const input = signMagnitude ? f32x4.abs(x) : x;
+  let acc = f32x4.splat(0);
+  for (let nb = 0; nb < N; nb++) {
+    let u = f32x4.mul(
+      v128.load32_splat(polarity + ((<usize>nb) << 2)),
+      f32x4.sub(input, v128.load32_splat(shift + ((<usize>nb) << 2))),
+    );
+    let o = f32x4.splat(0);
+    const row = (<usize>(nb * T)) << 2;
+    for (let t = 0; t < T; t++) {
+      const at = row + ((<usize>t) << 2);
+      const spike = f32x4.ge(u, v128.load32_splat(vth + at));
+      u = f32x4.sub(u, v128.and(spike, v128.load32_splat(reset + at)));
+      o = f32x4.add(o, v128.and(spike, v128.load32_splat(intensity + at)));
+      if (planes != 0) {
+        const word = planes + ((<usize>(nb * T + t) * planeStride) << 2) + bitWord;
+        store<u32>(word, load<u32>(word) | ((<u32>i32x4.bitmask(spike)) << bitShift));
+      }
+    }
+    acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(weight + ((<usize>nb) << 2)), o));
+  }
+  let y = f32x4.add(acc, f32x4.splat(bias));
+  if (signMagnitude) y = v128.xor(y, v128.and(f32x4.lt(x, f32x4.splat(0)), i32x4.splat(SIGN_BIT)));
+  return v128.bitselect(x, y, f32x4.ne(x, x));
+}
+
+/** Decoded outputs only, 16 elements per iteration so four independent membrane chains overlap. */
+function membraneSimd(
+  y: usize,
+  x: usize,
+  polarity: usize,
+  shift: usize,
+  vth: usize,
+  reset: usize,
+  intensity: usize,
+  weight: usize,
+  bias: f32,
+  signMagnitude: bool,
+  n: i32,
+  N: i32,
+  T: i32,
+): void {
+  const noPlanes = <usize>0;
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const at = (<usize>i) << 2;
+    const sm = signMagnitude;
+    const x0 = v128.load(x + at);
+    const x1 = v128.load(x + at, 16);
+    const x2 = v128.load(x + at, 32);
+    const x3 = v128.load(x + at, 48);
+    const in0 = sm ? f32x4.abs(x0) : x0;
+    const in1 = sm ? f32x4.abs(x1) : x1;
+    const in2 = sm ? f32x4.abs(x2) : x2;
+    const in3 = sm ? f32x4.abs(x3) : x3;
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    for (let nb = 0; nb < N; nb++) {
+      const p = v128.load32_splat(polarity + ((<usize>nb) << 2));
+      const c = v128.load32_splat(shift + ((<usize>nb) << 2));
+      let u0 = f32x4.mul(p, f32x4.sub(in0, c));
+      let u1 = f32x4.mul(p, f32x4.sub(in1, c));
+      let u2 = f32x4.mul(p, f32x4.sub(in2, c));
+      let u3 = f32x4.mul(p, f32x4.sub(in3, c));
+      let o0 = f32x4.splat(0);
+      let o1 = f32x4.splat(0);
+      let o2 = f32x4.splat(0);
+      let o3 = f32x4.splat(0);
+      const row = (<usize>(nb * T)) << 2;
+      for (let t = 0; t < T; t++) {
+        const tat = row + ((<usize>t) << 2);
+        const th = v128.load32_splat(vth + tat);
+        const r = v128.load32_splat(reset + tat);
+        const d = v128.load32_splat(intensity + tat);
+        const s0 = f32x4.ge(u0, th);
+        const s1 = f32x4.ge(u1, th);
+        const s2 = f32x4.ge(u2, th);
+        const s3 = f32x4.ge(u3, th);
+        u0 = f32x4.sub(u0, v128.and(s0, r));
+        u1 = f32x4.sub(u1, v128.and(s1, r));
+        u2 = f32x4.sub(u2, v128.and(s2, r));
+        u3 = f32x4.sub(u3, v128.and(s3, r));
+        o0 = f32x4.add(o0, v128.and(s0, d));
+        o1 = f32x4.add(o1, v128.and(s1, d));
+        o2 = f32x4.add(o2, v128.and(s2, d));
+        o3 = f32x4.add(o3, v128.and(s3, d));
+      }
+      const w = v128.load32_splat(weight + ((<usize>nb) << 2));
+      a0 = f32x4.add(a0, f32x4.mul(w, o0));
+      a1 = f32x4.add(a1, f32x4.mul(w, o1));
+      a2 = f32x4.add(a2, f32x4.mul(w, o2));
+      a3 = f32x4.add(a3, f32x4.mul(w, o3));
+    }
+    const b = f32x4.splat(bias);
+    v128.store(y + at, finishVector(x0, f32x4.add(a0, b), sm));
+    v128.store(y + at, finishVector(x1, f32x4.add(a1, b), sm), 16);
+    v128.store(y + at, finishVector(x2, f32x4.add(a2, b), sm), 32);
+    v128.store(y + at, finishVector(x3, f32x4.add(a3, b), sm), 48);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const at = (<usize>i) << 2;
+    const v = neuronVector(
+      noPlanes,
+      v128.load(x + at),
+      polarity,
+      shift,
+      vth,
+      reset,
+      intensity,
+      weight,
+      bias,
+      signMagnitude,
+      0,
+      0,
+      0,
+      N,
+      T,
+    );
+    v128.store(y + at, v);
+  }
+  for (; i < n; i++) {
+    const at = (<usize>i) << 2;
+    store<f32>(
+      y + at,
+      neuronScalar(
+        noPlanes,
+        load<f32>(x + at),
+        polarity,
+        shift,
+        vth,
+        reset,
+        intensity,
+        weight,
+        bias,
+        signMagnitude,
+        0,
+        0,
+        0,
+        N,
+        T,
+      ),
+    );
+  }
+}
+
+/** Sign-magnitude sign flip and NaN propagation, as at the end of neuronVector. */
+function finishVector(x: v128, y: v128, signMagnitude: bool): v128 {
+  if (signMagnitude) y = v128.xor(y, v128.and(f32x4.lt(x, f32x4.splat(0)), i32x4.splat(SIGN_BIT)));
+  return v128.bitselect(x, y, f32x4.ne(x, x));
+}
+
+/** Scalar reference: decoded outputs y (n). */
+export function membrane_ref(
+  y: usize,
+  x: usize,
+  polarity: usize,
+  shift: usize,
+  vth: usize,
+  reset: usize,
+  intensity: usize,
+  weight: usize,
+  bias: f32,
+  signMagnitude: i32,
+  n: i32,
+  N: i32,
+  T: i32,
+): void {
+  const sm = signMagnitude != 0;
+  for (let i = 0; i < n; i++) {
+    const at = (<usize>i) << 2;
+    store<f32>(
+      y + at,
+      neuronScalar(0, load<f32>(x + at), polarity, shift, vth, reset, intensity, weight, bias, sm, 0, 0, 0, N, T),
+    );
+  }
+}
+
+/** Decoded outputs y (n): SIMD where the build has it, else the scalar reference. */
+export function membrane(
+  y: usize,
+  x: usize,
+  polarity: usize,
+  shift: usize,
+  vth: usize,
+  reset: usize,
+  intensity: usize,
+  weight: usize,
+  bias: f32,
+  signMagnitude: i32,
+  n: i32,
+  N: i32,
+  T: i32,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    membraneSimd(y, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude != 0, n, N, T);
+  } else {
+    membrane_ref(y, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude, n, N, T);
+  }
+}
+
+/** Clears planes and signs before the bits are OR-ed in, and counts the spikes of each plane after. */
+function clearPlanes(planes: usize, signs: usize, rows: i32, words: i32, N: i32, T: i32): void {
+  const planeWords = <usize>rows * <usize>words;
+  memory.fill(planes, 0, (planeWords * <usize>(N * T)) << 2);
+  memory.fill(signs, 0, planeWords << 2);
+}
+
+function countPlanes(counts: usize, planes: usize, rows: i32, words: i32, N: i32, T: i32): void {
+  const planeWords = <usize>rows * <usize>words;
+  for (let p = 0; p < N * T; p++) {
+    const base = planes + ((<usize>p * planeWords) << 2);
+    let count: u32 = 0;
+    for (let w: usize = 0; w < planeWords; w++) count += popcnt<u32>(load<u32>(base + (w << 2)));
+    store<u32>(counts + ((<usize>p) << 2), count);
+  }
+}
+
+/** Sign bits of one row: bit set where x < 0. */
+function writeSigns(signs: usize, x: usize, rowLen: i32): void {
+  for (let j = 0; j < rowLen; j++) {
+    if (load<f32>(x + ((<usize>j) << 2)) < 0) {
+      const word = signs + ((<usize>(j >>> 5)) << 2);
+      store<u32>(word, load<u32>(word) | ((<u32>1) << ((<u32>j) & 31)));
+    }
+  }
+}
+
+/** Scalar reference: decoded outputs plus bit-packed spike planes, plane counts and sign bits. */
+export function membrane_spikes_ref(
+  y: usize,
+  planes: usize,
+  counts: usize,
+  signs: usize,
+  x: usize,
+  polarity: usize,
+  shift: usize,
+  vth: usize,
+  reset: usize,
+  intensity: usize,
+  weight: usize,
+  bias: f32,
+  signMagnitude: i32,
+  rows: i32,
+  rowLen: i32,
+  N: i32,
+  T: i32,
+): void {
+  const words = (rowLen + 31) >>> 5;
+  const sm = signMagnitude != 0;
+  const planeStride = <usize>rows * <usize>words;
+  clearPlanes(planes, signs, rows, words, N, T);
+  for (let row = 0; row < rows; row++) {
+    const rowX = x + ((<usize>row * <usize>rowLen) << 2);
+    const rowY = y + ((<usize>row * <usize>rowLen) << 2);
+    const rowWord = <usize>row * <usize>words;
+    for (let j = 0; j < rowLen; j++) {
+      const at = (<usize>j) << 2;
+      const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
+      const v = neuronScalar(
+        planes,
+        load<f32>(rowX + at),
+        polarity,
+        shift,
+        vth,
+        reset,
+        intensity,
+        weight,
+        bias,
+        sm,
+        planeStride,
+        bitWord,
+        (<u32>1) << ((<u32>j) & 31),
+        N,
+        T,
+      );
+      store<f32>(rowY + at, v);
+    }
+    if (sm) writeSigns(signs + (rowWord << 2), rowX, rowLen);
+  }
+  countPlanes(counts, planes, rows, words, N, T);
+}
+
+/** Decoded outputs plus spike planes: SIMD where the build has it, else the scalar reference. */
+export function membrane_spikes(
+  y: usize,
+  planes: usize,
+  counts: usize,
+  signs: usize,
+  x: usize,
+  polarity: usize,
+  shift: usize,
+  vth: usize,
+  reset: usize,
+  intensity: usize,
+  weight: usize,
+  bias: f32,
+  signMagnitude: i32,
+  rows: i32,
+  rowLen: i32,
+  N: i32,
+  T: i32,
+): void {
+  if (!ASC_FEATURE_SIMD) {
+    membrane_spikes_ref(
+      y,
+      planes,
+      counts,
+      signs,
+      x,
+      polarity,
+      shift,
+      vth,
+      reset,
+      intensity,
+      weight,
+      bias,
+      signMagnitude,
+      rows,
+      rowLen,
+      N,
+      T,
+    );
+    return;
+  }
+  const words = (rowLen + 31) >>> 5;
+  const sm = signMagnitude != 0;
+  const planeStride = <usize>rows * <usize>words;
+  clearPlanes(planes, signs, rows, words, N, T);
+  for (let row = 0; row < rows; row++) {
+    const rowX = x + ((<usize>row * <usize>rowLen) << 2);
+    const rowY = y + ((<usize>row * <usize>rowLen) << 2);
+    const rowWord = <usize>row * <usize>words;
+    let j = 0;
+    // Four elements share one word: j is a multiple of 4, so their bits never straddle two words.
+    for (; j + 4 <= rowLen; j += 4) {
+      const at = (<usize>j) << 2;
+      const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
+      const v = neuronVector(
+        planes,
+        v128.load(rowX + at),
+        polarity,
+        shift,
+        vth,
+        reset,
+        intensity,
+        weight,
+        bias,
+        sm,
+        planeStride,
+        bitWord,
+        (<u32>j) & 31,
+        N,
+        T,
+      );
+      v128.store(rowY + at, v);
+    }
+    for (; j < rowLen; j++) {
+      const at = (<usize>j) << 2;
+      const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
+      const v = neuronScalar(
+        planes,
+        load<f32>(rowX + at),
+        polarity,
+        shift,
+        vth,
+        reset,
+        intensity,
+        weight,
+        bias,
+        sm,
+        planeStride,
+        bitWord,
+        (<u32>1) << ((<u32>j) & 31),
+        N,
+        T,
+      );
+      store<f32>(rowY + at, v);
+    }
+    if (sm) writeSigns(signs + (rowWord << 2), rowX, rowLen);
+  }
+  countPlanes(counts, planes, rows, words, N, T);
+}

@@ -1,0 +1,225 @@
+// Accumulate-only product of bit-packed spike planes with a weight matrix:
+//   out[M x Nout] += sum_p scale[p] * (S_p[M x K] @ W[K x Nout])
+// A set bit adds one weight row; nothing is multiplied by a spike. Each plane's row sum is scaled once
+// by scale[p] (the spike intensity times the readout weight), so the cost falls with the firing rate.
+//
+// Buffers (pointers 16-byte aligned):
+//   out: (M, Nout) f32, accumulated into     planes: (P, M, words) u32, words = ceil(K / 32),
+//   bit j of word w is input k = w*32 + j    scale: (P) f32    weight: (K, Nout) f32
+//   scratch: (P * K + P) u32 — per plane, the indices of the set bits of one row, then their counts
+
+/** Scalar reference, column by column: the same sums in the same order as the SIMD kernel. */
+export function spikemm_ref(
+  out: usize,
+  planes: usize,
+  scale: usize,
+  weight: usize,
+  M: i32,
+  K: i32,
+  Nout: i32,
+  P: i32,
+): void {
+  const words = (K + 31) >>> 5;
+  for (let m = 0; m < M; m++) {
+    const outRow = out + ((<usize>m * <usize>Nout) << 2);
+    for (let p = 0; p < P; p++) {
+      const bits = planes + ((<usize>(p * M + m) * <usize>words) << 2);
+      const d = load<f32>(scale + ((<usize>p) << 2));
+      for (let j = 0; j < Nout; j++) {
+        let sum: f32 = 0;
+        for (let w = 0; w < words; w++) {
+          let word = load<u32>(bits + ((<usize>w) << 2));
+          while (word != 0) {
+            const k = (w << 5) + <i32>ctz<u32>(word);
+            word &= word - 1;
+            sum += load<f32>(weight + ((<usize>k * <usize>Nout + <usize>j) << 2));
+          }
+        }
+        const at = outRow + ((<usize>j) << 2);
+        store<f32>(at, load<f32>(at) + d * sum);
+      }
+    }
+  }
+}
+
+/** Writes the set-bit indices of one row of every plane into scratch; returns nothing, counts follow. */
+function listSpikes(scratch: usize, planes: usize, m: i32, M: i32, K: i32, P: i32): void {
+  const words = (K + 31) >>> 5;
+  const countBase = scratch + ((<usize>P * <usize>K) << 2);
+  for (let p = 0; p < P; p++) {
+    const bits = planes + ((<usize>(p * M + m) * <usize>words) << 2);
+    const list = scratch + ((<usize>p * <usize>K) << 2);
+    let count = 0;
+    for (let w = 0; w < words; w++) {
+      let word = load<u32>(bits + ((<usize>w) << 2));
+      while (word != 0) {
+        store<u32>(list + ((<usize>count) << 2), (w << 5) + <i32>ctz<u32>(word));
+        word &= word - 1;
+        count++;
+      }
+    }
+    store<u32>(countBase + ((<usize>p) << 2), count);
+  }
+}
+
+/** out[m, j0 .. j0+32) += scale[p] * (sum of the listed weight rows), 8 vector accumulators per plane. */
+function accumulateTile32(outAt: usize, weightCol: usize, rowBytes: usize, list: usize, count: i32, d: v128): void {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
+  let s4 = f32x4.splat(0);
+  let s5 = f32x4.splat(0);
+  let s6 = f32x4.splat(0);
+  let s7 = f32x4.splat(0);
+  for (let i = 0; i < count; i++) {
+    const row = weightCol + <usize>load<u32>(list + ((<usize>i) << 2)) * rowBytes;
+    s0 = f32x4.add(s0, v128.load(row));
+    s1 = f32x4.add(s1, v128.load(row, 16));
+    s2 = f32x4.add(s2, v128.load(row, 32));
+    s3 = f32x4.add(s3, v128.load(row, 48));
+    s4 = f32x4.add(s4, v128.load(row, 64));
+    s5 = f32x4.add(s5, v128.load(row, 80));
+    s6 = f32x4.add(s6, v128.load(row, 96));
+    s7 = f32x4.add(s7, v128.load(row, 112));
+  }
+  v128.store(outAt, f32x4.add(v128.load(outAt), f32x4.mul(d, s0)));
+  v128.store(outAt, f32x4.add(v128.load(outAt, 16), f32x4.mul(d, s1)), 16);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 32), f32x4.mul(d, s2)), 32);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 48), f32x4.mul(d, s3)), 48);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 64), f32x4.mul(d, s4)), 64);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 80), f32x4.mul(d, s5)), 80);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 96), f32x4.mul(d, s6)), 96);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 112), f32x4.mul(d, s7)), 112);
+}
+
+/** The same for 4 columns. */
+function accumulateTile4(outAt: usize, weightCol: usize, rowBytes: usize, list: usize, count: i32, d: v128): void {
+  let s = f32x4.splat(0);
+  for (let i = 0; i < count; i++) {
+    s = f32x4.add(s, v128.load(weightCol + <usize>load<u32>(list + ((<usize>i) << 2)) * rowBytes));
+  }
+  v128.store(outAt, f32x4.add(v128.load(outAt), f32x4.mul(d, s)));
+}
+
+/** The same for one column. */
+function accumulateColumn(outAt: usize, weightCol: usize, rowBytes: usize, list: usize, count: i32, d: f32): void {
+  let s: f32 = 0;
+  for (let i = 0; i < count; i++) {
+    s += load<f32>(weightCol + <usize>load<u32>(list + ((<usize>i) << 2)) * rowBytes);
+  }
+  store<f32>(outAt, load<f32>(outAt) + d * s);
+}
+
+function spikemmSimd(
+  out: usize,
+  planes: usize,
+  scale: usize,
+  weight: usize,
+  scratch: usize,
+  M: i32,
+  K: i32,
+  Nout: i32,
+  P: i32,
+): void {
+  const rowBytes = (<usize>Nout) << 2;
+  const countBase = scratch + ((<usize>P * <usize>K) << 2);
+  for (let m = 0; m < M; m++) {
+    listSpikes(scratch, planes, m, M, K, P);
+    const outRow = out + <usize>m * rowBytes;
+    for (let p = 0; p < P; p++) {
+      const count = <i32>load<u32>(countBase + ((<usize>p) << 2));
+      if (count == 0) continue; // a silent plane costs nothing
+      const list = scratch + ((<usize>p * <usize>K) << 2);
+      const ds = load<f32>(scale + ((<usize>p) << 2));
+      const d = f32x4.splat(ds);
+      let j = 0;
+      for (; j + 32 <= Nout; j += 32)
+        accumulateTile32(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
+      for (; j + 4 <= Nout; j += 4)
+        accumulateTile4(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
+      for (; j < Nout; j++)
+        accumulateColumn(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, ds);
+    }
+  }
+}
+
+/** Scalar build: 8 columns per pass over the list, so weight rows are read contiguously. */
+function accumulateTile8Scalar(outAt: usize, weightCol: usize, rowBytes: usize, list: usize, count: i32, d: f32): void {
+  let s0: f32 = 0,
+    s1: f32 = 0,
+    s2: f32 = 0,
+    s3: f32 = 0,
+    s4: f32 = 0,
+    s5: f32 = 0,
+    s6: f32 = 0,
+    s7: f32 = 0;
+  for (let i = 0; i < count; i++) {
+    const row = weightCol + <usize>load<u32>(list + ((<usize>i) << 2)) * rowBytes;
+    s0 += load<f32>(row);
+    s1 += load<f32>(row, 4);
+    s2 += load<f32>(row, 8);
+    s3 += load<f32>(row, 12);
+    s4 += load<f32>(row, 16);
+    s5 += load<f32>(row, 20);
+    s6 += load<f32>(row, 24);
+    s7 += load<f32>(row, 28);
+  }
+  store<f32>(outAt, load<f32>(outAt) + d * s0);
+  store<f32>(outAt, load<f32>(outAt, 4) + d * s1, 4);
+  store<f32>(outAt, load<f32>(outAt, 8) + d * s2, 8);
+  store<f32>(outAt, load<f32>(outAt, 12) + d * s3, 12);
+  store<f32>(outAt, load<f32>(outAt, 16) + d * s4, 16);
+  store<f32>(outAt, load<f32>(outAt, 20) + d * s5, 20);
+  store<f32>(outAt, load<f32>(outAt, 24) + d * s6, 24);
+  store<f32>(outAt, load<f32>(outAt, 28) + d * s7, 28);
+}
+
+function spikemmScalar(
+  out: usize,
+  planes: usize,
+  scale: usize,
+  weight: usize,
+  scratch: usize,
+  M: i32,
+  K: i32,
+  Nout: i32,
+  P: i32,
+): void {
+  const rowBytes = (<usize>Nout) << 2;
+  const countBase = scratch + ((<usize>P * <usize>K) << 2);
+  for (let m = 0; m < M; m++) {
+    listSpikes(scratch, planes, m, M, K, P);
+    const outRow = out + <usize>m * rowBytes;
+    for (let p = 0; p < P; p++) {
+      const count = <i32>load<u32>(countBase + ((<usize>p) << 2));
+      if (count == 0) continue;
+      const list = scratch + ((<usize>p * <usize>K) << 2);
+      const d = load<f32>(scale + ((<usize>p) << 2));
+      let j = 0;
+      for (; j + 8 <= Nout; j += 8)
+        accumulateTile8Scalar(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
+      for (; j < Nout; j++)
+        accumulateColumn(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
+    }
+  }
+}
+
+/** Spike-plane product: SIMD column tiles where the build has SIMD, else scalar columns over the same lists. */
+export function spikemm(
+  out: usize,
+  planes: usize,
+  scale: usize,
+  weight: usize,
+  scratch: usize,
+  M: i32,
+  K: i32,
+  Nout: i32,
+  P: i32,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    spikemmSimd(out, planes, scale, weight, scratch, M, K, Nout, P);
+  } else {
+    spikemmScalar(out, planes, scale, weight, scratch, M, K, Nout, P);
+  }
+}

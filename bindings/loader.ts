@@ -1,0 +1,173 @@
+// Loads the kernel module: picks the best build this runtime validates (relaxed -> simd -> scalar) once,
+// or the one the caller asks for. The bytes are embedded (bindings/generated/), so the same code path
+// works in Node, browsers, bundlers and test runners without locating a .wasm file.
+import { wasmBase64 as relaxedBase64 } from './generated/relaxed.js';
+import { wasmBase64 as scalarBase64 } from './generated/scalar.js';
+import { wasmBase64 as simdBase64 } from './generated/simd.js';
+
+export type WasmVariant = 'scalar' | 'simd' | 'relaxed';
+
+/** Best first: the order in which `bestVariant` tries the builds. */
+export const WASM_VARIANTS: readonly WasmVariant[] = ['relaxed', 'simd', 'scalar'];
+
+const BASE64: Record<WasmVariant, string> = { scalar: scalarBase64, simd: simdBase64, relaxed: relaxedBase64 };
+
+/** The raw-pointer ABI of assembly/index.ts: pointers and sizes are i32, `usize` results come back signed. */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heap_base(): number;
+  membrane(
+    y: number,
+    x: number,
+    polarity: number,
+    shift: number,
+    vth: number,
+    reset: number,
+    intensity: number,
+    weight: number,
+    bias: number,
+    signMagnitude: number,
+    n: number,
+    N: number,
+    T: number,
+  ): void;
+  membrane_ref(
+    y: number,
+    x: number,
+    polarity: number,
+    shift: number,
+    vth: number,
+    reset: number,
+    intensity: number,
+    weight: number,
+    bias: number,
+    signMagnitude: number,
+    n: number,
+    N: number,
+    T: number,
+  ): void;
+  membrane_spikes(
+    y: number,
+    planes: number,
+    counts: number,
+    signs: number,
+    x: number,
+    polarity: number,
+    shift: number,
+    vth: number,
+    reset: number,
+    intensity: number,
+    weight: number,
+    bias: number,
+    signMagnitude: number,
+    rows: number,
+    rowLen: number,
+    N: number,
+    T: number,
+  ): void;
+  membrane_spikes_ref(
+    y: number,
+    planes: number,
+    counts: number,
+    signs: number,
+    x: number,
+    polarity: number,
+    shift: number,
+    vth: number,
+    reset: number,
+    intensity: number,
+    weight: number,
+    bias: number,
+    signMagnitude: number,
+    rows: number,
+    rowLen: number,
+    N: number,
+    T: number,
+  ): void;
+  spikemm(
+    out: number,
+    planes: number,
+    scale: number,
+    weight: number,
+    scratch: number,
+    M: number,
+    K: number,
+    Nout: number,
+    P: number,
+  ): void;
+  spikemm_ref(
+    out: number,
+    planes: number,
+    scale: number,
+    weight: number,
+    M: number,
+    K: number,
+    Nout: number,
+    P: number,
+  ): void;
+  gemm_pack_b(packed: number, b: number, K: number, N: number): void;
+  gemm_packed(c: number, a: number, packed: number, bias: number, M: number, K: number, N: number): void;
+  gemm_ref(c: number, a: number, b: number, bias: number, M: number, K: number, N: number): void;
+  frexp(mant: number, expo: number, x: number, n: number): void;
+  frexp_ref(mant: number, expo: number, x: number, n: number): void;
+  frexp_even(mant: number, expo: number, x: number, n: number): void;
+  frexp_even_ref(mant: number, expo: number, x: number, n: number): void;
+  ldexp(y: number, x: number, k: number, n: number): void;
+  ldexp_ref(y: number, x: number, k: number, n: number): void;
+}
+
+const bytesCache = new Map<WasmVariant, Uint8Array<ArrayBuffer>>();
+const moduleCache = new Map<WasmVariant, Promise<WebAssembly.Module>>();
+let supportedCache: readonly WasmVariant[] | undefined;
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The embedded bytes of one build. */
+export function wasmBytes(variant: WasmVariant): Uint8Array<ArrayBuffer> {
+  let bytes = bytesCache.get(variant);
+  if (!bytes) {
+    bytes = decodeBase64(BASE64[variant]);
+    bytesCache.set(variant, bytes);
+  }
+  return bytes;
+}
+
+/** The builds this runtime can compile, best first (validated once per process). */
+export function supportedVariants(): readonly WasmVariant[] {
+  supportedCache ??= WASM_VARIANTS.filter((variant) => WebAssembly.validate(wasmBytes(variant)));
+  return supportedCache;
+}
+
+/** The best build this runtime can compile; scalar needs only WebAssembly MVP. */
+export function bestVariant(): WasmVariant {
+  return supportedVariants()[0] ?? 'scalar';
+}
+
+export class WasmVariantError extends Error {
+  readonly code = 'ERR_WASM_VARIANT';
+  constructor(variant: string) {
+    super(
+      `The "${variant}" wasm build cannot be loaded here: this runtime validates only ` +
+        `[${supportedVariants().join(', ')}] (relaxed SIMD needs Chromium, or Node with --experimental-wasm-relaxed-simd).`,
+    );
+    this.name = 'WasmVariantError';
+  }
+}
+
+/** Instantiates a fresh kernel module (its own memory). Compiled modules are cached per build. */
+export async function instantiateKernels(variant: WasmVariant = bestVariant()): Promise<KernelExports> {
+  if (!WASM_VARIANTS.includes(variant)) throw new WasmVariantError(String(variant));
+  if (!supportedVariants().includes(variant)) throw new WasmVariantError(variant);
+  let module = moduleCache.get(variant);
+  if (!module) {
+    module = WebAssembly.compile(wasmBytes(variant));
+    moduleCache.set(variant, module);
+  }
+  const instance = await WebAssembly.instantiate(await module, {});
+  return instance.exports as unknown as KernelExports;
+}

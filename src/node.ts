@@ -1,0 +1,2 @@
+// mbe-snn/node: everything in the browser entry, plus what needs Node (file readers, the CLI's helpers).
+export * from './index.js';
