@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The `mbe-snn` command: dispatches to one module per subcommand.
+import { fitCommand } from './fit.js';
 import { infoCommand } from './info.js';
+import { neuronsCommand } from './neurons.js';
 import { UsageError, type Command } from './command.js';
 import { VERSION } from '../version.js';
 import { MbeError } from '../errors.js';
 
-const COMMANDS: readonly Command[] = [infoCommand];
+const COMMANDS: readonly Command[] = [fitCommand, neuronsCommand, infoCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

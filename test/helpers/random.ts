@@ -1,16 +1,7 @@
-// Seeded random numbers for tests: the same inputs on every run and machine.
+// Seeded random inputs for tests (the generator itself is the library's).
+import { gaussian, seededRandom } from '../../src/random.js';
 
-/** mulberry32: a small, fast, well-mixed 32-bit generator. Returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** (n) uniform on [lo, hi). */
 export function uniform(random: () => number, n: number, lo: number, hi: number): Float32Array {
@@ -19,13 +10,9 @@ export function uniform(random: () => number, n: number, lo: number, hi: number)
   return out;
 }
 
-/** (n) standard normal (Box-Muller), times `scale`. */
+/** (n) standard normal, times `scale`. */
 export function normal(random: () => number, n: number, scale = 1): Float32Array {
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = 1 - random();
-    const v = random();
-    out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
+  for (let i = 0; i < n; i++) out[i] = scale * gaussian(random);
   return out;
 }

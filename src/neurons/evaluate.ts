@@ -1,0 +1,29 @@
+// Held-out error of a neuron, simulated by the float32 membrane kernel the operators use.
+import type { Kernels } from '../kernels/index.js';
+import type { HeldOutError } from './entry.js';
+import { heldOutInputs } from './fit/samples.js';
+import { simulate, type Neuron } from './neuron.js';
+
+export const HELD_OUT_SAMPLES = 10_000;
+export const HELD_OUT_SEED = 0x4e1d;
+
+/** MSE and max |error| against f on uniform samples of the domain (f evaluated in float64 at the float32 x). */
+export function heldOutError(
+  kernels: Kernels,
+  neuron: Neuron,
+  f: (x: number) => number,
+  domain: readonly [number, number],
+  samples = HELD_OUT_SAMPLES,
+  seed = HELD_OUT_SEED,
+): HeldOutError {
+  const x = heldOutInputs(domain, samples, seed);
+  const y = simulate(kernels, neuron, x);
+  let sum = 0;
+  let maxError = 0;
+  for (let i = 0; i < samples; i++) {
+    const e = Math.abs((y[i] as number) - f(x[i] as number));
+    sum += e * e;
+    maxError = Math.max(maxError, e);
+  }
+  return { mse: sum / samples, maxError, samples, seed };
+}

@@ -1,0 +1,180 @@
+// The fitting entry point: validates a request, builds the seeded samples, fits from several
+// initialisations, keeps the best training loss and measures the held-out error with the wasm kernel.
+import { InvalidArgumentError } from '../../errors.js';
+import { MAX_BASES, MAX_TIMESTEPS, type Kernels } from '../../kernels/index.js';
+import { VERSION } from '../../version.js';
+import type { FitRecord, NeuronEntry, NeuronVariant } from '../entry.js';
+import { NEURON_VARIANTS } from '../entry.js';
+import { heldOutError } from '../evaluate.js';
+import { identityNeuron, type Neuron } from '../neuron.js';
+import { targetByName, type TargetFunction, type TargetName } from '../targets.js';
+import { fitFs } from './fit-fs.js';
+import { effectiveDomain, fitMbe, type MbeMode } from './fit-mbe.js';
+import { trainingSamples, type NearZeroSamples, type SampleSet } from './samples.js';
+
+export interface FitRequest {
+  readonly target: TargetName;
+  readonly T: number;
+  /** Bases (MBE variants); default: the target's default N. */
+  readonly N?: number;
+  /** Default: the target's default domain. */
+  readonly domain?: readonly [number, number];
+  /** Default 'mbe'. */
+  readonly variant?: NeuronVariant;
+  /** Initialisations tried, seeds 0 .. seeds - 1 (default 3). */
+  readonly seeds?: number;
+  /** Default 600. */
+  readonly epochs?: number;
+  /** Default 0.1 (Adam, on log-parameters), times `lrDecay` (0.99) per epoch. */
+  readonly learningRate?: number;
+  readonly lrDecay?: number;
+  /** Uniform training samples (default 10,000). */
+  readonly samples?: number;
+  /** Training sample seed (default 1). */
+  readonly sampleSeed?: number;
+}
+
+export interface FitOutcome {
+  readonly entry: NeuronEntry;
+  /** Training MSE per epoch of the kept run. */
+  readonly history: Float64Array;
+}
+
+const DEFAULTS = { seeds: 3, epochs: 600, learningRate: 0.1, lrDecay: 0.99, samples: 10_000, sampleSeed: 1 };
+
+/** Targets whose real inputs concentrate near 0 get extra training samples there. */
+const NEAR_ZERO: Partial<Record<TargetName, NearZeroSamples>> = {
+  gelu: { count: 2000, scale: 2 },
+  gelu_tanh: { count: 2000, scale: 2 },
+  silu: { count: 2000, scale: 2 },
+};
+
+const MODES: Partial<Record<NeuronVariant, MbeMode>> = { mbe: 'mbe', 'mbe-no-decay': 'no-decay', 'mbe-paper': 'paper' };
+
+/** Fits one neuron as requested; throws InvalidArgumentError naming the first bad option. */
+export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
+  const target = targetByName(request.target);
+  const variant = request.variant ?? 'mbe';
+  if (!NEURON_VARIANTS.includes(variant)) {
+    throw new InvalidArgumentError(`variant must be one of ${NEURON_VARIANTS.join(', ')}, got "${String(variant)}"`);
+  }
+  const isFs = variant === 'fs-binary' || variant === 'fs-random';
+  const N = isFs ? 1 : variant === 'identity' ? 1 : (request.N ?? target.defaultN);
+  const domain = request.domain ?? target.defaultDomain;
+  const settings = { ...DEFAULTS, ...definedOnly(request) };
+  checkInteger('T', request.T, 1, MAX_TIMESTEPS);
+  checkInteger('N', N, 1, MAX_BASES);
+  checkInteger('seeds', settings.seeds, 1, 64);
+  checkInteger('epochs', settings.epochs, 0, 100_000);
+  checkInteger('samples', settings.samples, 16, 10_000_000);
+  checkInteger('sampleSeed', settings.sampleSeed, 0, 2 ** 32 - 1);
+  checkPositive('learningRate', settings.learningRate);
+  checkPositive('lrDecay', settings.lrDecay);
+  checkDomain(domain, target);
+  const producedBy = `mbe-snn ${VERSION} fitNeuron`;
+
+  if (variant === 'identity') {
+    const alpha = Math.max(Math.abs(domain[0]), Math.abs(domain[1]));
+    const neuron = identityNeuron(request.T, alpha);
+    const entry = entryOf(target, variant, N, request.T, domain, neuron, kernels, null, producedBy);
+    return { entry, history: new Float64Array(0) };
+  }
+
+  const started = performance.now();
+  const signMagnitude = target.odd && variant !== 'mbe-paper';
+  const fitDomain = effectiveDomain(domain, signMagnitude);
+  const nearZero = NEAR_ZERO[target.name] ?? null;
+  const samples: SampleSet = trainingSamples(
+    target.f,
+    fitDomain,
+    settings.samples,
+    settings.sampleSeed,
+    nearZero ?? undefined,
+  );
+  let best: { neuron: Neuron; trainMse: number; bestEpoch: number; history: Float64Array; seed: number } | undefined;
+  for (let seed = 0; seed < settings.seeds; seed++) {
+    const common = {
+      T: request.T,
+      domain: fitDomain,
+      signMagnitude,
+      epochs: settings.epochs,
+      learningRate: settings.learningRate,
+      lrDecay: settings.lrDecay,
+      seed,
+    };
+    const result = isFs
+      ? fitFs(samples, { ...common, init: variant === 'fs-binary' ? 'binary' : 'random' })
+      : fitMbe(samples, target.f, { ...common, N, mode: MODES[variant] as MbeMode });
+    if (!best || result.trainMse < best.trainMse) best = { ...result, seed };
+  }
+  const kept = best as NonNullable<typeof best>;
+  const fit: FitRecord = {
+    trainMse: kept.trainMse,
+    epochs: settings.epochs,
+    learningRate: settings.learningRate,
+    lrDecay: settings.lrDecay,
+    seeds: settings.seeds,
+    bestSeed: kept.seed,
+    bestEpoch: kept.bestEpoch,
+    samples: settings.samples,
+    nearZero,
+    seconds: (performance.now() - started) / 1000,
+  };
+  const entry = entryOf(target, variant, N, request.T, domain, kept.neuron, kernels, fit, producedBy);
+  return { entry, history: kept.history };
+}
+
+function entryOf(
+  target: TargetFunction,
+  variant: NeuronVariant,
+  N: number,
+  T: number,
+  domain: readonly [number, number],
+  neuron: Neuron,
+  kernels: Kernels,
+  fit: FitRecord | null,
+  producedBy: string,
+): NeuronEntry {
+  const heldOut = heldOutError(kernels, neuron, target.f, domain);
+  return { target: target.name, variant, N, T, domain: [domain[0], domain[1]], neuron, heldOut, fit, producedBy };
+}
+
+function definedOnly(request: FitRequest): Partial<typeof DEFAULTS> {
+  const out: Partial<Record<keyof typeof DEFAULTS, number>> = {};
+  for (const key of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) {
+    const value = request[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  }
+}
+
+function checkPositive(name: string, value: number): void {
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${name} must be a positive finite number, got ${String(value)}`);
+  }
+}
+
+/** A finite, non-empty interval on which the target is finite. */
+function checkDomain(domain: readonly [number, number], target: TargetFunction): void {
+  if (!Array.isArray(domain) || domain.length !== 2) {
+    throw new InvalidArgumentError(`domain must be a pair [a, b], got ${String(domain)}`);
+  }
+  const [a, b] = domain;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+    throw new InvalidArgumentError(`domain bounds must be finite numbers, got [${a}, ${b}]`);
+  }
+  if (!(a < b)) throw new InvalidArgumentError(`domain must be a non-empty interval a < b, got [${a}, ${b}]`);
+  for (let i = 0; i <= 100; i++) {
+    const x = a + ((b - a) * i) / 100;
+    const y = target.f(x);
+    if (!Number.isFinite(y)) {
+      throw new InvalidArgumentError(`${target.name} is not finite at x = ${x}, inside the domain [${a}, ${b}]`);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Kernels } from '../../src/index.js';
+import { heldOutError } from '../../src/neurons/evaluate.js';
+import { fitNeuron } from '../../src/neurons/fit/fit-neuron.js';
+import { solveReadout } from '../../src/neurons/fit/ridge.js';
+import { findShippedNeuron, shippedNeuron, shippedNeurons } from '../../src/neurons/table.js';
+import { TARGET_NAMES, TARGETS } from '../../src/neurons/targets.js';
+
+let kernels: Kernels;
+beforeAll(async () => {
+  kernels = await Kernels.load({ variant: 'simd' });
+});
+
+describe('fitting', () => {
+  const quick = { T: 8, epochs: 20, samples: 500, seeds: 2 } as const;
+
+  it('is deterministic for a given seed, and the seed changes the samples', () => {
+    const a = fitNeuron(kernels, { target: 'silu', ...quick });
+    const b = fitNeuron(kernels, { target: 'silu', ...quick });
+    const c = fitNeuron(kernels, { target: 'silu', ...quick, sampleSeed: 2 });
+    expect(b.entry.neuron).toEqual(a.entry.neuron);
+    expect(Array.from(b.history)).toEqual(Array.from(a.history));
+    expect(b.entry.heldOut).toEqual(a.entry.heldOut);
+    expect(c.entry.neuron).not.toEqual(a.entry.neuron);
+  });
+
+  it('keeps the best true loss it saw, which training lowers', () => {
+    const { entry, history } = fitNeuron(kernels, { target: 'gelu', ...quick, epochs: 60, seeds: 1 });
+    const best = Math.min(...history);
+    expect(entry.fit?.trainMse).toBe(best);
+    expect(best).toBeLessThan(history[0] as number);
+  });
+
+  it('fits every variant, and the FS baseline, on a small budget', () => {
+    for (const variant of ['mbe', 'mbe-no-decay', 'mbe-paper', 'fs-binary', 'fs-random', 'identity'] as const) {
+      const { entry } = fitNeuron(kernels, { target: variant === 'identity' ? 'identity' : 'tanh', variant, ...quick });
+      expect(entry.variant).toBe(variant);
+      expect(Number.isFinite(entry.heldOut.mse)).toBe(true);
+      expect(entry.neuron.kind).toBe(variant.startsWith('fs') ? 'fs' : 'mbe');
+    }
+  });
+
+  it('rejects bad requests with errors that name the option', () => {
+    const fit = (request: Record<string, unknown>) => () =>
+      fitNeuron(kernels, { target: 'gelu', T: 8, ...request } as Parameters<typeof fitNeuron>[1]);
+    expect(fit({ T: 0 })).toThrow(/T must be an integer in \[1, 32\], got 0/);
+    expect(fit({ T: 40 })).toThrow(/T must be an integer in \[1, 32\], got 40/);
+    expect(fit({ N: 9 })).toThrow(/N must be an integer in \[1, 8\], got 9/);
+    expect(fit({ domain: [3, 3] })).toThrow(/non-empty interval a < b, got \[3, 3\]/);
+    expect(fit({ domain: [5, -5] })).toThrow(/non-empty interval a < b, got \[5, -5\]/);
+    expect(fit({ domain: [NaN, 1] })).toThrow(/domain bounds must be finite numbers/);
+    expect(fit({ target: 'reciprocal', domain: [-1, 1] })).toThrow(/reciprocal is not finite at x = 0/);
+    expect(fit({ target: 'softplus' })).toThrow(/unknown target/i);
+    expect(fit({ variant: 'lif' })).toThrow(/variant must be one of/);
+    expect(fit({ learningRate: NaN })).toThrow(/learningRate must be a positive finite number/);
+    expect(fit({ epochs: -1 })).toThrow(/epochs must be an integer/);
+  });
+
+  it('solves the readout in closed form, bias included', () => {
+    // y = 2 o0 - 3 o1 + 0.5 exactly.
+    const M = 50;
+    const o = new Float64Array(2 * M);
+    const f = new Float64Array(M);
+    for (let m = 0; m < M; m++) {
+      o[m] = Math.sin(m);
+      o[M + m] = Math.cos(3 * m);
+      f[m] = 2 * (o[m] as number) - 3 * (o[M + m] as number) + 0.5;
+    }
+    const r = solveReadout(o, f, 2, true);
+    expect(r.weight[0]).toBeCloseTo(2, 8);
+    expect(r.weight[1]).toBeCloseTo(-3, 8);
+    expect(r.bias).toBeCloseTo(0.5, 8);
+    expect(r.mse).toBeLessThan(1e-16);
+    // A basis that never fires (zero column) gets weight 0 instead of breaking the solve.
+    const dead = solveReadout(new Float64Array(2 * M).fill(0, M), f, 2, true);
+    expect(dead.weight[1]).toBe(0);
+  });
+});
+
+describe('shipped neuron table', () => {
+  it('holds every target the operators need at T = 8, 10, 12, 16', () => {
+    for (const target of TARGET_NAMES) {
+      for (const T of [8, 10, 12, 16]) {
+        const variant = target === 'identity' ? 'identity' : 'mbe';
+        const entry = findShippedNeuron({ target, T, variant });
+        expect(entry, `${target} T=${T}`).toBeDefined();
+        expect(entry?.N).toBe(TARGETS[target].defaultN);
+        expect(entry?.domain).toEqual([...TARGETS[target].defaultDomain]);
+      }
+    }
+  });
+
+  it('every entry reproduces its recorded held-out errors from its parameters', () => {
+    for (const entry of shippedNeurons()) {
+      const again = heldOutError(
+        kernels,
+        entry.neuron,
+        TARGETS[entry.target].f,
+        entry.domain,
+        entry.heldOut.samples,
+        entry.heldOut.seed,
+      );
+      expect(again.mse, `${entry.target} T=${entry.T}`).toBeCloseTo(entry.heldOut.mse, 12);
+      expect(again.maxError, `${entry.target} T=${entry.T}`).toBeCloseTo(entry.heldOut.maxError, 9);
+    }
+  });
+
+  it('meets the held-out MSE targets at T = 16 (GELU N=4; 2^x, 1/x, 1/sqrt(x) N=8)', () => {
+    const mse = (target: 'gelu' | 'exp2' | 'reciprocal' | 'rsqrt') => shippedNeuron({ target, T: 16 }).heldOut.mse;
+    expect(mse('gelu')).toBeLessThanOrEqual(5e-5);
+    expect(mse('exp2')).toBeLessThanOrEqual(5e-6);
+    expect(mse('reciprocal')).toBeLessThanOrEqual(2e-5);
+    expect(mse('rsqrt')).toBeLessThanOrEqual(2e-5);
+  });
+
+  it('a missing entry is an error that says how to fit one', () => {
+    expect(() => shippedNeuron({ target: 'gelu', T: 7 })).toThrow(
+      /no shipped mbe neuron for gelu at T = 7; fit one with: mbe-snn fit gelu --T 7/,
+    );
+  });
+
+  it('GELU at N = 4, T = 16 refits in under a minute and reproduces the shipped entry', () => {
+    const shipped = shippedNeuron({ target: 'gelu', T: 16 });
+    const started = performance.now();
+    const { entry } = fitNeuron(kernels, { target: 'gelu', T: 16, N: 4 });
+    const seconds = (performance.now() - started) / 1000;
+    expect(seconds).toBeLessThan(60);
+    expect(entry.heldOut.mse).toBeCloseTo(shipped.heldOut.mse, 12);
+    expect({ ...entry, fit: null, producedBy: '' }).toEqual({ ...shipped, fit: null, producedBy: '' });
+  }, 120_000);
+});

@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { NeuronEntry } from '../../src/neurons/entry.js';
+
+const root = new URL('../../', import.meta.url);
+const exec = promisify(execFile);
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: root,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('mbe-snn fit', () => {
+  it('prints the held-out errors and writes the table entry', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'mbe-snn-cli-')), 'silu.json');
+    const result = await cli(
+      'fit',
+      'silu',
+      '--T',
+      '8',
+      '--domain',
+      '-4,4',
+      '--epochs',
+      '20',
+      '--seeds',
+      '1',
+      '--out',
+      out,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/silu \(SiLU/);
+    expect(result.stdout).toMatch(/mbe neuron, N = 4, T = 8, domain \[-4, 4\]/);
+    expect(result.stdout).toMatch(/held-out MSE \d\.\d+e-\d+, max \|error\|/);
+    const entry = JSON.parse(await readFile(out, 'utf8')) as NeuronEntry;
+    expect(entry.target).toBe('silu');
+    expect(entry.domain).toEqual([-4, 4]);
+    expect(entry.neuron.kind).toBe('mbe');
+  }, 60_000);
+
+  it('rejects bad options with a clear message and exit code 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['fit', 'gelu'], /--T is required/],
+      [['fit', 'gelu', '--T', '0'], /--T must be an integer in \[1, 32\], got "0"/],
+      [['fit', 'gelu', '--T', '8', '--N', '12'], /--N must be an integer in \[1, 8\], got "12"/],
+      [['fit', 'gelu', '--T', '8', '--domain', '5,1'], /--domain must be an interval with a < b, got "5,1"/],
+      [['fit', 'gelu', '--T', '8', '--domain', '1,1'], /--domain must be an interval with a < b/],
+      [['fit', 'gelu', '--T', '8', '--domain', 'NaN,1'], /--domain must be two finite numbers/],
+      [['fit', 'gelu', '--T', '8', '--variant', 'lif'], /--variant must be one of/],
+      [['fit', 'cosh', '--T', '8'], /unknown target function "cosh"/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
+  }, 60_000);
+});
+
+describe('mbe-snn neurons', () => {
+  it('lists the shipped table with errors', async () => {
+    const result = await cli('neurons');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/function\s+neuron\s+N\s+T\s+domain\s+held-out MSE\s+max \|error\|/);
+    expect(result.stdout).toMatch(/gelu\s+mbe\s+4\s+16\s+\[-120, 10\]\s+\d\.\d+e-\d+/);
+    expect(result.stdout).toMatch(/rsqrt\s+mbe\s+8\s+16\s+\[0\.5, 2\]/);
+    expect(result.stdout).toMatch(/40 neurons/);
+  });
+});
