@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'bindings/generated/', 'assembly/', 'bench/results/'] },
+  {
+    ignores: ['node_modules/', 'dist/', 'build/', 'bindings/generated/', 'assembly/', 'bench/results/', 'bench/_tmp/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -1,6 +1,9 @@
 // mbe-snn: the browser-safe entry. Nothing reachable from here imports `node:` modules.
 export * from './kernels/index.js';
+export * from './neurons/index.js';
 export * from './errors.js';
 export { VERSION } from './version.js';
+export { seededRandom } from './random.js';
+export { gridPlot, linePlot, type GridPlotOptions, type LinePlotOptions, type Series } from './plot/svg.js';
 export { bestVariant, supportedVariants, WASM_VARIANTS, WasmVariantError } from '../bindings/loader.js';
 export type { WasmVariant } from '../bindings/loader.js';

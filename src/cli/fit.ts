@@ -20,8 +20,8 @@ Options:
   --variant <name>     ${NEURON_VARIANTS.join(' | ')} (default mbe)
   --seed <int>         training-sample seed (default 1)
   --seeds <int>        initialisations tried, best kept (default 3)
-  --epochs <int>       Adam epochs per initialisation (default 600)
-  --lr <number>        learning rate (default 0.1, times 0.99 per epoch)
+  --epochs <int>       Adam epochs per initialisation (default 900)
+  --lr <number>        learning rate (default 0.05, times 0.995 per epoch, halved at each of 3 phases)
   --out <file.json>    write the table entry there
   --json               print the table entry as JSON instead of the summary`;
 
@@ -89,7 +89,9 @@ export const fitCommand: Command = {
       console.log(
         `  training MSE ${f.trainMse.toExponential(3)}: best of ${f.seeds} initialisations (seed ${f.bestSeed}),`,
       );
-      console.log(`    ${f.epochs} epochs, lr ${f.learningRate} x ${f.lrDecay}/epoch, ${f.seconds.toFixed(1)} s`);
+      console.log(
+        `    ${f.epochs} epochs in ${f.phases} phases, lr ${f.learningRate} x ${f.lrDecay}/epoch, ${f.seconds.toFixed(1)} s`,
+      );
     }
     if (values.out) console.log(`  wrote ${values.out}`);
     return 0;

@@ -34,6 +34,8 @@ export interface FitRecord {
   readonly epochs: number;
   readonly learningRate: number;
   readonly lrDecay: number;
+  /** Restart phases (MBE fits; 1 for FS). */
+  readonly phases: number;
   /** Initialisation seeds tried (0 .. seeds - 1); the best training loss was kept. */
   readonly seeds: number;
   readonly bestSeed: number;

@@ -26,6 +26,11 @@ export interface MbeFitSettings {
   readonly learningRate: number;
   /** Learning rate multiplier per epoch. */
   readonly lrDecay: number;
+  /**
+   * The epochs are split into this many phases; each later phase restarts Adam from the best parameters
+   * so far at half the previous phase's starting rate (it escapes the oscillation a single decay leaves).
+   */
+  readonly phases: number;
   /** Initialisation seed: 0 is the deterministic spread, others jitter it. */
   readonly seed: number;
 }
@@ -156,8 +161,9 @@ export function fitMbe(samples: SampleSet, f: (x: number) => number, settings: M
   const M = samples.x.length;
   const layout = initialLayout(settings, f);
   const theta = layout.theta.slice();
-  const adam = new Adam(theta.length);
+  let adam = new Adam(theta.length);
   const withBias = mode !== 'paper';
+  const phaseLength = Math.ceil(epochs / settings.phases);
   const o = new Float64Array(N * M); // (N, M) basis outputs
   const gradOut = new Float64Array(N * M); // (N, M) dL/do
   const grads = { vth: new Float64Array(N * T), reset: new Float64Array(N * T), intensity: new Float64Array(N * T) };
@@ -181,6 +187,13 @@ export function fitMbe(samples: SampleSet, f: (x: number) => number, settings: M
       best = { mse: readout.mse, theta: theta.slice(), weight: readout.weight, bias: readout.bias, epoch };
     }
     if (epoch === epochs) break;
+    if (epoch > 0 && epoch % phaseLength === 0) {
+      // A new phase: restart from the best parameters seen, with a fresh optimiser and half the rate.
+      theta.set(best.theta);
+      adam = new Adam(theta.length);
+      lr = settings.learningRate * 0.5 ** (epoch / phaseLength);
+      continue;
+    }
     // dL/do_n(m) = 2/M (y_m - f_m) w_n, with (w, b) held at their optimum (variable projection).
     for (let m = 0; m < M; m++) {
       let y = readout.bias;

@@ -23,11 +23,13 @@ export interface FitRequest {
   readonly variant?: NeuronVariant;
   /** Initialisations tried, seeds 0 .. seeds - 1 (default 3). */
   readonly seeds?: number;
-  /** Default 600. */
+  /** Default 900. */
   readonly epochs?: number;
-  /** Default 0.1 (Adam, on log-parameters), times `lrDecay` (0.99) per epoch. */
+  /** Default 0.05 (Adam, on log-parameters), times `lrDecay` (0.995) per epoch. */
   readonly learningRate?: number;
   readonly lrDecay?: number;
+  /** MBE fits: restart phases from the best parameters, each at half the rate (default 3). */
+  readonly phases?: number;
   /** Uniform training samples (default 10,000). */
   readonly samples?: number;
   /** Training sample seed (default 1). */
@@ -40,7 +42,15 @@ export interface FitOutcome {
   readonly history: Float64Array;
 }
 
-const DEFAULTS = { seeds: 3, epochs: 600, learningRate: 0.1, lrDecay: 0.99, samples: 10_000, sampleSeed: 1 };
+const DEFAULTS = {
+  seeds: 3,
+  epochs: 900,
+  learningRate: 0.05,
+  lrDecay: 0.995,
+  phases: 3,
+  samples: 10_000,
+  sampleSeed: 1,
+};
 
 /** Targets whose real inputs concentrate near 0 get extra training samples there. */
 const NEAR_ZERO: Partial<Record<TargetName, NearZeroSamples>> = {
@@ -66,6 +76,7 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
   checkInteger('N', N, 1, MAX_BASES);
   checkInteger('seeds', settings.seeds, 1, 64);
   checkInteger('epochs', settings.epochs, 0, 100_000);
+  checkInteger('phases', settings.phases, 1, 100);
   checkInteger('samples', settings.samples, 16, 10_000_000);
   checkInteger('sampleSeed', settings.sampleSeed, 0, 2 ** 32 - 1);
   checkPositive('learningRate', settings.learningRate);
@@ -104,7 +115,7 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
     };
     const result = isFs
       ? fitFs(samples, { ...common, init: variant === 'fs-binary' ? 'binary' : 'random' })
-      : fitMbe(samples, target.f, { ...common, N, mode: MODES[variant] as MbeMode });
+      : fitMbe(samples, target.f, { ...common, N, mode: MODES[variant] as MbeMode, phases: settings.phases });
     if (!best || result.trainMse < best.trainMse) best = { ...result, seed };
   }
   const kept = best as NonNullable<typeof best>;
@@ -113,6 +124,7 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
     epochs: settings.epochs,
     learningRate: settings.learningRate,
     lrDecay: settings.lrDecay,
+    phases: isFs ? 1 : settings.phases,
     seeds: settings.seeds,
     bestSeed: kept.seed,
     bestEpoch: kept.bestEpoch,

@@ -17,18 +17,22 @@ export interface Readout {
 export function solveReadout(o: Float64Array, f: Float64Array, N: number, withBias: boolean, lambda = 1e-10): Readout {
   const M = f.length;
   const K = withBias ? N + 1 : N;
-  const feature = (k: number, m: number): number => (k < N ? (o[k * M + m] as number) : 1);
+  // Column k of the design matrix: basis output o_k, or the constant 1 for the bias.
+  const ones = new Float64Array(M).fill(1);
+  const columns = Array.from({ length: K }, (_, k) => (k < N ? o.subarray(k * M, (k + 1) * M) : ones));
   const A = new Float64Array(K * K); // (K, K) normal matrix
   const rhs = new Float64Array(K); // (K)
   for (let i = 0; i < K; i++) {
+    const ci = columns[i] as Float64Array;
     for (let j = 0; j <= i; j++) {
+      const cj = columns[j] as Float64Array;
       let sum = 0;
-      for (let m = 0; m < M; m++) sum += feature(i, m) * feature(j, m);
+      for (let m = 0; m < M; m++) sum += (ci[m] as number) * (cj[m] as number);
       A[i * K + j] = sum / M;
       A[j * K + i] = sum / M;
     }
     let sum = 0;
-    for (let m = 0; m < M; m++) sum += feature(i, m) * (f[m] as number);
+    for (let m = 0; m < M; m++) sum += (ci[m] as number) * (f[m] as number);
     rhs[i] = sum / M;
   }
   // Ridge on the weights only, scaled to the features so it is unit-free.

@@ -57,37 +57,42 @@ export function backward(s: Schedules, x: Float64Array, gradOut: Float64Array, g
   grads.intensity.fill(0);
   const v = new Float64Array(T); // (T) u[t] - Vth[t] of the current sample
   const spiked = new Uint8Array(T); // (T)
-  const width = new Float64Array(N * T); // (N, T) surrogate half-widths
-  for (let i = 0; i < N * T; i++) width[i] = Math.max(0.5 * Math.abs(s.vth[i] as number), 1e-3);
   for (let n = 0; n < N; n++) {
     const p = s.polarity[n] as number;
     const c = s.shift[n] as number;
-    const row = n * T;
+    // This basis' tables, and the surrogate's 1 / h with h = max(0.5 |Vth|, 1e-3): (T) each.
+    const vth = s.vth.subarray(n * T, (n + 1) * T);
+    const reset = s.reset.subarray(n * T, (n + 1) * T);
+    const intensity = s.intensity.subarray(n * T, (n + 1) * T);
+    const invWidth = vth.map((th) => 1 / Math.max(0.5 * Math.abs(th), 1e-3));
+    const gVth = grads.vth.subarray(n * T, (n + 1) * T);
+    const gReset = grads.reset.subarray(n * T, (n + 1) * T);
+    const gIntensity = grads.intensity.subarray(n * T, (n + 1) * T);
     for (let m = 0; m < M; m++) {
       const go = gradOut[n * M + m] as number;
       if (go === 0) continue;
       let u = p * ((x[m] as number) - c);
       for (let t = 0; t < T; t++) {
-        const th = s.vth[row + t] as number;
+        const th = vth[t] as number;
         v[t] = u - th;
         const fire = u >= th ? 1 : 0;
         spiked[t] = fire;
-        if (fire) u -= s.reset[row + t] as number;
+        if (fire) u -= reset[t] as number;
       }
       let gu = 0; // dL/du[t+1]
       for (let t = T - 1; t >= 0; t--) {
-        const fire = spiked[t] as number;
-        // s[t] feeds o (through d[t]) and u[t+1] (through -r[t]).
-        const gs = go * (s.intensity[row + t] as number) - gu * (s.reset[row + t] as number);
-        const h = width[row + t] as number;
-        const slope = Math.max(0, 1 - Math.abs(v[t] as number) / h) / h;
-        const gv = gs * slope; // dL/dv[t], v = u - Vth
-        grads.vth[row + t]! -= gv;
-        if (fire) {
-          grads.reset[row + t]! -= gu;
-          grads.intensity[row + t]! += go;
+        if (spiked[t]) {
+          gReset[t]! -= gu;
+          gIntensity[t]! += go;
         }
-        gu += gv; // u[t] reaches u[t+1] directly and through v[t]
+        const iw = invWidth[t] as number;
+        const slope = 1 - Math.abs(v[t] as number) * iw;
+        if (slope > 0) {
+          // s[t] feeds o (through d[t]) and u[t+1] (through -r[t]); v[t] = u[t] - Vth[t].
+          const gv = (go * (intensity[t] as number) - gu * (reset[t] as number)) * slope * iw; // dL/dv[t]
+          gVth[t]! -= gv;
+          gu += gv; // u[t] reaches u[t+1] directly and through v[t]
+        }
       }
     }
   }

@@ -1,0 +1,94 @@
+// The set of operations a Transformer's forward pass is written against (DESIGN.md): the float OpSet
+// computes them exactly, the spiking OpSet with MBE neurons. Every call names its site (a stable string
+// such as "layer2.mlp.act") so calibration and instrumentation can follow each operator.
+//
+// Shapes are passed as numbers; every buffer is row-major float32.
+
+export type ActivationKind = 'gelu' | 'gelu_tanh' | 'silu' | 'tanh' | 'sigmoid' | 'relu';
+
+export const ACTIVATION_KINDS: readonly ActivationKind[] = ['gelu', 'gelu_tanh', 'silu', 'tanh', 'sigmoid', 'relu'];
+
+/** A linear layer's weights, prepared once by an OpSet (resident and packed where it helps). */
+export interface LinearLayer {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** (out, in) row-major, as PyTorch and llama2.c store it. */
+  readonly weight: Float32Array;
+  /** (out) or undefined. */
+  readonly bias: Float32Array | undefined;
+  /** Frees resident copies; the layer cannot be used afterwards. */
+  dispose(): void;
+}
+
+export interface MatmulOptions {
+  /** b is given as (N, K) and used transposed (Q K^T). */
+  readonly transposeB?: boolean;
+  /** A constant factor on the product (an attention scale); folds into the intensities. */
+  readonly scale?: number;
+}
+
+export interface SoftmaxOptions {
+  /**
+   * Causal mask: row r may attend to columns 0 .. causalOffset + r (columns past that get probability 0).
+   * Undefined: no mask.
+   */
+  readonly causalOffset?: number;
+}
+
+export interface OpSet {
+  /** "float" or "spiking". */
+  readonly kind: 'float' | 'spiking';
+
+  /** Prepares a weight (out, in) and optional bias (out) for repeated use. */
+  prepareLinear(weight: Float32Array, inFeatures: number, outFeatures: number, bias?: Float32Array): LinearLayer;
+
+  /** out (rows, out) = x (rows, in) @ W^T + bias */
+  linear(site: string, out: Float32Array, x: Float32Array, layer: LinearLayer, rows: number): void;
+
+  /** out (n) = act(x (n)) */
+  activation(site: string, kind: ActivationKind, out: Float32Array, x: Float32Array, n: number): void;
+
+  /** out (n) = a (n) * b (n), a product of two activations */
+  mul(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void;
+
+  /** out (M, N) = scale * a (M, K) @ b (K, N), or @ b^T with b (N, K); both operands activations */
+  matmul(
+    site: string,
+    out: Float32Array,
+    a: Float32Array,
+    b: Float32Array,
+    M: number,
+    K: number,
+    N: number,
+    options?: MatmulOptions,
+  ): void;
+
+  /** x (rows, n) <- softmax over each row, in place */
+  softmax(site: string, x: Float32Array, rows: number, n: number, options?: SoftmaxOptions): void;
+
+  /** out (rows, n) = gamma * (x - mean) / sqrt(var + eps) + beta, per row */
+  layerNorm(
+    site: string,
+    out: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    rows: number,
+    n: number,
+    eps: number,
+  ): void;
+
+  /** out (rows, n) = gamma * x / sqrt(mean(x^2) + eps), per row */
+  rmsNorm(
+    site: string,
+    out: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    rows: number,
+    n: number,
+    eps: number,
+  ): void;
+
+  /** out (n) = a (n) + b (n): residual additions (spike-friendly in both OpSets) */
+  add(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void;
+}
