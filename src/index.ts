@@ -1,6 +1,8 @@
 // mbe-snn: the browser-safe entry. Nothing reachable from here imports `node:` modules.
 export * from './kernels/index.js';
 export * from './neurons/index.js';
+export * from './ops/index.js';
+export * from './metrics/index.js';
 export * from './errors.js';
 export { VERSION } from './version.js';
 export { seededRandom } from './random.js';

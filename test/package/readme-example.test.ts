@@ -1,6 +1,6 @@
 // The README's kernel example, executed: if this fails, the README is wrong.
 import { describe, expect, it } from 'vitest';
-import { loadKernels, type MembraneTables } from '../../src/index.js';
+import { loadKernels, shippedNeuron, simulate, TARGETS, type MembraneTables } from '../../src/index.js';
 
 describe('README kernel example', () => {
   it('gives the values the README states', async () => {
@@ -35,5 +35,13 @@ describe('README kernel example', () => {
     expect(Array.from(mantissa)).toEqual([0.75, Math.fround(0.8)]);
     expect(Array.from(exponent)).toEqual([3, -3]);
     expect(Array.from(kernels.ldexp(mantissa, exponent))).toEqual([6, Math.fround(0.1)]);
+  });
+
+  it('the neuron example runs: a shipped GELU neuron simulated on a few inputs', async () => {
+    const kernels = await loadKernels();
+    const gelu = shippedNeuron({ target: 'gelu', T: 16 });
+    const y = simulate(kernels, gelu.neuron, Float32Array.of(-2, -0.5, 0, 0.5, 2));
+    const exact = [-2, -0.5, 0, 0.5, 2].map((x) => TARGETS.gelu.f(x));
+    y.forEach((v, i) => expect(Math.abs(v - (exact[i] as number))).toBeLessThan(0.1));
   });
 });

@@ -1,0 +1,53 @@
+// The README's operator error table: each spiking operator against the float OpSet on realistic inputs,
+// worst row of max|y - y_float| / max|y_float|, at T = 8, 12, 16 with the shipped neurons (activation
+// neurons fitted on the calibrated domain with the default fitter). Usage: npm run bench:operators
+import { Kernels } from '../src/index.js';
+import { CalibratingOpSet } from '../src/ops/calibration.js';
+import { FloatOpSet } from '../src/ops/float-opset.js';
+import { NeuronProvider } from '../src/ops/neuron-provider.js';
+import { ACTIVATION_KINDS } from '../src/ops/opset.js';
+import { SpikingOpSet } from '../src/ops/spiking/spiking-opset.js';
+import { CASES, REALISTIC } from '../test/helpers/operator-cases.js';
+import { activationInputs, rowError } from '../test/helpers/operator-inputs.js';
+import { formatTable } from './measure.js';
+
+const TIMESTEPS = [8, 12, 16];
+const kernels = await Kernels.load();
+const neurons = new NeuronProvider(kernels, {
+  onFit: (r) => console.error(`  fitting ${r.target} on [${r.domain.join(', ')}] at T = ${r.T}`),
+});
+const rows: string[][] = [];
+
+for (const [name, evaluation, calibrationInput] of REALISTIC) {
+  const op = CASES.find((c) => c.name === name)!;
+  const calibrating = new CalibratingOpSet(kernels);
+  op.run(calibrating, calibrationInput());
+  const input = evaluation();
+  const ref = op.run(new FloatOpSet(kernels), input);
+  const errors = TIMESTEPS.map((T) => {
+    const {
+      y,
+      rows: r,
+      n,
+    } = op.run(new SpikingOpSet({ kernels, calibration: calibrating.calibration, options: { T }, neurons }), input);
+    return rowError(y, ref.y, r, n).toExponential(1);
+  });
+  rows.push([name, input.name, ...errors]);
+}
+
+for (const kind of ACTIVATION_KINDS) {
+  const input = activationInputs(3);
+  const calibrating = new CalibratingOpSet(kernels);
+  calibrating.activation('act', kind, new Float32Array(input.n), activationInputs(103).x, input.n);
+  const ref = new Float32Array(input.n);
+  new FloatOpSet(kernels).activation('act', kind, ref, input.x, input.n);
+  const errors = TIMESTEPS.map((T) => {
+    const ops = new SpikingOpSet({ kernels, calibration: calibrating.calibration, options: { T }, neurons });
+    const out = new Float32Array(input.n);
+    ops.activation('act', kind, out, input.x, input.n);
+    return rowError(out, ref, 1, input.n).toExponential(1);
+  });
+  rows.push([`activation ${kind}`, input.name, ...errors]);
+}
+
+console.log(formatTable(['operator', 'inputs', ...TIMESTEPS.map((T) => `T = ${T}`)], rows));

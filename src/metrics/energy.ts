@@ -1,0 +1,159 @@
+// Firing rates, synaptic operations and the energy estimate of Eq. 14,
+//   E_SNN / E_ANN = (SOPs E_AC + residual MACs E_MAC) / (float MACs E_MAC),
+// always reported with its assumptions: the cost constants and what was counted.
+import { InvalidArgumentError } from '../errors.js';
+import { MAC_CONVENTIONS, type SiteCounters } from '../ops/instrumentation.js';
+
+export interface EnergyAssumptions {
+  /** Energy of one accumulate, pJ (default 0.9, 45 nm, Horowitz 2014 as used by the paper). */
+  readonly eAcPj: number;
+  /** Energy of one multiply-accumulate, pJ (default 4.6). */
+  readonly eMacPj: number;
+}
+
+export const DEFAULT_ENERGY: EnergyAssumptions = { eAcPj: 0.9, eMacPj: 4.6 };
+
+export interface GroupEnergy {
+  /** Site prefix up to the first dot ("layer3"), or the whole site. */
+  readonly group: string;
+  readonly spikes: number;
+  readonly neuronSteps: number;
+  /** spikes / (neuron inputs x N x T) */
+  readonly firingRate: number;
+  readonly sops: number;
+  readonly floatMacs: number;
+  readonly residualMacs: number;
+  readonly clamps: number;
+  readonly saturations: number;
+}
+
+export interface EnergyReport {
+  readonly assumptions: EnergyAssumptions & {
+    /** Human-readable statements of what the figures count. */
+    readonly counted: readonly string[];
+  };
+  readonly sites: readonly (SiteCounters & { readonly firingRate: number })[];
+  readonly groups: readonly GroupEnergy[];
+  readonly totals: GroupEnergy & {
+    readonly snnEnergyPj: number;
+    readonly annEnergyPj: number;
+    /** E_SNN / E_ANN */
+    readonly ratio: number;
+  };
+}
+
+export const COUNTING_STATEMENTS: readonly string[] = [
+  'SOPs: one accumulate per spike into its readout or a row sum; fan-out accumulates per spike into a linear ' +
+    'layer or an attention product; one accumulate per coincident spike pair in a product of two spiking operands ' +
+    "(plus one per spike meeting the other operand's nonzero bias).",
+  'Float MACs of the ANN for the same work: linear layers and products of activations exactly; ' +
+    `GELU, SiLU, tanh, sigmoid, exp, reciprocal and reciprocal square root at ${MAC_CONVENTIONS.transcendental} MACs ` +
+    'each (the paper\'s "70 FLOPs" for GELU, counted as MACs); ReLU 0; norms ' +
+    `${MAC_CONVENTIONS.normalisePerElement} MACs per element plus one reciprocal square root per row.`,
+  'Residual MACs: float work the spiking model still does (op families left non-spiking, linear layers on float inputs), charged at E_MAC.',
+  'Not counted on either side: residual additions, embeddings, row maxima and range reductions (comparisons), exponent arithmetic.',
+];
+
+function rate(spikes: number, steps: number): number {
+  return steps > 0 ? spikes / steps : 0;
+}
+
+/** Sums counters into groups by site prefix and computes Eq. 14 with the given constants. */
+export function energyReport(
+  counters: readonly SiteCounters[],
+  assumptions: EnergyAssumptions = DEFAULT_ENERGY,
+): EnergyReport {
+  for (const [name, value] of Object.entries(assumptions)) {
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+      throw new InvalidArgumentError(`energy assumption ${name} must be a positive number of pJ, got ${String(value)}`);
+    }
+  }
+  const groups = new Map<string, GroupEnergy>();
+  const add = (group: string, c: SiteCounters) => {
+    const g = groups.get(group) ?? {
+      group,
+      spikes: 0,
+      neuronSteps: 0,
+      firingRate: 0,
+      sops: 0,
+      floatMacs: 0,
+      residualMacs: 0,
+      clamps: 0,
+      saturations: 0,
+    };
+    const spikes = g.spikes + c.spikes;
+    const neuronSteps = g.neuronSteps + c.neuronSteps;
+    groups.set(group, {
+      group,
+      spikes,
+      neuronSteps,
+      firingRate: rate(spikes, neuronSteps),
+      sops: g.sops + c.sops,
+      floatMacs: g.floatMacs + c.floatMacs,
+      residualMacs: g.residualMacs + c.residualMacs,
+      clamps: g.clamps + c.clamps,
+      saturations: g.saturations + c.saturations,
+    });
+  };
+  for (const c of counters) {
+    add(c.site.split('.')[0] ?? c.site, c);
+    add('\u0000total', c);
+  }
+  const total = groups.get('\u0000total') ?? {
+    group: 'total',
+    spikes: 0,
+    neuronSteps: 0,
+    firingRate: 0,
+    sops: 0,
+    floatMacs: 0,
+    residualMacs: 0,
+    clamps: 0,
+    saturations: 0,
+  };
+  groups.delete('\u0000total');
+  const snnEnergyPj = total.sops * assumptions.eAcPj + total.residualMacs * assumptions.eMacPj;
+  const annEnergyPj = total.floatMacs * assumptions.eMacPj;
+  return {
+    assumptions: { ...assumptions, counted: COUNTING_STATEMENTS },
+    sites: counters.map((c) => ({ ...c, firingRate: rate(c.spikes, c.neuronSteps) })),
+    groups: [...groups.values()],
+    totals: {
+      ...total,
+      group: 'total',
+      snnEnergyPj,
+      annEnergyPj,
+      ratio: annEnergyPj > 0 ? snnEnergyPj / annEnergyPj : 0,
+    },
+  };
+}
+
+const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
+const count = (v: number) =>
+  v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : String(v);
+
+/** A plain-text report: per group (layer) figures, the totals, Eq. 14 and every assumption. */
+export function formatEnergyReport(report: EnergyReport): string {
+  const header = ['group', 'firing rate', 'spikes', 'SOPs', 'float MACs', 'residual MACs', 'clamps', 'saturations'];
+  const rows = [...report.groups, report.totals].map((g) => [
+    g.group,
+    percent(g.firingRate),
+    count(g.spikes),
+    count(g.sops),
+    count(g.floatMacs),
+    count(g.residualMacs),
+    String(g.clamps),
+    String(g.saturations),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ');
+  const { totals, assumptions } = report;
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    `Energy (Eq. 14): E_SNN / E_ANN = (SOPs x E_AC + residual MACs x E_MAC) / (float MACs x E_MAC) = ${percent(totals.ratio)}`,
+    `  E_AC = ${assumptions.eAcPj} pJ, E_MAC = ${assumptions.eMacPj} pJ; E_SNN = ${(totals.snnEnergyPj / 1e6).toFixed(3)} uJ, ` +
+      `E_ANN = ${(totals.annEnergyPj / 1e6).toFixed(3)} uJ`,
+    ...assumptions.counted.map((s) => `  - ${s}`),
+  ].join('\n');
+}

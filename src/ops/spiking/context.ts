@@ -1,0 +1,136 @@
+// What every spiking operator shares: the kernels, the resolved options, the calibration, where neurons
+// come from, and the counters. Also the two ways a tensor becomes spikes: the identity code Q(x) and a
+// fitted neuron.
+import { InvalidArgumentError } from '../../errors.js';
+import type { Kernels, MembraneTables } from '../../kernels/index.js';
+import type { NeuronEntry } from '../../neurons/entry.js';
+import { identityNeuron, neuronTables } from '../../neurons/neuron.js';
+import { TARGETS, type TargetName } from '../../neurons/targets.js';
+import type { Calibration, OperandRange } from '../calibration.js';
+import type { Instrumentation, SiteCounters } from '../instrumentation.js';
+import type { NeuronProvider } from '../neuron-provider.js';
+import type { ResolvedSpikingOptions } from './options.js';
+import { activationDomain, powerOfTwoRange } from './ranges.js';
+import { fire, type SpikeTrain } from './spike-train.js';
+
+/** The identity code's range chosen for one operand of one site. */
+export interface RangeChoice {
+  readonly site: string;
+  readonly operand: string;
+  readonly alpha: number;
+  readonly mode: 'static' | 'dynamic';
+}
+
+export class SpikingContext {
+  private readonly identityCache = new Map<number, MembraneTables>();
+  /** Static ranges in use, by "site/operand". */
+  readonly ranges = new Map<string, RangeChoice>();
+  /** Activation neurons in use, by site. */
+  readonly activationNeurons = new Map<string, NeuronEntry>();
+
+  constructor(
+    readonly kernels: Kernels,
+    readonly options: ResolvedSpikingOptions,
+    readonly calibration: Calibration,
+    readonly neurons: NeuronProvider,
+    readonly counters: Instrumentation,
+  ) {}
+
+  /** A site's calibrated range for an operand; an uncalibrated site is an error. */
+  calibrated(site: string, operand: string): OperandRange {
+    const range = this.calibration.get(site)?.get(operand);
+    if (!range || range.count === 0) {
+      throw new InvalidArgumentError(
+        `site "${site}" has no calibrated range for its operand "${operand}": run calibration over inputs that reach it`,
+      );
+    }
+    return range;
+  }
+
+  /** Q(x) for x (rows, rowLen): the fixed binary code on |x| with the sign carried, range per options. */
+  encode(
+    counters: SiteCounters,
+    site: string,
+    operand: string,
+    x: Float32Array,
+    rows: number,
+    rowLen: number,
+  ): SpikeTrain {
+    const n = rows * rowLen;
+    let alpha: number;
+    if (this.options.ranges === 'dynamic') {
+      let absMax = 0;
+      for (let i = 0; i < n; i++) absMax = Math.max(absMax, Math.abs(x[i] as number));
+      alpha = powerOfTwoRange(absMax);
+      counters.comparisons += n; // the max-abs reduction is a non-spiking operation
+    } else {
+      const key = `${site}/${operand}`;
+      let choice = this.ranges.get(key);
+      if (!choice) {
+        const range = this.calibrated(site, operand);
+        choice = { site, operand, alpha: powerOfTwoRange(Math.max(-range.min, range.max)), mode: 'static' };
+        this.ranges.set(key, choice);
+      }
+      alpha = choice.alpha;
+    }
+    const input = n === x.length ? x : x.subarray(0, n);
+    const train = fire(this.kernels, this.identityTables(alpha), input, rows, true);
+    const top = alpha * (1 - 2 ** -this.options.T);
+    for (let i = 0; i < n; i++) if (Math.abs(input[i] as number) > top) counters.saturations++;
+    this.count(counters, n, 1, train.total);
+    return train;
+  }
+
+  /** A fitted neuron's spikes for x (rows, rowLen), counting inputs outside its domain as clamps. */
+  fireNeuron(counters: SiteCounters, entry: NeuronEntry, x: Float32Array, rows: number, rowLen: number): SpikeTrain {
+    const n = rows * rowLen;
+    const input = n === x.length ? x : x.subarray(0, n);
+    const train = fire(this.kernels, neuronTables(entry.neuron), input, rows, entry.neuron.signMagnitude);
+    const [a, b] = entry.domain;
+    for (let i = 0; i < n; i++) {
+      const v = input[i] as number;
+      if (v < a || v > b) counters.clamps++;
+    }
+    this.count(counters, n, entry.N, train.total);
+    return train;
+  }
+
+  /** The activation neuron of a site, fitted on the calibrated domain (with margin) or from the table. */
+  activationNeuron(site: string, target: TargetName): NeuronEntry {
+    let entry = this.activationNeurons.get(site);
+    if (!entry) {
+      const range = this.calibrated(site, 'x');
+      const domain = activationDomain(range.min, range.max, this.options.domainMargin);
+      entry = this.neurons.get({ target, N: this.options.activationBases, T: this.options.T, domain });
+      this.activationNeurons.set(site, entry);
+    }
+    return entry;
+  }
+
+  /** The exp2, reciprocal or rsqrt neuron of the operators, on its default domain. */
+  operatorNeuron(target: 'exp2' | 'reciprocal' | 'rsqrt'): NeuronEntry {
+    const domain = TARGETS[target].defaultDomain;
+    return this.neurons.get({
+      target,
+      N: this.options.operatorBases,
+      T: this.options.T,
+      domain: [domain[0], domain[1]],
+    });
+  }
+
+  private identityTables(alpha: number): MembraneTables {
+    let tables = this.identityCache.get(alpha);
+    if (!tables) {
+      tables = neuronTables(identityNeuron(this.options.T, alpha));
+      this.identityCache.set(alpha, tables);
+    }
+    return tables;
+  }
+
+  private count(counters: SiteCounters, n: number, N: number, spikes: number): void {
+    counters.spiking = true;
+    counters.neuronInputs += n;
+    counters.neuronSteps += n * N * this.options.T;
+    counters.spikes += spikes;
+  }
+}

@@ -1,0 +1,57 @@
+// Spiking LayerNorm and RMSNorm (ALGORITHM.md section 2): the centred input c = x - mean (additions and a
+// constant 1/n) identity-coded, the variance as the spiking square Q(c) Q(c) with 1/n folded in,
+// v = var + eps = M 2^E with M in [0.5, 2) and E even, 1/sqrt(v) = 2^(-E/2) MBE(1/sqrt(M)), and the
+// output gamma * (Q(c) * MBE(1/sqrt(M))) 2^(-E/2) + beta, the product spiking and gamma, beta weights.
+import { MAC_CONVENTIONS, type SiteCounters } from '../instrumentation.js';
+import type { SpikingContext } from './context.js';
+import { multiplyTrains } from './products.js';
+
+/** Normalises x (rows, n) into out; `centre` false gives RMSNorm (then beta is undefined). */
+export function spikingNorm(
+  ctx: SpikingContext,
+  counters: SiteCounters,
+  site: string,
+  out: Float32Array,
+  x: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array | undefined,
+  rows: number,
+  n: number,
+  eps: number,
+  centre: boolean,
+): void {
+  const total = rows * n;
+  const c = new Float32Array(total); // (rows, n) centred input (RMSNorm: x itself)
+  for (let r = 0; r < rows; r++) {
+    let mean = 0;
+    if (centre) {
+      for (let j = 0; j < n; j++) mean += x[r * n + j] as number;
+      mean /= n;
+    }
+    for (let j = 0; j < n; j++) c[r * n + j] = (x[r * n + j] as number) - mean;
+  }
+  counters.floatMacs += rows * (n * MAC_CONVENTIONS.normalisePerElement + MAC_CONVENTIONS.transcendental);
+  const qc = ctx.encode(counters, site, centre ? 'centred' : 'x', c, rows, n);
+  // Variance: the spiking square with 1/n in the intensities, summed per row.
+  const squares = new Float32Array(total); // (rows, n)
+  counters.sops += multiplyTrains(ctx, qc, qc, squares, 1 / n);
+  const v = new Float32Array(rows); // (rows) var + eps
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += squares[r * n + j] as number;
+    v[r] = sum + eps;
+  }
+  const { mantissa, exponent } = ctx.kernels.frexpEven(v);
+  const rsqrt = ctx.fireNeuron(counters, ctx.operatorNeuron('rsqrt'), mantissa, 1, rows);
+  const products = new Float32Array(total); // (rows, n) Q(c) * MBE(1/sqrt(M))
+  counters.sops += multiplyTrains(ctx, qc, rsqrt, products, 1, (i) => Math.floor(i / n));
+  const shift = new Int32Array(total); // (rows, n) -E/2
+  for (let i = 0; i < total; i++) shift[i] = -(exponent[Math.floor(i / n)] as number) / 2;
+  const normalised = ctx.kernels.ldexp(products, shift);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < n; j++) {
+      const y = (gamma[j] as number) * (normalised[r * n + j] as number);
+      out[r * n + j] = beta ? y + (beta[j] as number) : y;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// Products with spiking operands: element-wise products of two activations (D (.) S), products of two
+// activation matrices (Q K^T, P V) and linear layers on identity-coded inputs. Equivalent mode multiplies
+// the decoded values; spike-driven mode consumes the spike planes (accumulate-only).
+import type { Kernels, SpikePlanes } from '../../kernels/index.js';
+import type { SiteCounters } from '../instrumentation.js';
+import type { SpikingContext } from './context.js';
+import { predictedProductSops, spikeProduct, type SpikeTrain } from './spike-train.js';
+
+/** out (n) = Q(a) * Q(b). */
+export function spikingMul(
+  ctx: SpikingContext,
+  counters: SiteCounters,
+  site: string,
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  n: number,
+): void {
+  const qa = ctx.encode(counters, site, 'a', a, 1, n);
+  const qb = ctx.encode(counters, site, 'b', b, 1, n);
+  counters.sops += multiplyTrains(ctx, qa, qb, out.subarray(0, n));
+}
+
+/** out = scale * a (.) b from two trains (b optionally broadcast by bIndex); returns the accumulates spent. */
+export function multiplyTrains(
+  ctx: SpikingContext,
+  a: SpikeTrain,
+  b: SpikeTrain,
+  out: Float32Array,
+  scale = 1,
+  bIndex: (i: number) => number = (i) => i,
+): number {
+  if (ctx.options.mode === 'spike-driven') return spikeProduct(a, b, out, scale, bIndex);
+  for (let i = 0; i < out.length; i++) out[i] = scale * (a.y[i] as number) * (b.y[bIndex(i)] as number);
+  return predictedProductSops(a, b, bIndex);
+}
+
+/**
+ * Spike planes of a sign-magnitude train split by sign: plane p's positive spikes become plane p with
+ * scale +v_p, its negative spikes plane P + p with scale -v_p. (2P, rows, words) and (2P).
+ */
+export function signedPlanes(train: SpikeTrain, factor: number): { planes: SpikePlanes; scale: Float32Array } {
+  const { bits, planes: P, rows, rowLen, words } = train.spikes.planes;
+  const signs = train.spikes.signs;
+  const plane = rows * words;
+  const split = new Uint32Array(2 * P * plane); // (2P, rows, words)
+  for (let p = 0; p < P; p++) {
+    for (let i = 0; i < plane; i++) {
+      const w = bits[p * plane + i] as number;
+      const negative = signs[i] as number;
+      split[p * plane + i] = (w & ~negative) >>> 0;
+      split[(P + p) * plane + i] = (w & negative) >>> 0;
+    }
+  }
+  const scale = new Float32Array(2 * P);
+  for (let p = 0; p < P; p++) {
+    scale[p] = factor * (train.planeValue[p] as number);
+    scale[P + p] = -factor * (train.planeValue[p] as number);
+  }
+  return { planes: { bits: split, planes: 2 * P, rows, rowLen, words }, scale };
+}
+
+/** out (rows, Nout) = init + sum_p scale_p S_p @ W with W (K, Nout) uploaded for the call. */
+export function spikeMatmul(
+  kernels: Kernels,
+  train: SpikeTrain,
+  factor: number,
+  weight: Float32Array,
+  K: number,
+  Nout: number,
+  out: Float32Array,
+): number {
+  const { planes, scale } = signedPlanes(train, factor);
+  const resident = kernels.upload(weight, K, Nout);
+  try {
+    kernels.spikemm(planes, scale, resident, out);
+  } finally {
+    resident.free();
+  }
+  return train.total * Nout;
+}
+
+/** out (M, N) = scale * Q(a) (M, K) @ Q(b) (K, N) [or Q(b)^T with b (N, K)]. */
+export function spikingMatmul(
+  ctx: SpikingContext,
+  counters: SiteCounters,
+  site: string,
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  K: number,
+  N: number,
+  transposeB: boolean,
+  scale: number,
+): void {
+  const qa = ctx.encode(counters, site, 'a', a, M, K);
+  const qb = ctx.encode(counters, site, 'b', b, transposeB ? N : K, transposeB ? K : N);
+  // Q(b) as a (K, N) matrix: the weights the spikes of Q(a) select.
+  const bMatrix = new Float32Array(K * N); // (K, N)
+  for (let k = 0; k < K; k++) {
+    for (let j = 0; j < N; j++) bMatrix[k * N + j] = qb.y[transposeB ? j * K + k : k * N + j] as number;
+  }
+  counters.sops += qb.total; // forming Q(b) accumulates each of its spikes once
+  if (ctx.options.mode === 'spike-driven') {
+    out.fill(0, 0, M * N);
+    counters.sops += spikeMatmul(ctx.kernels, qa, scale, bMatrix, K, N, out.subarray(0, M * N));
+    return;
+  }
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += (qa.y[i * K + k] as number) * (bMatrix[k * N + j] as number);
+      out[i * N + j] = scale * sum;
+    }
+  }
+  counters.sops += qa.total * N;
+}

@@ -1,0 +1,58 @@
+// Spiking softmax (ALGORITHM.md section 2): subtract the row maximum (a comparison), exp through
+// 2^floor(z) * MBE(2^frac(z)) with z = x log2(e), sum, reciprocal through the IEEE-754 split
+// S = M 2^E and MBE(1/M), then a spiking product of each 2^frac by the reciprocal, placed by exponent
+// addition: p_i = (MBE(2^f_i) * MBE(1/M)) * 2^(floor(z_i) - E).
+import { visibleColumns } from '../float-opset.js';
+import { MAC_CONVENTIONS, type SiteCounters } from '../instrumentation.js';
+import type { SoftmaxOptions } from '../opset.js';
+import type { SpikingContext } from './context.js';
+import { multiplyTrains } from './products.js';
+
+export function spikingSoftmax(
+  ctx: SpikingContext,
+  counters: SiteCounters,
+  x: Float32Array,
+  rows: number,
+  n: number,
+  options: SoftmaxOptions,
+): void {
+  const total = rows * n;
+  const fraction = new Float32Array(total); // (rows, n) z - floor(z), in [0, 1)
+  const whole = new Int32Array(total); // (rows, n) floor(z)
+  const visible = new Uint8Array(total); // (rows, n) 1 where the mask lets the column through
+  for (let r = 0; r < rows; r++) {
+    const valid = visibleColumns(options, r, n);
+    let max = -Infinity;
+    for (let j = 0; j < valid; j++) max = Math.max(max, x[r * n + j] as number);
+    counters.comparisons += valid;
+    for (let j = 0; j < valid; j++) {
+      const z = ((x[r * n + j] as number) - max) * Math.LOG2E;
+      if (z === -Infinity) continue; // exp(-inf) = 0: stays masked
+      const e = Math.floor(z);
+      whole[r * n + j] = Number.isFinite(e) ? Math.max(e, -1000) : 0;
+      fraction[r * n + j] = Number.isNaN(z) ? NaN : z - e;
+      visible[r * n + j] = 1;
+    }
+    counters.floatMacs +=
+      valid * (MAC_CONVENTIONS.transcendental + MAC_CONVENTIONS.perProduct) + MAC_CONVENTIONS.transcendental;
+  }
+  // 2^f for every element, then exp = 2^f * 2^floor(z) by exponent addition.
+  const exp2 = ctx.fireNeuron(counters, ctx.operatorNeuron('exp2'), fraction, rows, n);
+  const exps = ctx.kernels.ldexp(exp2.y, whole);
+  const sums = new Float32Array(rows); // (rows)
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let j = 0; j < n; j++) if (visible[r * n + j]) sum += exps[r * n + j] as number;
+    sums[r] = sum;
+  }
+  counters.sops += exp2.total; // each spike of 2^f reaches the row sum once
+  // 1 / S = 2^-E / M with M in [0.5, 1).
+  const { mantissa, exponent } = ctx.kernels.frexp(sums);
+  const reciprocal = ctx.fireNeuron(counters, ctx.operatorNeuron('reciprocal'), mantissa, 1, rows);
+  const products = new Float32Array(total); // (rows, n) MBE(2^f) * MBE(1/M)
+  counters.sops += multiplyTrains(ctx, exp2, reciprocal, products, 1, (i) => Math.floor(i / n));
+  const shift = new Int32Array(total); // (rows, n) floor(z) - E
+  for (let i = 0; i < total; i++) shift[i] = (whole[i] as number) - (exponent[Math.floor(i / n)] as number);
+  const probabilities = ctx.kernels.ldexp(products, shift);
+  for (let i = 0; i < total; i++) x[i] = visible[i] ? (probabilities[i] as number) : 0;
+}

@@ -1,0 +1,137 @@
+// A tensor as spike trains: the output of one neuron run over every element, with what decoding and
+// the spike-driven products need (plane values, per-element spike counts, signs).
+import type { Kernels, MembraneSpikes, MembraneTables } from '../../kernels/index.js';
+
+export interface SpikeTrain {
+  /** (n) decoded values: sign * (sum of the set planes' values + bias) */
+  readonly y: Float32Array;
+  readonly spikes: MembraneSpikes;
+  /** (P) value of one spike in each plane: weight[nb] * intensity[nb, t] */
+  readonly planeValue: Float64Array;
+  readonly bias: number;
+  readonly signMagnitude: boolean;
+  /** (n) the input, for signs */
+  readonly x: Float32Array;
+  /** Spikes over all planes. */
+  readonly total: number;
+}
+
+/** Runs a neuron over x (rows, rowLen) and keeps its spikes. */
+export function fire(
+  kernels: Kernels,
+  tables: MembraneTables,
+  x: Float32Array,
+  rows: number,
+  signMagnitude: boolean,
+): SpikeTrain {
+  const spikes = kernels.membraneSpikes(x, tables, { rows, signMagnitude });
+  const { N, T } = tables;
+  const planeValue = new Float64Array(N * T); // (N * T)
+  for (let nb = 0; nb < N; nb++) {
+    for (let t = 0; t < T; t++)
+      planeValue[nb * T + t] = (tables.weight[nb] as number) * (tables.intensity[nb * T + t] as number);
+  }
+  let total = 0;
+  for (const c of spikes.counts) total += c;
+  return { y: spikes.y, spikes, planeValue, bias: tables.bias, signMagnitude, x, total };
+}
+
+/** Spikes of each element over all planes: (n). */
+export function elementCounts(train: SpikeTrain): Uint16Array {
+  const { bits, planes, rows, rowLen, words } = train.spikes.planes;
+  const counts = new Uint16Array(rows * rowLen);
+  for (let p = 0; p < planes; p++) {
+    for (let r = 0; r < rows; r++) {
+      for (let w = 0; w < words; w++) {
+        let word = bits[(p * rows + r) * words + w] as number;
+        while (word !== 0) {
+          const j = w * 32 + (31 - Math.clz32(word & -word));
+          word &= word - 1;
+          counts[r * rowLen + j]! += 1;
+        }
+      }
+    }
+  }
+  return counts;
+}
+
+/** The set planes of every element, as lists: element i's planes are list[start[i] .. start[i + 1]). */
+export function elementPlanes(train: SpikeTrain): { start: Uint32Array; list: Uint16Array } {
+  const counts = elementCounts(train);
+  const n = counts.length;
+  const start = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) start[i + 1] = (start[i] as number) + (counts[i] as number);
+  const list = new Uint16Array(start[n] as number);
+  const fill = start.slice(0, n);
+  const { bits, planes, rows, rowLen, words } = train.spikes.planes;
+  for (let p = 0; p < planes; p++) {
+    for (let r = 0; r < rows; r++) {
+      for (let w = 0; w < words; w++) {
+        let word = bits[(p * rows + r) * words + w] as number;
+        while (word !== 0) {
+          const i = r * rowLen + w * 32 + (31 - Math.clz32(word & -word));
+          word &= word - 1;
+          list[fill[i]!++] = p;
+        }
+      }
+    }
+  }
+  return { start, list };
+}
+
+/** -1 where the train carries a negative sign (sign-magnitude trains), else +1. */
+export function signOf(train: SpikeTrain, i: number): number {
+  return train.signMagnitude && (train.x[i] as number) < 0 ? -1 : 1;
+}
+
+/**
+ * The product of two trains element by element, from the spikes alone (Eq. 10-12 with the readout
+ * weights and biases in D): y1 y2 = s1 s2 (sum_pq v_p v'_q + b2 sum_p v_p + b1 sum_q v'_q + b1 b2).
+ * Returns the products and the accumulates spent: one per coincident spike pair, one per spike that
+ * meets the other side's nonzero bias.
+ */
+export function spikeProduct(
+  a: SpikeTrain,
+  b: SpikeTrain,
+  out: Float32Array,
+  scale = 1,
+  /** Which element of b meets element i of a (b broadcast over rows, e.g. one reciprocal per row). */
+  bIndex: (i: number) => number = (i) => i,
+): number {
+  const pa = elementPlanes(a);
+  const pb = elementPlanes(b);
+  let sops = 0;
+  for (let i = 0; i < out.length; i++) {
+    const k = bIndex(i);
+    let pairs = 0;
+    let sumA = 0;
+    let sumB = 0;
+    const b0 = pb.start[k] as number;
+    const b1 = pb.start[k + 1] as number;
+    for (let q = b0; q < b1; q++) sumB += b.planeValue[pb.list[q] as number] as number;
+    for (let p = pa.start[i] as number; p < (pa.start[i + 1] as number); p++) {
+      const va = a.planeValue[pa.list[p] as number] as number;
+      sumA += va;
+      for (let q = b0; q < b1; q++) pairs += va * (b.planeValue[pb.list[q] as number] as number);
+    }
+    const ca = (pa.start[i + 1] as number) - (pa.start[i] as number);
+    const cb = b1 - b0;
+    sops += ca * cb + (b.bias !== 0 ? ca : 0) + (a.bias !== 0 ? cb : 0);
+    const value = pairs + b.bias * sumA + a.bias * sumB + a.bias * b.bias;
+    out[i] = scale * signOf(a, i) * signOf(b, k) * value;
+  }
+  return sops;
+}
+
+/** The accumulates spikeProduct would spend, from per-element spike counts (equivalent mode's prediction). */
+export function predictedProductSops(a: SpikeTrain, b: SpikeTrain, bIndex: (i: number) => number = (i) => i): number {
+  const ca = elementCounts(a);
+  const cb = elementCounts(b);
+  let sops = 0;
+  for (let i = 0; i < ca.length; i++) {
+    const x = ca[i] as number;
+    const y = cb[bIndex(i)] as number;
+    sops += x * y + (b.bias !== 0 ? x : 0) + (a.bias !== 0 ? y : 0);
+  }
+  return sops;
+}
