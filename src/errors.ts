@@ -23,3 +23,14 @@ export class WasmMemoryError extends MbeError {
     super('ERR_WASM_MEMORY', message);
   }
 }
+
+/** A file or byte buffer that is not what it claims to be: names the file, the offset or field, and what was expected. */
+export class FormatError extends MbeError {
+  readonly file: string;
+  readonly offset: number | undefined;
+  constructor(file: string, message: string, offset?: number) {
+    super('ERR_FORMAT', `${file}${offset === undefined ? '' : ` at byte ${offset}`}: ${message}`);
+    this.file = file;
+    this.offset = offset;
+  }
+}

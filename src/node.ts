@@ -1,2 +1,3 @@
 // mbe-snn/node: everything in the browser entry, plus what needs Node (file readers, the CLI's helpers).
 export * from './index.js';
+export * from './io/node/files.js';
