@@ -302,6 +302,58 @@ function writeSigns(signs: usize, x: usize, rowLen: i32): void {
   }
 }
 
+/**
+ * Decoded outputs plus spike planes, row by row. `vectorised` runs four elements at a time where the build
+ * has SIMD (their four bits never straddle two words: j is a multiple of 4); the tail and the reference go
+ * one element at a time.
+ */
+function spikesByRow(
+  y: usize,
+  planes: usize,
+  counts: usize,
+  signs: usize,
+  x: usize,
+  polarity: usize,
+  shift: usize,
+  vth: usize,
+  reset: usize,
+  intensity: usize,
+  weight: usize,
+  bias: f32,
+  sm: bool,
+  rows: i32,
+  rowLen: i32,
+  N: i32,
+  T: i32,
+  vectorised: bool,
+): void {
+  const words = (rowLen + 31) >>> 5;
+  const planeStride = <usize>rows * <usize>words;
+  clearPlanes(planes, signs, rows, words, N, T);
+  for (let row = 0; row < rows; row++) {
+    const rowX = x + ((<usize>row * <usize>rowLen) << 2);
+    const rowY = y + ((<usize>row * <usize>rowLen) << 2);
+    const rowWord = <usize>row * <usize>words;
+    let j = 0;
+    if (ASC_FEATURE_SIMD && vectorised) {
+      for (; j + 4 <= rowLen; j += 4) {
+        const at = <usize>j << 2;
+        const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
+        const v = neuronVector(planes, v128.load(rowX + at), polarity, shift, vth, reset, intensity, weight, bias, sm, planeStride, bitWord, <u32>j & 31, N, T);
+        v128.store(rowY + at, v);
+      }
+    }
+    for (; j < rowLen; j++) {
+      const at = <usize>j << 2;
+      const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
+      const v = neuronScalar(planes, load<f32>(rowX + at), polarity, shift, vth, reset, intensity, weight, bias, sm, planeStride, bitWord, <u32>1 << (<u32>j & 31), N, T);
+      store<f32>(rowY + at, v);
+    }
+    if (sm) writeSigns(signs + (rowWord << 2), rowX, rowLen);
+  }
+  countPlanes(counts, planes, rows, words, N, T);
+}
+
 /** Scalar reference: decoded outputs plus bit-packed spike planes, plane counts and sign bits. */
 export function membrane_spikes_ref(
   y: usize,
@@ -322,39 +374,7 @@ export function membrane_spikes_ref(
   N: i32,
   T: i32,
 ): void {
-  const words = (rowLen + 31) >>> 5;
-  const sm = signMagnitude != 0;
-  const planeStride = <usize>rows * <usize>words;
-  clearPlanes(planes, signs, rows, words, N, T);
-  for (let row = 0; row < rows; row++) {
-    const rowX = x + ((<usize>row * <usize>rowLen) << 2);
-    const rowY = y + ((<usize>row * <usize>rowLen) << 2);
-    const rowWord = <usize>row * <usize>words;
-    for (let j = 0; j < rowLen; j++) {
-      const at = (<usize>j) << 2;
-      const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
-      const v = neuronScalar(
-        planes,
-        load<f32>(rowX + at),
-        polarity,
-        shift,
-        vth,
-        reset,
-        intensity,
-        weight,
-        bias,
-        sm,
-        planeStride,
-        bitWord,
-        (<u32>1) << ((<u32>j) & 31),
-        N,
-        T,
-      );
-      store<f32>(rowY + at, v);
-    }
-    if (sm) writeSigns(signs + (rowWord << 2), rowX, rowLen);
-  }
-  countPlanes(counts, planes, rows, words, N, T);
+  spikesByRow(y, planes, counts, signs, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude != 0, rows, rowLen, N, T, false);
 }
 
 /** Decoded outputs plus spike planes: SIMD where the build has it, else the scalar reference. */
@@ -377,83 +397,5 @@ export function membrane_spikes(
   N: i32,
   T: i32,
 ): void {
-  if (!ASC_FEATURE_SIMD) {
-    membrane_spikes_ref(
-      y,
-      planes,
-      counts,
-      signs,
-      x,
-      polarity,
-      shift,
-      vth,
-      reset,
-      intensity,
-      weight,
-      bias,
-      signMagnitude,
-      rows,
-      rowLen,
-      N,
-      T,
-    );
-    return;
-  }
-  const words = (rowLen + 31) >>> 5;
-  const sm = signMagnitude != 0;
-  const planeStride = <usize>rows * <usize>words;
-  clearPlanes(planes, signs, rows, words, N, T);
-  for (let row = 0; row < rows; row++) {
-    const rowX = x + ((<usize>row * <usize>rowLen) << 2);
-    const rowY = y + ((<usize>row * <usize>rowLen) << 2);
-    const rowWord = <usize>row * <usize>words;
-    let j = 0;
-    // Four elements share one word: j is a multiple of 4, so their bits never straddle two words.
-    for (; j + 4 <= rowLen; j += 4) {
-      const at = (<usize>j) << 2;
-      const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
-      const v = neuronVector(
-        planes,
-        v128.load(rowX + at),
-        polarity,
-        shift,
-        vth,
-        reset,
-        intensity,
-        weight,
-        bias,
-        sm,
-        planeStride,
-        bitWord,
-        (<u32>j) & 31,
-        N,
-        T,
-      );
-      v128.store(rowY + at, v);
-    }
-    for (; j < rowLen; j++) {
-      const at = (<usize>j) << 2;
-      const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
-      const v = neuronScalar(
-        planes,
-        load<f32>(rowX + at),
-        polarity,
-        shift,
-        vth,
-        reset,
-        intensity,
-        weight,
-        bias,
-        sm,
-        planeStride,
-        bitWord,
-        (<u32>1) << ((<u32>j) & 31),
-        N,
-        T,
-      );
-      store<f32>(rowY + at, v);
-    }
-    if (sm) writeSigns(signs + (rowWord << 2), rowX, rowLen);
-  }
-  countPlanes(counts, planes, rows, words, N, T);
+  spikesByRow(y, planes, counts, signs, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude != 0, rows, rowLen, N, T, true);
 }

@@ -12,78 +12,57 @@ export const WASM_VARIANTS: readonly WasmVariant[] = ['relaxed', 'simd', 'scalar
 
 const BASE64: Record<WasmVariant, string> = { scalar: scalarBase64, simd: simdBase64, relaxed: relaxedBase64 };
 
+/** membrane(y, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude, n, N, T) */
+type MembraneKernel = (
+  y: number,
+  x: number,
+  polarity: number,
+  shift: number,
+  vth: number,
+  reset: number,
+  intensity: number,
+  weight: number,
+  bias: number,
+  signMagnitude: number,
+  n: number,
+  N: number,
+  T: number,
+) => void;
+
+/** membrane_spikes(y, planes, counts, signs, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude, rows, rowLen, N, T) */
+type MembraneSpikesKernel = (
+  y: number,
+  planes: number,
+  counts: number,
+  signs: number,
+  x: number,
+  polarity: number,
+  shift: number,
+  vth: number,
+  reset: number,
+  intensity: number,
+  weight: number,
+  bias: number,
+  signMagnitude: number,
+  rows: number,
+  rowLen: number,
+  N: number,
+  T: number,
+) => void;
+
+/** frexp(mant, expo, x, n) and its even-exponent variant */
+type FrexpKernel = (mant: number, expo: number, x: number, n: number) => void;
+/** ldexp(y, x, k, n) */
+type LdexpKernel = (y: number, x: number, k: number, n: number) => void;
+
 /** The raw-pointer ABI of assembly/index.ts: pointers and sizes are i32, `usize` results come back signed. */
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heap_base(): number;
-  membrane(
-    y: number,
-    x: number,
-    polarity: number,
-    shift: number,
-    vth: number,
-    reset: number,
-    intensity: number,
-    weight: number,
-    bias: number,
-    signMagnitude: number,
-    n: number,
-    N: number,
-    T: number,
-  ): void;
-  membrane_ref(
-    y: number,
-    x: number,
-    polarity: number,
-    shift: number,
-    vth: number,
-    reset: number,
-    intensity: number,
-    weight: number,
-    bias: number,
-    signMagnitude: number,
-    n: number,
-    N: number,
-    T: number,
-  ): void;
-  membrane_spikes(
-    y: number,
-    planes: number,
-    counts: number,
-    signs: number,
-    x: number,
-    polarity: number,
-    shift: number,
-    vth: number,
-    reset: number,
-    intensity: number,
-    weight: number,
-    bias: number,
-    signMagnitude: number,
-    rows: number,
-    rowLen: number,
-    N: number,
-    T: number,
-  ): void;
-  membrane_spikes_ref(
-    y: number,
-    planes: number,
-    counts: number,
-    signs: number,
-    x: number,
-    polarity: number,
-    shift: number,
-    vth: number,
-    reset: number,
-    intensity: number,
-    weight: number,
-    bias: number,
-    signMagnitude: number,
-    rows: number,
-    rowLen: number,
-    N: number,
-    T: number,
-  ): void;
+  membrane: MembraneKernel;
+  membrane_ref: MembraneKernel;
+  membrane_spikes: MembraneSpikesKernel;
+  membrane_spikes_ref: MembraneSpikesKernel;
   spikemm(
     out: number,
     planes: number,
@@ -108,12 +87,12 @@ export interface KernelExports {
   gemm_pack_b(packed: number, b: number, K: number, N: number): void;
   gemm_packed(c: number, a: number, packed: number, bias: number, M: number, K: number, N: number): void;
   gemm_ref(c: number, a: number, b: number, bias: number, M: number, K: number, N: number): void;
-  frexp(mant: number, expo: number, x: number, n: number): void;
-  frexp_ref(mant: number, expo: number, x: number, n: number): void;
-  frexp_even(mant: number, expo: number, x: number, n: number): void;
-  frexp_even_ref(mant: number, expo: number, x: number, n: number): void;
-  ldexp(y: number, x: number, k: number, n: number): void;
-  ldexp_ref(y: number, x: number, k: number, n: number): void;
+  frexp: FrexpKernel;
+  frexp_ref: FrexpKernel;
+  frexp_even: FrexpKernel;
+  frexp_even_ref: FrexpKernel;
+  ldexp: LdexpKernel;
+  ldexp_ref: LdexpKernel;
 }
 
 const bytesCache = new Map<WasmVariant, Uint8Array<ArrayBuffer>>();
