@@ -7,3 +7,11 @@ export {
   type EnergyReport,
   type GroupEnergy,
 } from './energy.js';
+export {
+  accuracy,
+  negativeLogLikelihood,
+  perplexity,
+  type AccuracyResult,
+  type PerplexityResult,
+  type Progress,
+} from './evaluate.js';

@@ -16,10 +16,14 @@ export interface OperandRange {
 /** What calibration saw at each site: operand name -> range (e.g. "x", "a", "b", "centred"). */
 export type Calibration = Map<string, Map<string, OperandRange>>;
 
+/** The operation each site performs, as calibration saw it: "linear", "activation:gelu", "softmax", ... */
+export type SiteOps = Map<string, string>;
+
 /** The float OpSet plus range recording. Results are exactly the float OpSet's. */
 export class CalibratingOpSet implements OpSet {
   readonly kind = 'float';
   readonly calibration: Calibration = new Map();
+  readonly siteOps: SiteOps = new Map();
   private readonly float: FloatOpSet;
 
   constructor(kernels: Kernels) {
@@ -50,16 +54,19 @@ export class CalibratingOpSet implements OpSet {
   }
 
   linear(site: string, out: Float32Array, x: Float32Array, layer: LinearLayer, rows: number): void {
+    this.siteOps.set(site, 'linear');
     this.record(site, 'x', x, rows * layer.inFeatures);
     this.float.linear(site, out, x, layer, rows);
   }
 
   activation(site: string, kind: ActivationKind, out: Float32Array, x: Float32Array, n: number): void {
+    this.siteOps.set(site, `activation:${kind}`);
     this.record(site, 'x', x, n);
     this.float.activation(site, kind, out, x, n);
   }
 
   mul(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
+    this.siteOps.set(site, 'mul');
     this.record(site, 'a', a, n);
     this.record(site, 'b', b, n);
     this.float.mul(site, out, a, b, n);
@@ -75,12 +82,14 @@ export class CalibratingOpSet implements OpSet {
     N: number,
     options?: MatmulOptions,
   ): void {
+    this.siteOps.set(site, 'matmul');
     this.record(site, 'a', a, M * K);
     this.record(site, 'b', b, K * N);
     this.float.matmul(site, out, a, b, M, K, N, options);
   }
 
   softmax(site: string, x: Float32Array, rows: number, n: number, options?: SoftmaxOptions): void {
+    this.siteOps.set(site, 'softmax');
     this.float.softmax(site, x, rows, n, options);
   }
 
@@ -94,6 +103,7 @@ export class CalibratingOpSet implements OpSet {
     n: number,
     eps: number,
   ): void {
+    this.siteOps.set(site, 'layerNorm');
     // The spiking LayerNorm encodes the centred input x - mean.
     const centred = new Float32Array(rows * n);
     for (let r = 0; r < rows; r++) {
@@ -120,6 +130,7 @@ export class CalibratingOpSet implements OpSet {
   }
 
   add(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
+    this.siteOps.set(site, 'add');
     this.float.add(site, out, a, b, n);
   }
 }

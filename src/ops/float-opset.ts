@@ -129,7 +129,9 @@ export function denseLinear(
   checkRows(site, x, rows, layer.inFeatures);
   checkRows(site, out, rows, layer.outFeatures);
   const packed = (layer as ReturnType<typeof prepareDenseLinear>).packed;
-  kernels.gemm(x, packed, rows, layer.bias ? { bias: layer.bias, out } : { out });
+  const input = x.subarray(0, rows * layer.inFeatures);
+  const target = out.subarray(0, rows * layer.outFeatures);
+  kernels.gemm(input, packed, rows, layer.bias ? { bias: layer.bias, out: target } : { out: target });
 }
 
 /** out (M, N) = scale * a (M, K) @ b (K, N) [or b^T], float64 accumulation. */

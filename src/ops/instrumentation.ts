@@ -84,3 +84,27 @@ export class Instrumentation {
     this.sites.clear();
   }
 }
+
+/** Sums counters of the same site and op (e.g. from several runs of one model). */
+export function mergeCounters(counters: readonly SiteCounters[]): SiteCounters[] {
+  const merged = new Instrumentation();
+  for (const c of counters) {
+    const m = merged.site(c.site, c.op, c.family);
+    m.spiking ||= c.spiking;
+    for (const key of COUNTED) m[key] += c[key];
+  }
+  return [...merged.all()];
+}
+
+const COUNTED = [
+  'calls',
+  'neuronInputs',
+  'neuronSteps',
+  'spikes',
+  'sops',
+  'residualMacs',
+  'clamps',
+  'saturations',
+  'floatMacs',
+  'comparisons',
+] as const;

@@ -73,6 +73,15 @@ export class SpikingContext {
       }
       alpha = choice.alpha;
     }
+    return this.encodeFixed(counters, x, rows, rowLen, alpha);
+  }
+
+  /**
+   * Q(x) with a given range: saturations (|x| beyond the code's largest value) are counted. The mantissa-like
+   * outputs of the exp2, reciprocal and rsqrt neurons use a range fixed by construction, 2.
+   */
+  encodeFixed(counters: SiteCounters, x: Float32Array, rows: number, rowLen: number, alpha: number): SpikeTrain {
+    const n = rows * rowLen;
     const input = n === x.length ? x : x.subarray(0, n);
     const train = fire(this.kernels, this.identityTables(alpha), input, rows, true);
     const top = alpha * (1 - 2 ** -this.options.T);

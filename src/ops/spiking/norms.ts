@@ -1,7 +1,7 @@
 // Spiking LayerNorm and RMSNorm (ALGORITHM.md section 2): the centred input c = x - mean (additions and a
 // constant 1/n) identity-coded, the variance as the spiking square Q(c) Q(c) with 1/n folded in,
 // v = var + eps = M 2^E with M in [0.5, 2) and E even, 1/sqrt(v) = 2^(-E/2) MBE(1/sqrt(M)), and the
-// output gamma * (Q(c) * MBE(1/sqrt(M))) 2^(-E/2) + beta, the product spiking and gamma, beta weights.
+// output gamma * (Q(c) * Q(MBE(1/sqrt(M)))) 2^(-E/2) + beta, the product spiking and gamma, beta weights.
 import { MAC_CONVENTIONS, type SiteCounters } from '../instrumentation.js';
 import type { SpikingContext } from './context.js';
 import { multiplyTrains } from './products.js';
@@ -43,8 +43,11 @@ export function spikingNorm(
   }
   const { mantissa, exponent } = ctx.kernels.frexpEven(v);
   const rsqrt = ctx.fireNeuron(counters, ctx.operatorNeuron('rsqrt'), mantissa, 1, rows);
-  const products = new Float32Array(total); // (rows, n) Q(c) * MBE(1/sqrt(M))
-  counters.sops += multiplyTrains(ctx, qc, rsqrt, products, 1, (i) => Math.floor(i / n));
+  // 1/sqrt(M) lies in (0.7, 1.42]: identity-coded on [0, 2) for the product (each rsqrt spike reaches it once).
+  counters.sops += rsqrt.total;
+  const qs = ctx.encodeFixed(counters, rsqrt.y, 1, rows, 2);
+  const products = new Float32Array(total); // (rows, n) Q(c) * Q(MBE(1/sqrt(M)))
+  counters.sops += multiplyTrains(ctx, qc, qs, products, 1, (i) => Math.floor(i / n));
   const shift = new Int32Array(total); // (rows, n) -E/2
   for (let i = 0; i < total; i++) shift[i] = -(exponent[Math.floor(i / n)] as number) / 2;
   const normalised = ctx.kernels.ldexp(products, shift);

@@ -1,7 +1,7 @@
 // Products with spiking operands: element-wise products of two activations (D (.) S), products of two
 // activation matrices (Q K^T, P V) and linear layers on identity-coded inputs. Equivalent mode multiplies
 // the decoded values; spike-driven mode consumes the spike planes (accumulate-only).
-import type { Kernels, SpikePlanes } from '../../kernels/index.js';
+import { ResidentMatrix, type Kernels, type SpikePlanes } from '../../kernels/index.js';
 import type { SiteCounters } from '../instrumentation.js';
 import type { SpikingContext } from './context.js';
 import { predictedProductSops, spikeProduct, type SpikeTrain } from './spike-train.js';
@@ -60,22 +60,29 @@ export function signedPlanes(train: SpikeTrain, factor: number): { planes: Spike
   return { planes: { bits: split, planes: 2 * P, rows, rowLen, words }, scale };
 }
 
-/** out (rows, Nout) = init + sum_p scale_p S_p @ W with W (K, Nout) uploaded for the call. */
+/**
+ * out (rows, Nout) += sum_p scale_p S_p @ W: W (K, Nout) either resident (a layer's weights) or uploaded for
+ * this call (an activation matrix). Returns the accumulates: each spike adds one row of Nout weights.
+ */
 export function spikeMatmul(
   kernels: Kernels,
   train: SpikeTrain,
   factor: number,
-  weight: Float32Array,
+  weight: Float32Array | ResidentMatrix,
   K: number,
   Nout: number,
   out: Float32Array,
 ): number {
   const { planes, scale } = signedPlanes(train, factor);
-  const resident = kernels.upload(weight, K, Nout);
-  try {
-    kernels.spikemm(planes, scale, resident, out);
-  } finally {
-    resident.free();
+  if (weight instanceof ResidentMatrix) {
+    kernels.spikemm(planes, scale, weight, out);
+  } else {
+    const resident = kernels.upload(weight, K, Nout);
+    try {
+      kernels.spikemm(planes, scale, resident, out);
+    } finally {
+      resident.free();
+    }
   }
   return train.total * Nout;
 }

@@ -1,12 +1,15 @@
 // Spiking softmax (ALGORITHM.md section 2): subtract the row maximum (a comparison), exp through
 // 2^floor(z) * MBE(2^frac(z)) with z = x log2(e), sum, reciprocal through the IEEE-754 split
-// S = M 2^E and MBE(1/M), then a spiking product of each 2^frac by the reciprocal, placed by exponent
-// addition: p_i = (MBE(2^f_i) * MBE(1/M)) * 2^(floor(z_i) - E).
+// S = M 2^E and MBE(1/M), then a spiking product of each 2^frac by the reciprocal (both identity-coded),
+// placed by exponent addition: p_i = (Q(MBE(2^f_i)) * Q(MBE(1/M))) * 2^(floor(z_i) - E).
 import { visibleColumns } from '../float-opset.js';
 import { MAC_CONVENTIONS, type SiteCounters } from '../instrumentation.js';
 import type { SoftmaxOptions } from '../opset.js';
 import type { SpikingContext } from './context.js';
 import { multiplyTrains } from './products.js';
+
+/** Range of the identity codes of the mantissa-like factors 2^f in [1, 2) and 1/M in (1, 2]. */
+const MANTISSA_RANGE = 2;
 
 export function spikingSoftmax(
   ctx: SpikingContext,
@@ -49,8 +52,13 @@ export function spikingSoftmax(
   // 1 / S = 2^-E / M with M in [0.5, 1).
   const { mantissa, exponent } = ctx.kernels.frexp(sums);
   const reciprocal = ctx.fireNeuron(counters, ctx.operatorNeuron('reciprocal'), mantissa, 1, rows);
-  const products = new Float32Array(total); // (rows, n) MBE(2^f) * MBE(1/M)
-  counters.sops += multiplyTrains(ctx, exp2, reciprocal, products, 1, (i) => Math.floor(i / n));
+  // Both factors lie in [1, 2]: identity-coded on [0, 2) (Eq. 9), their product as D (.) S. Each neuron
+  // spike reaches its identity code's membrane once.
+  counters.sops += reciprocal.total;
+  const qm = ctx.encodeFixed(counters, exp2.y, rows, n, MANTISSA_RANGE);
+  const qr = ctx.encodeFixed(counters, reciprocal.y, 1, rows, MANTISSA_RANGE);
+  const products = new Float32Array(total); // (rows, n) Q(2^f) * Q(1/M)
+  counters.sops += multiplyTrains(ctx, qm, qr, products, 1, (i) => Math.floor(i / n));
   const shift = new Int32Array(total); // (rows, n) floor(z) - E
   for (let i = 0; i < total; i++) shift[i] = (whole[i] as number) - (exponent[Math.floor(i / n)] as number);
   const probabilities = ctx.kernels.ldexp(products, shift);

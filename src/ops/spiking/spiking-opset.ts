@@ -2,7 +2,7 @@
 // codes and D (.) S, softmax and the norms composed from exp2/reciprocal/rsqrt neurons and exponent
 // arithmetic (ALGORITHM.md section 2). Families can be left float one by one (options.spiking); every
 // call updates the site's counters.
-import type { Kernels } from '../../kernels/index.js';
+import type { Kernels, ResidentMatrix } from '../../kernels/index.js';
 import { TARGETS } from '../../neurons/targets.js';
 import type { Calibration } from '../calibration.js';
 import { checkActivation, checkLength, checkRows } from '../checks.js';
@@ -27,8 +27,8 @@ export interface SpikingOpSetInit {
 }
 
 interface SpikingLinearLayer extends DenseLinearLayer {
-  /** W^T (in, out) row-major, for spike-plane products. */
-  readonly transposed: Float32Array;
+  /** W^T (in, out) row-major in wasm memory, for spike-plane products (spike-driven mode only). */
+  readonly resident: ResidentMatrix | undefined;
 }
 
 export class SpikingOpSet implements OpSet {
@@ -61,11 +61,23 @@ export class SpikingOpSet implements OpSet {
 
   prepareLinear(weight: Float32Array, inFeatures: number, outFeatures: number, bias?: Float32Array): LinearLayer {
     const dense = prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias);
+    if (this.options.mode !== 'spike-driven') {
+      const layer: SpikingLinearLayer = { ...dense, resident: undefined };
+      return layer;
+    }
     const transposed = new Float32Array(inFeatures * outFeatures); // (in, out)
     for (let o = 0; o < outFeatures; o++) {
       for (let i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = weight[o * inFeatures + i] as number;
     }
-    const layer: SpikingLinearLayer = { ...dense, transposed };
+    const resident = this.kernels.upload(transposed, inFeatures, outFeatures);
+    const layer: SpikingLinearLayer = {
+      ...dense,
+      resident,
+      dispose: () => {
+        dense.dispose();
+        resident.free();
+      },
+    };
     return layer;
   }
 
@@ -90,7 +102,9 @@ export class SpikingOpSet implements OpSet {
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < N; j++) target[r * N + j] = layer.bias ? (layer.bias[j] as number) : 0;
     }
-    counters.sops += spikeMatmul(this.kernels, q, 1, (layer as SpikingLinearLayer).transposed, K, N, target);
+    const resident = (layer as SpikingLinearLayer).resident;
+    if (!resident) throw new Error(`${site}: linear layer was prepared by another OpSet`);
+    counters.sops += spikeMatmul(this.kernels, q, 1, resident, K, N, target);
   }
 
   activation(site: string, kind: ActivationKind, out: Float32Array, x: Float32Array, n: number): void {

@@ -1,0 +1,51 @@
+// convert: a model (given as a builder over an OpSet) + calibration inputs -> its float twin, its spiking
+// version and a report of what was replaced and what stayed non-spiking. Weights are never modified: both
+// models are built from the same arrays; only the OpSet differs.
+import type { Kernels } from '../kernels/index.js';
+import { CalibratingOpSet } from '../ops/calibration.js';
+import { FloatOpSet } from '../ops/float-opset.js';
+import type { NeuronProvider } from '../ops/neuron-provider.js';
+import type { OpSet } from '../ops/opset.js';
+import type { SpikingOptions } from '../ops/spiking/options.js';
+import { SpikingOpSet } from '../ops/spiking/spiking-opset.js';
+import { conversionReport, type ConversionReport } from './report.js';
+
+export interface ConvertOptions {
+  readonly spiking: SpikingOptions;
+  /** Shared neuron source (and its cache) across conversions; default: a fresh in-memory one. */
+  readonly neurons?: NeuronProvider;
+  /** Operations the model keeps non-spiking by design (embedding lookups, RoPE, ...), listed in the report. */
+  readonly declaredNonSpiking?: readonly string[];
+}
+
+export interface Conversion<M> {
+  /** The model over the float OpSet: the reference. */
+  readonly float: M;
+  /** The model over the spiking OpSet. */
+  readonly spiking: M;
+  readonly ops: SpikingOpSet;
+  readonly report: ConversionReport;
+}
+
+/**
+ * Builds the model over a calibrating OpSet and runs `calibrate` on it (the calibration inputs), then builds
+ * the float and spiking versions. Every neuron and identity range is chosen here, so fits happen at
+ * conversion time and evaluation runs at full speed.
+ */
+export function convert<M>(
+  kernels: Kernels,
+  build: (ops: OpSet) => M,
+  calibrate: (model: M) => void,
+  options: ConvertOptions,
+): Conversion<M> {
+  const calibrating = new CalibratingOpSet(kernels);
+  calibrate(build(calibrating));
+  const ops = new SpikingOpSet({
+    kernels,
+    calibration: calibrating.calibration,
+    options: options.spiking,
+    ...(options.neurons ? { neurons: options.neurons } : {}),
+  });
+  const report = conversionReport(ops, calibrating.siteOps, options.declaredNonSpiking ?? []);
+  return { float: build(new FloatOpSet(kernels)), spiking: build(ops), ops, report };
+}

@@ -1,0 +1,8 @@
+export { convert, type Conversion, type ConvertOptions } from './convert.js';
+export {
+  conversionReport,
+  formatConversionReport,
+  type ConversionReport,
+  type NeuronUse,
+  type SiteReport,
+} from './report.js';

@@ -1,0 +1,63 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { convert, formatConversionReport, Kernels, NeuronProvider } from '../../src/index.js';
+import { gaussian, seededRandom } from '../../src/random.js';
+import { block } from '../helpers/synthetic-block.js';
+
+const S = 7;
+const D = 16;
+let kernels: Kernels;
+let neurons: NeuronProvider;
+beforeAll(async () => {
+  kernels = await Kernels.load();
+  neurons = new NeuronProvider(kernels, { fit: { seeds: 1, epochs: 60, samples: 1000 } });
+});
+
+function convertBlock(spiking: Parameters<typeof convert>[3]['spiking']) {
+  const random = seededRandom(2);
+  const inputs = Array.from({ length: 4 }, () => Float32Array.from({ length: S * D }, () => gaussian(random)));
+  return convert(
+    kernels,
+    (ops) => ops,
+    (ops) => inputs.forEach((x) => block(ops, x, S, D, 7)),
+    { spiking, neurons, declaredNonSpiking: ['the test input itself'] },
+  );
+}
+
+describe('conversion report', () => {
+  it('lists every site with how it is computed, the neurons with their source, and nothing silently float', () => {
+    const { report, float, spiking } = convertBlock({ T: 10 });
+    expect(float.kind).toBe('float');
+    expect(spiking.kind).toBe('spiking');
+    expect(report.weightsModified).toBe(false);
+    const sites = new Map(report.sites.map((s) => [s.site, s]));
+    expect(sites.get('layer1.gelu')!.how).toMatch(/MBE neuron gelu, N = 4, T = 10, on \[-?\d/);
+    expect(sites.get('layer0.qk')!.how).toMatch(/identity codes \(alpha \d+ and \d+\), products as D \(\.\) S/);
+    expect(sites.get('layer0.softmax')!.how).toMatch(/reciprocal by the IEEE-754 split/);
+    expect(sites.get('layer0.ln1')!.how).toMatch(/rsqrt by the even-exponent split/);
+    expect(sites.get('layer0.qkv')!.how).toMatch(/inputs identity-coded/);
+    expect(report.sites.every((s) => s.spiking || s.op === 'add')).toBe(true);
+    expect(report.nonSpiking).toContain('the test input itself');
+    expect(report.nonSpiking).toContain('softmax row maxima: comparisons, not multiplications');
+    expect(report.neurons.map((n) => n.target).sort()).toEqual(['exp2', 'gelu', 'reciprocal', 'rsqrt']);
+    expect(report.neurons.find((n) => n.target === 'exp2')!.source).toBe('table');
+    expect(report.ranges.length).toBeGreaterThan(5);
+    expect(report.ranges.every((r) => Number.isInteger(Math.log2(r.alpha)))).toBe(true);
+    expect(formatConversionReport(report)).toMatch(/Weights unchanged/);
+  });
+
+  it('families left float and float linear inputs are reported as non-spiking, site by site', () => {
+    const { report } = convertBlock({ T: 10, spiking: { softmax: false, linearInputs: false } });
+    const softmax = report.sites.find((s) => s.op === 'softmax')!;
+    expect(softmax.spiking).toBe(false);
+    expect(softmax.how).toBe('left float (option spiking.softmax = false)');
+    expect(report.nonSpiking).toContain('softmax at layer0.softmax: left float (option spiking.softmax = false)');
+    expect(report.nonSpiking.filter((s) => s.startsWith('linear at')).length).toBe(4);
+    expect(formatConversionReport(report)).toMatch(/! layer0.softmax/);
+  });
+
+  it('dynamic ranges are declared as a non-spiking reduction', () => {
+    const { report } = convertBlock({ T: 10, ranges: 'dynamic' });
+    expect(report.nonSpiking).toContain('dynamic identity ranges: a max-abs reduction per tensor');
+    expect(report.sites.find((s) => s.op === 'matmul')!.how).toMatch(/alpha dynamic and dynamic/);
+  });
+});
