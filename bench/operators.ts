@@ -2,6 +2,7 @@
 // worst row of max|y - y_float| / max|y_float|, at T = 8, 12, 16 with the shipped neurons (activation
 // neurons fitted on the calibrated domain with the default fitter). Usage: npm run bench:operators
 import { Kernels } from '../src/index.js';
+import { diskNeuronCache } from '../src/cli/neuron-cache.js';
 import { CalibratingOpSet } from '../src/ops/calibration.js';
 import { FloatOpSet } from '../src/ops/float-opset.js';
 import { NeuronProvider } from '../src/ops/neuron-provider.js';
@@ -14,6 +15,7 @@ import { formatTable } from './measure.js';
 const TIMESTEPS = [8, 12, 16];
 const kernels = await Kernels.load();
 const neurons = new NeuronProvider(kernels, {
+  cache: diskNeuronCache(),
   onFit: (r) => console.error(`  fitting ${r.target} on [${r.domain.join(', ')}] at T = ${r.T}`),
 });
 const rows: string[][] = [];

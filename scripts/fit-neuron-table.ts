@@ -9,16 +9,40 @@ import { TARGET_NAMES, TARGETS } from '../src/neurons/targets.js';
 import { fitInParallel } from './fit-parallel.js';
 
 const TIMESTEPS = [8, 10, 12, 16];
+
+/**
+ * Activation domains that the calibration of the two fixture models produces (stories260K's SiLU sites,
+ * the MNIST ViT's GELU sites: `activationDomain` of their calibrated ranges), shipped at the T of the
+ * sweep so conversions of these models need no fit at run time.
+ */
+const CALIBRATED_DOMAINS: Array<{ target: 'silu' | 'gelu'; domain: [number, number] }> = [
+  { target: 'silu', domain: [-5, 5] },
+  { target: 'silu', domain: [-6, 5] },
+  { target: 'silu', domain: [-6, 6] },
+  { target: 'silu', domain: [-8, 8] },
+  { target: 'gelu', domain: [-12.5, 8] },
+  { target: 'gelu', domain: [-15, 8] },
+  { target: 'gelu', domain: [-15, 15] },
+  { target: 'gelu', domain: [-20, 8] },
+  { target: 'gelu', domain: [-20, 15] },
+  { target: 'gelu', domain: [-150, 125] },
+];
+const SWEEP_TIMESTEPS = [6, 8, 10, 12, 16];
 const TABLE = new URL('../src/neurons/neuron-table.json', import.meta.url);
 
 const { values } = parseArgs({
-  options: { jobs: { type: 'string', default: '2' }, only: { type: 'string' }, T: { type: 'string' } },
+  options: {
+    jobs: { type: 'string', default: '2' },
+    only: { type: 'string' },
+    T: { type: 'string' },
+    'calibrated-only': { type: 'boolean' },
+  },
 });
 const only = values.only?.split(',');
 const timesteps = values.T ? values.T.split(',').map(Number) : TIMESTEPS;
 
 const requests: FitRequest[] = [];
-for (const target of TARGET_NAMES) {
+for (const target of values['calibrated-only'] ? [] : TARGET_NAMES) {
   if (only && !only.includes(target)) continue;
   for (const T of timesteps) {
     requests.push(
@@ -26,16 +50,30 @@ for (const target of TARGET_NAMES) {
     );
   }
 }
+for (const { target, domain } of CALIBRATED_DOMAINS) {
+  if (only && !only.includes(target)) continue;
+  for (const T of values.T ? timesteps : SWEEP_TIMESTEPS) {
+    const isDefault = domain.join(',') === TARGETS[target].defaultDomain.join(',');
+    if (isDefault && TIMESTEPS.includes(T)) continue; // a default entry already
+    requests.push({ target, T, N: TARGETS[target].defaultN, domain });
+  }
+}
 
 console.log(`fitting ${requests.length} neurons in ${values.jobs} processes`);
 const started = performance.now();
 const fitted = await fitInParallel(requests, Number(values.jobs));
 // Entries not refitted this time (--only, --T) are kept from the current table.
-const key = (e: { target: string; T: number; variant?: string }) => `${e.target}/${e.T}/${e.variant ?? 'mbe'}`;
+const key = (e: { target: string; T: number; variant?: string; domain?: readonly number[] }) =>
+  `${e.target}/${e.T}/${e.variant ?? 'mbe'}/${(e.domain ?? TARGETS[e.target as keyof typeof TARGETS].defaultDomain).join(',')}`;
 const refitted = new Set(requests.map(key));
 const current = JSON.parse(await readFile(TABLE, 'utf8')) as NeuronEntry[];
 const merged = [...current.filter((e) => !refitted.has(key(e))), ...fitted];
-const order = (e: NeuronEntry) => TARGET_NAMES.indexOf(e.target) * 100 + e.T;
+// By target, then default domain first and other domains by width, then T.
+const isDefault = (e: NeuronEntry) => e.domain.join(',') === TARGETS[e.target].defaultDomain.join(',');
+const order = (e: NeuronEntry) =>
+  TARGET_NAMES.indexOf(e.target) * 1e9 +
+  (isDefault(e) ? 0 : 1e8 + (e.domain[1] - e.domain[0]) * 1e3 + e.domain[0]) +
+  e.T;
 merged.sort((a, b) => order(a) - order(b));
 await writeFile(TABLE, `${JSON.stringify(merged, null, 1)}\n`);
 const seconds = ((performance.now() - started) / 1000).toFixed(0);

@@ -1,13 +1,23 @@
 #!/usr/bin/env node
 // The `mbe-snn` command: dispatches to one module per subcommand.
+import { evalCommand } from './eval.js';
 import { fitCommand } from './fit.js';
+import { generateCommand } from './generate.js';
+import { sweepCommand } from './sweep.js';
 import { infoCommand } from './info.js';
 import { neuronsCommand } from './neurons.js';
 import { UsageError, type Command } from './command.js';
 import { VERSION } from '../version.js';
 import { MbeError } from '../errors.js';
 
-const COMMANDS: readonly Command[] = [fitCommand, neuronsCommand, infoCommand];
+const COMMANDS: readonly Command[] = [
+  evalCommand,
+  sweepCommand,
+  generateCommand,
+  fitCommand,
+  neuronsCommand,
+  infoCommand,
+];
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

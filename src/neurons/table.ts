@@ -3,7 +3,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { NeuronEntry, NeuronVariant } from './entry.js';
 import { checkNeuron } from './neuron.js';
-import type { TargetName } from './targets.js';
+import { TARGETS, type TargetName } from './targets.js';
 import shipped from './neuron-table.json' with { type: 'json' };
 
 let entries: readonly NeuronEntry[] | undefined;
@@ -27,20 +27,22 @@ export interface NeuronQuery {
   readonly N?: number;
   /** Default 'mbe'. */
   readonly variant?: NeuronVariant;
-  /** Default: any domain; otherwise the entry's domain must equal it. */
+  /** Default: the target's default domain. */
   readonly domain?: readonly [number, number];
 }
 
 /** The shipped entry matching the query, or undefined. */
 export function findShippedNeuron(query: NeuronQuery): NeuronEntry | undefined {
   const variant = query.variant ?? 'mbe';
+  const domain = query.domain ?? TARGETS[query.target].defaultDomain;
   return shippedNeurons().find(
     (e) =>
       e.target === query.target &&
       e.T === query.T &&
       e.variant === variant &&
       (query.N === undefined || e.N === query.N) &&
-      (query.domain === undefined || (e.domain[0] === query.domain[0] && e.domain[1] === query.domain[1])),
+      e.domain[0] === domain[0] &&
+      e.domain[1] === domain[1],
   );
 }
 

@@ -1,0 +1,124 @@
+// `mbe-snn generate [--T 16]`: text from the float llama2.c model and (with --T) its spiking conversion,
+// greedy (temperature 0, as run.c) or sampled, with tokens per second.
+import { parseArgs } from 'node:util';
+import { Kernels } from '../kernels/index.js';
+import type { Llama2cModel } from '../models/llama2c.js';
+import { seededRandom } from '../random.js';
+import { convertLlama2c, encodeParagraphs, splitParagraphs } from '../tasks/llama2c.js';
+import type { Llama2cTokenizer } from '../io/tokenizer.js';
+import { intOption } from './args.js';
+import { UsageError, type Command } from './command.js';
+import { loadLlama2cData, MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+
+const HELP = `Usage: mbe-snn generate [--T <steps>] [options]
+
+Generates text from BOS (or --prompt) with the llama2.c model, and with its spiking conversion when --T is given.
+
+  --T <1..32>          also generate with the spiking conversion at T timesteps
+  --steps <n>          tokens to generate (default 256, at most the model's context)
+  --prompt <text>      start from this text instead of BOS alone
+  --temperature <t>    0 (default) is greedy argmax, as run.c; above 0 samples
+  --seed <int>         sampling seed (default 1)
+${MODEL_OPTIONS_HELP}`;
+
+export interface Generation {
+  readonly text: string;
+  readonly tokens: number[];
+  readonly tokensPerSecond: number;
+}
+
+/** run.c's generation loop: feed one token at a time, pick the next by argmax or by sampling. */
+export function generate(
+  model: Llama2cModel,
+  tokenizer: Llama2cTokenizer,
+  prompt: number[],
+  steps: number,
+  temperature: number,
+  seed: number,
+): Generation {
+  const random = seededRandom(seed);
+  const V = model.config.vocabSize;
+  const tokens: number[] = [];
+  let token = prompt[0] as number;
+  const started = performance.now();
+  for (let pos = 0; pos < steps; pos++) {
+    const logits = model.forward([token], pos);
+    let next: number;
+    if (pos + 1 < prompt.length) {
+      next = prompt[pos + 1] as number;
+    } else if (temperature === 0) {
+      next = 0;
+      for (let j = 1; j < V; j++) if ((logits[j] as number) > (logits[next] as number)) next = j;
+    } else {
+      next = sample(logits, temperature, random);
+    }
+    if (next === 1) break; // BOS: run.c stops here
+    tokens.push(next);
+    token = next;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { text: tokenizer.decodeAll([1, ...tokens]), tokens, tokensPerSecond: tokens.length / seconds };
+}
+
+function sample(logits: Float32Array, temperature: number, random: () => number): number {
+  let max = -Infinity;
+  for (const v of logits) max = Math.max(max, v);
+  const weights = Array.from(logits, (v) => Math.exp((v - max) / temperature));
+  let r = random() * weights.reduce((a, b) => a + b, 0);
+  for (let j = 0; j < weights.length; j++) {
+    r -= weights[j] as number;
+    if (r <= 0) return j;
+  }
+  return weights.length - 1;
+}
+
+export const generateCommand: Command = {
+  name: 'generate',
+  summary: 'generate text with the llama2.c model and its spiking conversion',
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        ...MODEL_OPTIONS,
+        T: { type: 'string' },
+        steps: { type: 'string' },
+        prompt: { type: 'string' },
+        temperature: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const data = await loadLlama2cData(values);
+    const T = intOption('T', values.T, 1, 32);
+    const steps = intOption('steps', values.steps, 1, data.checkpoint.config.seqLen) ?? 256;
+    const temperature = values.temperature === undefined ? 0 : Number(values.temperature);
+    if (!(temperature >= 0) || !Number.isFinite(temperature)) {
+      throw new UsageError(`--temperature must be a number >= 0, got "${values.temperature}"`);
+    }
+    const seed = intOption('seed', values.seed, 0, 2 ** 32 - 1) ?? 1;
+    const prompt = values.prompt === undefined ? [1] : data.tokenizer.encode(values.prompt, { bos: true });
+    const kernels = await Kernels.load();
+    const calibration = encodeParagraphs(data.tokenizer, splitParagraphs(data.text).slice(300, 308));
+    const conversion = convertLlama2c(kernels, data.checkpoint, calibration, {
+      spiking: spikingOptions(values, T ?? 16),
+      neurons: neuronProvider(kernels, values),
+    });
+    const float = generate(conversion.float, data.tokenizer, prompt, steps, temperature, seed);
+    console.log(`float model (${float.tokensPerSecond.toFixed(0)} tokens/s):\n${float.text}\n`);
+    if (T !== undefined) {
+      const spiking = generate(conversion.spiking, data.tokenizer, prompt, steps, temperature, seed);
+      let same = 0;
+      while (same < Math.min(float.tokens.length, spiking.tokens.length) && float.tokens[same] === spiking.tokens[same])
+        same++;
+      console.log(
+        `spiking model, T = ${T} (${spiking.tokensPerSecond.toFixed(0)} tokens/s; first ${same} tokens equal to float):`,
+      );
+      console.log(spiking.text);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,117 @@
+// `mbe-snn sweep llama2c|vit --T 6,8,10,12,16`: the paper's Table 4 for one model: the float metric, then
+// the spiking metric at each T, with linear-layer input encoding on and off.
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { Kernels } from '../kernels/index.js';
+import { evaluateLlama2c } from '../tasks/llama2c.js';
+import { evaluateVit } from '../tasks/vit.js';
+import { intOption, textTable } from './args.js';
+import { UsageError, type Command } from './command.js';
+import {
+  loadLlama2cData,
+  loadVitData,
+  MODEL_OPTIONS,
+  MODEL_OPTIONS_HELP,
+  neuronProvider,
+  parseModelKind,
+  spikingOptions,
+} from './model-args.js';
+import { progressBar } from './progress.js';
+
+const HELP = `Usage: mbe-snn sweep <llama2c|vit> [--T 6,8,10,12,16] [options]
+
+The float model and its spiking conversion at each T, with linear-layer inputs encoded and not
+(the paper's Table 4 form). Takes the options of "mbe-snn eval" except --T.
+
+  --T <list>           timesteps (default 6,8,10,12,16)
+  --encoding <which>   both (default) | on | off
+  --limit, --calibration, --out <file.json>: as for eval
+${MODEL_OPTIONS_HELP}`;
+
+export const sweepCommand: Command = {
+  name: 'sweep',
+  summary: "a timestep sweep of a converted model in the form of the paper's Table 4",
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        ...MODEL_OPTIONS,
+        T: { type: 'string' },
+        encoding: { type: 'string' },
+        limit: { type: 'string' },
+        calibration: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const kind = parseModelKind(positionals[0]);
+    const timesteps = (values.T ?? '6,8,10,12,16').split(',').map((t) => intOption('T', t, 1, 32) as number);
+    const encoding = values.encoding ?? 'both';
+    if (!['both', 'on', 'off'].includes(encoding))
+      throw new UsageError(`--encoding must be both, on or off, got "${encoding}"`);
+    const encodings = encoding === 'both' ? [true, false] : [encoding === 'on'];
+    const limit = intOption('limit', values.limit, 2, 1_000_000);
+    const calibrate = intOption('calibration', values.calibration, 1, 100_000);
+    const kernels = await Kernels.load();
+    const neurons = neuronProvider(kernels, values);
+    const sizes = {
+      ...(limit === undefined ? {} : { evaluate: limit }),
+      ...(calibrate === undefined ? {} : { calibrate }),
+    };
+    const cells: Array<{ T: number; encodeLinear: boolean; value: number }> = [];
+    let floatValue = NaN;
+    const data = kind === 'llama2c' ? await loadLlama2cData(values) : await loadVitData(values);
+    for (const encodeLinear of encodings) {
+      for (const T of timesteps) {
+        const spiking = spikingOptions({ ...values, 'no-encode-linear': !encodeLinear }, T);
+        const bar = progressBar(`T = ${String(T).padEnd(2)} ${encodeLinear ? 'encoded' : 'float-in'}`);
+        const onProgress = (phase: 'float' | 'spiking', done: number, total: number) => {
+          if (phase === 'spiking') bar(done, total);
+        };
+        const skipFloat = !Number.isNaN(floatValue);
+        if ('checkpoint' in data) {
+          const r = evaluateLlama2c(kernels, data.checkpoint, data.tokenizer, data.text, {
+            spiking,
+            neurons,
+            onProgress,
+            skipFloat,
+            ...sizes,
+          });
+          if (r.float) floatValue = r.float.perplexity;
+          cells.push({ T, encodeLinear, value: r.spiking.perplexity });
+        } else {
+          const r = evaluateVit(kernels, data.tensors, data.images, data.labels, {
+            spiking,
+            neurons,
+            onProgress,
+            skipFloat,
+            ...sizes,
+          });
+          if (r.float) floatValue = 100 * r.float.accuracy;
+          cells.push({ T, encodeLinear, value: 100 * r.spiking.accuracy });
+        }
+      }
+    }
+    const metric = kind === 'llama2c' ? 'perplexity' : 'top-1 %';
+    const format = (v: number) => (kind === 'llama2c' ? v.toFixed(3) : v.toFixed(2));
+    const rows = encodings.map((encodeLinear) => [
+      `${kind}, linear inputs ${encodeLinear ? 'encoded' : 'float'}`,
+      format(floatValue),
+      ...timesteps.map((T) => format(cells.find((c) => c.T === T && c.encodeLinear === encodeLinear)!.value)),
+    ]);
+    console.log(`\n${metric}:`);
+    console.log(textTable(['model', 'float', ...timesteps.map((T) => `T = ${T}`)], rows));
+    if (values.out) {
+      await writeFile(
+        values.out,
+        `${JSON.stringify({ model: kind, metric, float: floatValue, cells, sizes }, null, 2)}\n`,
+      );
+    }
+    return 0;
+  },
+};

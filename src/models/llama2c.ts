@@ -1,0 +1,211 @@
+// The Llama architecture of llama2.c (run.c), written once against an OpSet: RMSNorm, rotary embeddings on
+// interleaved pairs, grouped-query causal attention with a KV cache, SwiGLU feed-forward, no biases.
+// `forward` takes S tokens at positions startPos .. startPos + S - 1: S = 1 is run.c's decoding step, a
+// whole paragraph at once is a causal prefill. Activations are preallocated for up to maxRows tokens.
+import { InvalidArgumentError } from '../errors.js';
+import type { Llama2cConfig, Llama2cWeights } from '../io/llama2c.js';
+import type { LinearLayer, OpSet } from '../ops/opset.js';
+
+const RMS_EPS = 1e-5;
+
+interface LayerWeights {
+  rmsAtt: Float32Array;
+  rmsFfn: Float32Array;
+  wq: LinearLayer;
+  wk: LinearLayer;
+  wv: LinearLayer;
+  wo: LinearLayer;
+  w1: LinearLayer;
+  w2: LinearLayer;
+  w3: LinearLayer;
+}
+
+export class Llama2cModel {
+  readonly headSize: number;
+  readonly kvDim: number;
+  private readonly layers: LayerWeights[];
+  private readonly classifier: LinearLayer;
+  private readonly ropeCos: Float32Array; // (seqLen, headSize / 2)
+  private readonly ropeSin: Float32Array; // (seqLen, headSize / 2)
+  // KV cache, like run.c's RunState: (layer, seqLen, kvDim)
+  private readonly keyCache: Float32Array;
+  private readonly valueCache: Float32Array;
+  // Activations for up to maxRows tokens.
+  private readonly x: Float32Array; // (rows, dim) residual stream
+  private readonly xb: Float32Array; // (rows, dim)
+  private readonly xb2: Float32Array; // (rows, dim)
+  private readonly q: Float32Array; // (rows, dim)
+  private readonly k: Float32Array; // (rows, kvDim)
+  private readonly v: Float32Array; // (rows, kvDim)
+  private readonly hb: Float32Array; // (rows, hidden)
+  private readonly hb2: Float32Array; // (rows, hidden)
+  private readonly logits: Float32Array; // (rows, vocab)
+  private readonly qHead: Float32Array; // (rows, headSize)
+  private readonly kHead: Float32Array; // (seqLen, headSize)
+  private readonly vHead: Float32Array; // (seqLen, headSize)
+  private readonly att: Float32Array; // (rows, seqLen)
+  private readonly outHead: Float32Array; // (rows, headSize)
+
+  constructor(
+    readonly config: Llama2cConfig,
+    private readonly weights: Llama2cWeights,
+    private readonly ops: OpSet,
+    readonly maxRows = config.seqLen,
+  ) {
+    const { dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize, seqLen } = config;
+    this.headSize = dim / nHeads;
+    this.kvDim = (dim * nKvHeads) / nHeads;
+    const kv = this.kvDim;
+    const slice = (t: Float32Array, l: number, size: number) => t.subarray(l * size, (l + 1) * size);
+    this.layers = Array.from({ length: nLayers }, (_, l) => ({
+      rmsAtt: slice(weights.rmsAtt, l, dim),
+      rmsFfn: slice(weights.rmsFfn, l, dim),
+      wq: ops.prepareLinear(slice(weights.wq, l, dim * dim), dim, dim),
+      wk: ops.prepareLinear(slice(weights.wk, l, kv * dim), dim, kv),
+      wv: ops.prepareLinear(slice(weights.wv, l, kv * dim), dim, kv),
+      wo: ops.prepareLinear(slice(weights.wo, l, dim * dim), dim, dim),
+      w1: ops.prepareLinear(slice(weights.w1, l, hiddenDim * dim), dim, hiddenDim),
+      w2: ops.prepareLinear(slice(weights.w2, l, dim * hiddenDim), hiddenDim, dim),
+      w3: ops.prepareLinear(slice(weights.w3, l, hiddenDim * dim), dim, hiddenDim),
+    }));
+    this.classifier = ops.prepareLinear(weights.wcls, dim, vocabSize);
+    const half = this.headSize / 2;
+    this.ropeCos = new Float32Array(seqLen * half);
+    this.ropeSin = new Float32Array(seqLen * half);
+    for (let pos = 0; pos < seqLen; pos++) {
+      for (let i = 0; i < half; i++) {
+        const angle = pos / 10000 ** ((2 * i) / this.headSize);
+        this.ropeCos[pos * half + i] = Math.cos(angle);
+        this.ropeSin[pos * half + i] = Math.sin(angle);
+      }
+    }
+    this.keyCache = new Float32Array(nLayers * seqLen * kv);
+    this.valueCache = new Float32Array(nLayers * seqLen * kv);
+    const rows = maxRows;
+    this.x = new Float32Array(rows * dim);
+    this.xb = new Float32Array(rows * dim);
+    this.xb2 = new Float32Array(rows * dim);
+    this.q = new Float32Array(rows * dim);
+    this.k = new Float32Array(rows * kv);
+    this.v = new Float32Array(rows * kv);
+    this.hb = new Float32Array(rows * hiddenDim);
+    this.hb2 = new Float32Array(rows * hiddenDim);
+    this.logits = new Float32Array(rows * vocabSize);
+    this.qHead = new Float32Array(rows * this.headSize);
+    this.kHead = new Float32Array(seqLen * this.headSize);
+    this.vHead = new Float32Array(seqLen * this.headSize);
+    this.att = new Float32Array(rows * seqLen);
+    this.outHead = new Float32Array(rows * this.headSize);
+  }
+
+  /**
+   * Logits (S, vocab) for tokens at positions startPos .. startPos + S - 1. Earlier positions must have
+   * been run already (their keys and values are in the cache). The returned view is reused by the next call.
+   */
+  forward(tokens: ArrayLike<number>, startPos: number): Float32Array {
+    const S = tokens.length;
+    const { dim, hiddenDim, vocabSize, seqLen, nLayers } = this.config;
+    if (S < 1 || S > this.maxRows)
+      throw new InvalidArgumentError(`forward takes 1 to ${this.maxRows} tokens, got ${S}`);
+    if (!Number.isInteger(startPos) || startPos < 0 || startPos + S > seqLen) {
+      throw new InvalidArgumentError(`positions ${startPos} .. ${startPos + S - 1} must lie in [0, ${seqLen})`);
+    }
+    const ops = this.ops;
+    const x = this.x.subarray(0, S * dim);
+    // x = token embeddings (S, dim)
+    for (let s = 0; s < S; s++) {
+      const token = tokens[s] as number;
+      if (!Number.isInteger(token) || token < 0 || token >= vocabSize) {
+        throw new InvalidArgumentError(`token ${token} at index ${s} is outside the vocabulary [0, ${vocabSize})`);
+      }
+      x.set(this.weights.tokenEmbedding.subarray(token * dim, (token + 1) * dim), s * dim);
+    }
+    for (let l = 0; l < nLayers; l++) {
+      const layer = this.layers[l] as LayerWeights;
+      const site = `layer${l}`;
+      // xb = rmsnorm(x) * rms_att
+      ops.rmsNorm(`${site}.attn_norm`, this.xb, x, layer.rmsAtt, S, dim, RMS_EPS);
+      // q = xb @ wq^T, k = xb @ wk^T, v = xb @ wv^T
+      ops.linear(`${site}.wq`, this.q, this.xb, layer.wq, S);
+      ops.linear(`${site}.wk`, this.k, this.xb, layer.wk, S);
+      ops.linear(`${site}.wv`, this.v, this.xb, layer.wv, S);
+      this.rotate(S, startPos);
+      // Append k, v to the cache at startPos .. startPos + S - 1.
+      const cacheBase = l * seqLen * this.kvDim;
+      this.keyCache.set(this.k.subarray(0, S * this.kvDim), cacheBase + startPos * this.kvDim);
+      this.valueCache.set(this.v.subarray(0, S * this.kvDim), cacheBase + startPos * this.kvDim);
+      this.attention(site, S, startPos, cacheBase);
+      // x += xb @ wo^T
+      ops.linear(`${site}.wo`, this.xb2, this.xb, layer.wo, S);
+      ops.add(`${site}.residual1`, x, x, this.xb2, S * dim);
+      // x += w2(silu(w1(xb)) * w3(xb)), xb = rmsnorm(x) * rms_ffn
+      ops.rmsNorm(`${site}.ffn_norm`, this.xb, x, layer.rmsFfn, S, dim, RMS_EPS);
+      ops.linear(`${site}.w1`, this.hb, this.xb, layer.w1, S);
+      ops.linear(`${site}.w3`, this.hb2, this.xb, layer.w3, S);
+      ops.activation(`${site}.silu`, 'silu', this.hb, this.hb, S * hiddenDim);
+      ops.mul(`${site}.swiglu`, this.hb, this.hb, this.hb2, S * hiddenDim);
+      ops.linear(`${site}.w2`, this.xb, this.hb, layer.w2, S);
+      ops.add(`${site}.residual2`, x, x, this.xb, S * dim);
+    }
+    ops.rmsNorm('final.norm', this.xb, x, this.weights.rmsFinal, S, dim, RMS_EPS);
+    ops.linear('final.classifier', this.logits, this.xb, this.classifier, S);
+    return this.logits.subarray(0, S * vocabSize);
+  }
+
+  /** RoPE on interleaved pairs of q (all heads) and k (kv heads), as run.c does it. */
+  private rotate(S: number, startPos: number): void {
+    const { dim } = this.config;
+    const half = this.headSize / 2;
+    for (let s = 0; s < S; s++) {
+      const pos = startPos + s;
+      for (let i = 0; i < dim; i += 2) {
+        const j = (i % this.headSize) / 2;
+        const cos = this.ropeCos[pos * half + j] as number;
+        const sin = this.ropeSin[pos * half + j] as number;
+        const rotateInto = (vec: Float32Array, at: number) => {
+          const v0 = vec[at] as number;
+          const v1 = vec[at + 1] as number;
+          vec[at] = v0 * cos - v1 * sin;
+          vec[at + 1] = v0 * sin + v1 * cos;
+        };
+        rotateInto(this.q, s * dim + i);
+        if (i < this.kvDim) rotateInto(this.k, s * this.kvDim + i);
+      }
+    }
+  }
+
+  /** Causal grouped-query attention of S new rows over L = startPos + S cached positions, into xb. */
+  private attention(site: string, S: number, startPos: number, cacheBase: number): void {
+    const { dim, nHeads, nKvHeads } = this.config;
+    const hs = this.headSize;
+    const L = startPos + S;
+    const groups = nHeads / nKvHeads;
+    for (let h = 0; h < nHeads; h++) {
+      const kvHead = Math.floor(h / groups);
+      // Gather this head's q (S, hs) and its kv head's keys and values (L, hs).
+      for (let s = 0; s < S; s++) this.qHead.set(this.q.subarray(s * dim + h * hs, s * dim + (h + 1) * hs), s * hs);
+      for (let t = 0; t < L; t++) {
+        const at = cacheBase + t * this.kvDim + kvHead * hs;
+        this.kHead.set(this.keyCache.subarray(at, at + hs), t * hs);
+        this.vHead.set(this.valueCache.subarray(at, at + hs), t * hs);
+      }
+      const att = this.att.subarray(0, S * L);
+      // att (S, L) = q k^T / sqrt(hs), softmax with row s seeing positions 0 .. startPos + s
+      this.ops.matmul(`${site}.qk`, att, this.qHead, this.kHead, S, hs, L, {
+        transposeB: true,
+        scale: 1 / Math.sqrt(hs),
+      });
+      this.ops.softmax(`${site}.softmax`, att, S, L, { causalOffset: startPos });
+      // out (S, hs) = att @ v
+      this.ops.matmul(`${site}.pv`, this.outHead, att, this.vHead, S, L, hs);
+      for (let s = 0; s < S; s++) this.xb.set(this.outHead.subarray(s * hs, (s + 1) * hs), s * dim + h * hs);
+    }
+  }
+
+  /** Frees the resident weight copies. */
+  dispose(): void {
+    for (const layer of this.layers)
+      for (const w of [layer.wq, layer.wk, layer.wv, layer.wo, layer.w1, layer.w2, layer.w3]) w.dispose();
+    this.classifier.dispose();
+  }
+}

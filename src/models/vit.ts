@@ -1,0 +1,212 @@
+// The MNIST Vision Transformer of the fixture (the early lucidrains vit-pytorch layout), written once against
+// an OpSet: 7x7 patches of a 28x28 image (row-major within a patch) -> Linear(49, dim), a class token,
+// learned positions, pre-LayerNorm blocks with attention scaled by dim^-0.5 (not head_dim^-0.5) and a
+// GELU MLP, and the head Linear -> GELU -> Linear on the class token. No final LayerNorm.
+import { FormatError, InvalidArgumentError } from '../errors.js';
+import type { LinearLayer, OpSet } from '../ops/opset.js';
+
+export interface Tensor {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+}
+
+export interface VitConfig {
+  readonly imageSize: number;
+  readonly patchSize: number;
+  readonly dim: number;
+  readonly depth: number;
+  readonly heads: number;
+  readonly mlpDim: number;
+  readonly headHidden: number;
+  readonly classes: number;
+  readonly eps: number;
+  /** Input normalisation (pixel / 255 - mean) / std. */
+  readonly mean: number;
+  readonly std: number;
+}
+
+/** The fixture's architecture. */
+export const MNIST_VIT: VitConfig = {
+  imageSize: 28,
+  patchSize: 7,
+  dim: 64,
+  depth: 6,
+  heads: 8,
+  mlpDim: 128,
+  headHidden: 128,
+  classes: 10,
+  eps: 1e-5,
+  mean: 0.1307,
+  std: 0.3081,
+};
+
+interface BlockWeights {
+  ln1Weight: Float32Array;
+  ln1Bias: Float32Array;
+  qkv: LinearLayer;
+  out: LinearLayer;
+  ln2Weight: Float32Array;
+  ln2Bias: Float32Array;
+  fc1: LinearLayer;
+  fc2: LinearLayer;
+}
+
+export class VitModel {
+  readonly tokens: number;
+  private readonly patches: number;
+  private readonly patchDim: number;
+  private readonly embed: LinearLayer;
+  private readonly cls: Float32Array; // (dim)
+  private readonly positions: Float32Array; // (tokens, dim)
+  private readonly blocks: BlockWeights[];
+  private readonly head1: LinearLayer;
+  private readonly head2: LinearLayer;
+  // Activations, preallocated.
+  private readonly pixels: Float32Array; // (patches, patchDim)
+  private readonly x: Float32Array; // (tokens, dim)
+  private readonly h: Float32Array; // (tokens, dim)
+  private readonly qkv: Float32Array; // (tokens, 3 dim)
+  private readonly qHead: Float32Array; // (tokens, headDim)
+  private readonly kHead: Float32Array; // (tokens, headDim)
+  private readonly vHead: Float32Array; // (tokens, headDim)
+  private readonly att: Float32Array; // (tokens, tokens)
+  private readonly outHead: Float32Array; // (tokens, headDim)
+  private readonly mixed: Float32Array; // (tokens, dim)
+  private readonly mlp: Float32Array; // (tokens, mlpDim)
+  private readonly headHidden: Float32Array; // (headHidden)
+  private readonly logits: Float32Array; // (classes)
+
+  constructor(
+    tensors: ReadonlyMap<string, Tensor>,
+    private readonly ops: OpSet,
+    readonly config: VitConfig = MNIST_VIT,
+    source = 'ViT checkpoint',
+  ) {
+    const { imageSize, patchSize, dim, depth, mlpDim, headHidden, classes } = config;
+    this.patches = (imageSize / patchSize) ** 2;
+    this.patchDim = patchSize * patchSize;
+    this.tokens = this.patches + 1;
+    const tensor = (name: string, shape: readonly number[]): Float32Array => {
+      const t = tensors.get(name);
+      if (!t) throw new FormatError(source, `missing tensor "${name}" of shape [${shape.join(', ')}]`);
+      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+        throw new FormatError(
+          source,
+          `tensor "${name}" has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`,
+        );
+      }
+      return t.data;
+    };
+    const linear = (prefix: string, out: number, inFeatures: number, bias = true) =>
+      ops.prepareLinear(
+        tensor(`${prefix}.weight`, [out, inFeatures]),
+        inFeatures,
+        out,
+        bias ? tensor(`${prefix}.bias`, [out]) : undefined,
+      );
+    this.embed = linear('patch_to_embedding', dim, this.patchDim);
+    this.cls = tensor('cls_token', [1, 1, dim]);
+    this.positions = tensor('pos_embedding', [1, this.tokens, dim]);
+    this.blocks = Array.from({ length: depth }, (_, l) => {
+      const attn = `transformer.layers.${l}.0.fn`;
+      const ff = `transformer.layers.${l}.1.fn`;
+      return {
+        ln1Weight: tensor(`${attn}.norm.weight`, [dim]),
+        ln1Bias: tensor(`${attn}.norm.bias`, [dim]),
+        qkv: linear(`${attn}.fn.to_qkv`, 3 * dim, dim, false),
+        out: linear(`${attn}.fn.to_out`, dim, dim),
+        ln2Weight: tensor(`${ff}.norm.weight`, [dim]),
+        ln2Bias: tensor(`${ff}.norm.bias`, [dim]),
+        fc1: linear(`${ff}.fn.net.0`, mlpDim, dim),
+        fc2: linear(`${ff}.fn.net.2`, dim, mlpDim),
+      };
+    });
+    this.head1 = linear('mlp_head.0', headHidden, dim);
+    this.head2 = linear('mlp_head.2', classes, headHidden);
+    const T = this.tokens;
+    const headDim = dim / config.heads;
+    this.pixels = new Float32Array(this.patches * this.patchDim);
+    this.x = new Float32Array(T * dim);
+    this.h = new Float32Array(T * dim);
+    this.qkv = new Float32Array(T * 3 * dim);
+    this.qHead = new Float32Array(T * headDim);
+    this.kHead = new Float32Array(T * headDim);
+    this.vHead = new Float32Array(T * headDim);
+    this.att = new Float32Array(T * T);
+    this.outHead = new Float32Array(T * headDim);
+    this.mixed = new Float32Array(T * dim);
+    this.mlp = new Float32Array(T * mlpDim);
+    this.headHidden = new Float32Array(headHidden);
+    this.logits = new Float32Array(classes);
+  }
+
+  /** Class logits (classes) of one image (imageSize * imageSize bytes); the view is reused by the next call. */
+  forward(image: Uint8Array): Float32Array {
+    const { imageSize, patchSize, dim, heads, mlpDim, eps } = this.config;
+    if (image.length !== imageSize * imageSize) {
+      throw new InvalidArgumentError(`image must have ${imageSize * imageSize} pixels, got ${image.length}`);
+    }
+    const ops = this.ops;
+    const T = this.tokens;
+    const grid = imageSize / patchSize;
+    // pixels (patches, p1 p2): patch (gy, gx) row-major over the grid, pixels row-major inside it.
+    for (let gy = 0; gy < grid; gy++) {
+      for (let gx = 0; gx < grid; gx++) {
+        for (let py = 0; py < patchSize; py++) {
+          for (let px = 0; px < patchSize; px++) {
+            const value = (image[(gy * patchSize + py) * imageSize + gx * patchSize + px] as number) / 255;
+            this.pixels[(gy * grid + gx) * this.patchDim + py * patchSize + px] =
+              (value - this.config.mean) / this.config.std;
+          }
+        }
+      }
+    }
+    // x = [cls; patches @ W^T + b] + positions
+    this.x.set(this.cls, 0);
+    ops.linear('embed', this.x.subarray(dim), this.pixels, this.embed, this.patches);
+    ops.add('embed.positions', this.x, this.x, this.positions, T * dim);
+    const headDim = dim / heads;
+    for (let l = 0; l < this.blocks.length; l++) {
+      const b = this.blocks[l] as BlockWeights;
+      const site = `layer${l}`;
+      // x += to_out(attention(LN(x)))
+      ops.layerNorm(`${site}.ln1`, this.h, this.x, b.ln1Weight, b.ln1Bias, T, dim, eps);
+      ops.linear(`${site}.qkv`, this.qkv, this.h, b.qkv, T);
+      for (let head = 0; head < heads; head++) {
+        for (let t = 0; t < T; t++) {
+          const row = t * 3 * dim + head * headDim;
+          this.qHead.set(this.qkv.subarray(row, row + headDim), t * headDim);
+          this.kHead.set(this.qkv.subarray(row + dim, row + dim + headDim), t * headDim);
+          this.vHead.set(this.qkv.subarray(row + 2 * dim, row + 2 * dim + headDim), t * headDim);
+        }
+        // att (T, T) = q k^T * dim^-0.5; softmax; out (T, headDim) = att @ v
+        ops.matmul(`${site}.qk`, this.att, this.qHead, this.kHead, T, headDim, T, {
+          transposeB: true,
+          scale: dim ** -0.5,
+        });
+        ops.softmax(`${site}.softmax`, this.att, T, T);
+        ops.matmul(`${site}.pv`, this.outHead, this.att, this.vHead, T, T, headDim);
+        for (let t = 0; t < T; t++)
+          this.mixed.set(this.outHead.subarray(t * headDim, (t + 1) * headDim), t * dim + head * headDim);
+      }
+      ops.linear(`${site}.out`, this.h, this.mixed, b.out, T);
+      ops.add(`${site}.residual1`, this.x, this.x, this.h, T * dim);
+      // x += fc2(gelu(fc1(LN(x))))
+      ops.layerNorm(`${site}.ln2`, this.h, this.x, b.ln2Weight, b.ln2Bias, T, dim, eps);
+      ops.linear(`${site}.fc1`, this.mlp, this.h, b.fc1, T);
+      ops.activation(`${site}.gelu`, 'gelu', this.mlp, this.mlp, T * mlpDim);
+      ops.linear(`${site}.fc2`, this.h, this.mlp, b.fc2, T);
+      ops.add(`${site}.residual2`, this.x, this.x, this.h, T * dim);
+    }
+    // logits = head2(gelu(head1(x[cls])))
+    ops.linear('head.fc1', this.headHidden, this.x.subarray(0, dim), this.head1, 1);
+    ops.activation('head.gelu', 'gelu', this.headHidden, this.headHidden, this.headHidden.length);
+    ops.linear('head.fc2', this.logits, this.headHidden, this.head2, 1);
+    return this.logits;
+  }
+
+  dispose(): void {
+    for (const b of this.blocks) for (const w of [b.qkv, b.out, b.fc1, b.fc2]) w.dispose();
+    for (const w of [this.embed, this.head1, this.head2]) w.dispose();
+  }
+}

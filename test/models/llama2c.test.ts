@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Kernels, perplexity } from '../../src/index.js';
+import { loadLlama2c, loadTokenizer } from '../../src/node.js';
+import type { Llama2cCheckpoint } from '../../src/io/llama2c.js';
+import type { Llama2cTokenizer } from '../../src/io/tokenizer.js';
+import { generate } from '../../src/cli/generate.js';
+import { Llama2cModel } from '../../src/models/llama2c.js';
+import { FloatOpSet } from '../../src/ops/float-opset.js';
+import { evaluateLlama2c, splitParagraphs } from '../../src/tasks/llama2c.js';
+import { describeFixtures, fixture } from '../helpers/fixtures.js';
+
+describeFixtures('stories260K (llama2.c) on the fixtures', () => {
+  let kernels: Kernels;
+  let checkpoint: Llama2cCheckpoint;
+  let tokenizer: Llama2cTokenizer;
+  let text: string;
+  beforeAll(async () => {
+    kernels = await Kernels.load();
+    checkpoint = await loadLlama2c(fixture('llama2c', 'stories260K.bin'));
+    tokenizer = await loadTokenizer(fixture('llama2c', 'tok512.bin'), checkpoint.config.vocabSize);
+    text = await readFile(fixture('text', 'tinystories_valid_part1.txt'), 'utf8');
+  });
+
+  it('float logits match golden_logits.json within 1e-4', async () => {
+    const golden = JSON.parse(await readFile(fixture('llama2c', 'golden_logits.json'), 'utf8')) as {
+      prompt_ids: number[];
+      last_logits_top5: number[];
+      logits_pos0_first10: number[];
+      logits_last_first10: number[];
+    };
+    const model = new Llama2cModel(checkpoint.config, checkpoint.weights, new FloatOpSet(kernels));
+    const V = checkpoint.config.vocabSize;
+    const ids = golden.prompt_ids;
+    const logits = model.forward(ids, 0);
+    const last = logits.subarray((ids.length - 1) * V, ids.length * V);
+    golden.logits_pos0_first10.forEach((v, j) => expect(Math.abs((logits[j] as number) - v)).toBeLessThan(1e-4));
+    golden.logits_last_first10.forEach((v, j) => expect(Math.abs((last[j] as number) - v)).toBeLessThan(1e-4));
+    const top5 = [...last.keys()].sort((a, b) => (last[b] as number) - (last[a] as number)).slice(0, 5);
+    expect(top5).toEqual(golden.last_logits_top5);
+    // Decoding one token at a time with the KV cache gives the same logits as the causal prefill.
+    const stepwise = new Llama2cModel(checkpoint.config, checkpoint.weights, new FloatOpSet(kernels));
+    let step = new Float32Array(0);
+    ids.forEach((id, pos) => (step = stepwise.forward([id], pos).slice()));
+    step.forEach((v, j) => expect(Math.abs(v - (last[j] as number))).toBeLessThan(1e-4));
+  });
+
+  it('greedy generation from BOS reproduces run.c token for token (256 steps)', async () => {
+    const model = new Llama2cModel(checkpoint.config, checkpoint.weights, new FloatOpSet(kernels));
+    const reference = (await readFile(fixture('llama2c', 'greedy_t0_runc.txt'), 'utf8')).split(
+      'achieved tok/s',
+    )[0] as string;
+    const { tokens, text: generated } = generate(model, tokenizer, [1], 256, 0, 1);
+    expect(tokens.length).toBeGreaterThanOrEqual(200);
+    // run.c prints 255 tokens after BOS; ours are a token-for-token prefix-compatible continuation.
+    const referenceTokens = tokenizer.encode(reference, { bos: false }).length;
+    expect(referenceTokens).toBeGreaterThanOrEqual(200);
+    expect(reference.startsWith(generated.slice(0, reference.length - 1))).toBe(true);
+    expect(generated.startsWith(reference)).toBe(true);
+  });
+
+  it('float perplexity over the first 300 paragraphs, each from BOS, is 4.20 over 29,256 tokens', () => {
+    const model = new Llama2cModel(checkpoint.config, checkpoint.weights, new FloatOpSet(kernels));
+    const paragraphs = splitParagraphs(text)
+      .slice(0, 300)
+      .map((p) => tokenizer.encode(p, { bos: true }));
+    const result = perplexity(model, paragraphs);
+    expect(result.tokens).toBe(29256);
+    expect(result.perplexity).toBeCloseTo(4.2008, 3);
+  }, 120_000);
+
+  it('converted at T = 16 (shipped neurons): perplexity close to float on a sample; every op family spiking', () => {
+    const result = evaluateLlama2c(kernels, checkpoint, tokenizer, text, { spiking: { T: 16 }, evaluate: 12 });
+    const f = result.float!.perplexity;
+    expect(Math.abs(result.spiking.perplexity / f - 1)).toBeLessThan(0.01);
+    const { report } = result.conversion;
+    expect(report.weightsModified).toBe(false);
+    // Every multiplication, softmax, norm and activation is spiking; the only non-spiking items are declared.
+    expect(report.sites.filter((s) => s.op !== 'add' && !s.spiking)).toEqual([]);
+    expect(report.nonSpiking.some((s) => /left float|float inputs/.test(s))).toBe(false);
+    expect(report.neurons.every((n) => n.source === 'table')).toBe(true);
+    expect(result.energy.groups.map((g) => g.group)).toEqual([
+      'layer0',
+      'layer1',
+      'layer2',
+      'layer3',
+      'layer4',
+      'final',
+    ]);
+    for (const g of result.energy.groups) expect(g.firingRate).toBeGreaterThan(0);
+    expect(result.energy.totals.ratio).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('equivalent and spike-driven modes predict the same next tokens', () => {
+    const sample = splitParagraphs(text)
+      .slice(0, 2)
+      .map((p) => tokenizer.encode(p, { bos: true }).slice(0, 40));
+    const predictions = (mode: 'equivalent' | 'spike-driven') => {
+      const result = evaluateLlama2c(kernels, checkpoint, tokenizer, text, {
+        spiking: { T: 12, mode },
+        evaluate: 1,
+        skipFloat: true,
+      });
+      const model = new Llama2cModel(checkpoint.config, checkpoint.weights, result.conversion.ops);
+      return sample.map((ids) => {
+        const logits = model.forward(ids, 0);
+        const V = checkpoint.config.vocabSize;
+        return ids.map((_, i) => {
+          const row = logits.subarray(i * V, (i + 1) * V);
+          return row.indexOf(Math.max(...row));
+        });
+      });
+    };
+    expect(predictions('spike-driven')).toEqual(predictions('equivalent'));
+  }, 300_000);
+});
+
+describe('llama2.c model arguments', () => {
+  it('rejects tokens outside the vocabulary and positions past the context', async () => {
+    const kernels = await Kernels.load();
+    const config = { dim: 8, hiddenDim: 16, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 5, seqLen: 4 };
+    const zeros = (n: number) => new Float32Array(n);
+    const weights = {
+      tokenEmbedding: zeros(40),
+      rmsAtt: zeros(8),
+      wq: zeros(64),
+      wk: zeros(32),
+      wv: zeros(32),
+      wo: zeros(64),
+      rmsFfn: zeros(8),
+      w1: zeros(128),
+      w2: zeros(128),
+      w3: zeros(128),
+      rmsFinal: zeros(8),
+      wcls: zeros(40),
+    };
+    const model = new Llama2cModel(config, weights, new FloatOpSet(kernels));
+    expect(() => model.forward([7], 0)).toThrow(/token 7 at index 0 is outside the vocabulary \[0, 5\)/);
+    expect(() => model.forward([1, 2], 3)).toThrow(/positions 3 .. 4 must lie in \[0, 4\)/);
+    expect(() => model.forward([], 0)).toThrow(/forward takes 1 to 4 tokens, got 0/);
+  });
+});
