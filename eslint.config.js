@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'build/', 'bindings/generated/', 'assembly/', 'bench/results/', 'bench/_tmp/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'build/',
+      'bindings/generated/',
+      'assembly/',
+      'bench/results/',
+      'bench/_tmp/',
+      'test-results/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strict,
@@ -20,6 +29,20 @@ export default tseslint.config(
         'error',
         { selector: 'TSEnumDeclaration', message: 'Use a union of string literals instead of an enum.' },
       ],
+    },
+  },
+  {
+    // The browser pages and their harnesses: plain ES modules run by Chromium (and the harnesses by Node too).
+    files: ['web/**/*.js', 'bench/browser/**/*.js'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        navigator: 'readonly',
+        setTimeout: 'readonly',
+        URLSearchParams: 'readonly',
+      },
     },
   },
   {

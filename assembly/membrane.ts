@@ -337,16 +337,48 @@ function spikesByRow(
     let j = 0;
     if (ASC_FEATURE_SIMD && vectorised) {
       for (; j + 4 <= rowLen; j += 4) {
-        const at = <usize>j << 2;
+        const at = (<usize>j) << 2;
         const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
-        const v = neuronVector(planes, v128.load(rowX + at), polarity, shift, vth, reset, intensity, weight, bias, sm, planeStride, bitWord, <u32>j & 31, N, T);
+        const v = neuronVector(
+          planes,
+          v128.load(rowX + at),
+          polarity,
+          shift,
+          vth,
+          reset,
+          intensity,
+          weight,
+          bias,
+          sm,
+          planeStride,
+          bitWord,
+          (<u32>j) & 31,
+          N,
+          T,
+        );
         v128.store(rowY + at, v);
       }
     }
     for (; j < rowLen; j++) {
-      const at = <usize>j << 2;
+      const at = (<usize>j) << 2;
       const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
-      const v = neuronScalar(planes, load<f32>(rowX + at), polarity, shift, vth, reset, intensity, weight, bias, sm, planeStride, bitWord, <u32>1 << (<u32>j & 31), N, T);
+      const v = neuronScalar(
+        planes,
+        load<f32>(rowX + at),
+        polarity,
+        shift,
+        vth,
+        reset,
+        intensity,
+        weight,
+        bias,
+        sm,
+        planeStride,
+        bitWord,
+        (<u32>1) << ((<u32>j) & 31),
+        N,
+        T,
+      );
       store<f32>(rowY + at, v);
     }
     if (sm) writeSigns(signs + (rowWord << 2), rowX, rowLen);
@@ -374,7 +406,26 @@ export function membrane_spikes_ref(
   N: i32,
   T: i32,
 ): void {
-  spikesByRow(y, planes, counts, signs, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude != 0, rows, rowLen, N, T, false);
+  spikesByRow(
+    y,
+    planes,
+    counts,
+    signs,
+    x,
+    polarity,
+    shift,
+    vth,
+    reset,
+    intensity,
+    weight,
+    bias,
+    signMagnitude != 0,
+    rows,
+    rowLen,
+    N,
+    T,
+    false,
+  );
 }
 
 /** Decoded outputs plus spike planes: SIMD where the build has it, else the scalar reference. */
@@ -397,5 +448,24 @@ export function membrane_spikes(
   N: i32,
   T: i32,
 ): void {
-  spikesByRow(y, planes, counts, signs, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude != 0, rows, rowLen, N, T, true);
+  spikesByRow(
+    y,
+    planes,
+    counts,
+    signs,
+    x,
+    polarity,
+    shift,
+    vth,
+    reset,
+    intensity,
+    weight,
+    bias,
+    signMagnitude != 0,
+    rows,
+    rowLen,
+    N,
+    T,
+    true,
+  );
 }

@@ -71,9 +71,9 @@ describeFixtures('MNIST ViT on the fixtures', () => {
 
   it('rejects a checkpoint without a tensor the architecture needs, naming it', () => {
     const broken = new Map(tensors);
-    broken.delete('transformer.layers.3.1.fn.net.0.weight');
+    broken.delete('transformer.layers.3.1.fn.fn.net.0.weight');
     expect(() => new VitModel(broken, new FloatOpSet(kernels))).toThrow(
-      /missing tensor "transformer.layers.3.1.fn.net.0.weight" of shape \[128, 64\]/,
+      /missing tensor "transformer.layers.3.1.fn.fn.net.0.weight" of shape \[128, 64\]/,
     );
   });
 });

@@ -74,6 +74,6 @@ describe('mbe-snn neurons', () => {
     expect(result.stdout).toMatch(/function\s+neuron\s+N\s+T\s+domain\s+held-out MSE\s+max \|error\|/);
     expect(result.stdout).toMatch(/gelu\s+mbe\s+4\s+16\s+\[-120, 10\]\s+\d\.\d+e-\d+/);
     expect(result.stdout).toMatch(/rsqrt\s+mbe\s+8\s+16\s+\[0\.5, 2\]/);
-    expect(result.stdout).toMatch(/40 neurons/);
+    expect(Number(/(\d+) neurons/.exec(result.stdout)?.[1])).toBeGreaterThanOrEqual(40);
   });
 });

@@ -1,0 +1,89 @@
+// Bundles the browser entry (src/index.ts) into dist/browser/: mbe-snn.js (readable ESM) and mbe-snn.min.js
+// (minified), each with a source map. Run by `npm run build:browser` (and so by `npm run build` / `npm install`).
+//
+// The sources are transpiled file by file with TypeScript's transpileModule (type-checking is tsc's job; the
+// tsconfig's isolatedModules + verbatimModuleSyntax make per-file transpiling exact), so the bundle never
+// depends on a stale dist/src. The wasm builds are already embedded as base64 modules (bindings/generated/),
+// so no wasm plugin is needed; the shipped neuron table is a JSON import.
+//
+// Node-only code must never reach the bundle: a `node:` specifier, a bare Node built-in ('fs', 'path', ...)
+// or any other bare import (the library has no runtime dependencies) fails the build, naming the importer.
+import json from '@rollup/plugin-json';
+import terser from '@rollup/plugin-terser';
+import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import ts from 'typescript';
+
+const NODE_BUILTINS = new Set(builtinModules);
+
+/** Resolves the `.js` specifiers of the TypeScript sources to their `.ts` files and transpiles them. */
+function typescriptSources() {
+  return {
+    name: 'mbe-snn:typescript-sources',
+    resolveId(source, importer) {
+      if (!importer || !source.startsWith('.') || !source.endsWith('.js')) return null;
+      const candidate = resolve(dirname(importer), source.replace(/\.js$/, '.ts'));
+      return existsSync(candidate) ? candidate : null;
+    },
+    load(id) {
+      if (!id.endsWith('.ts')) return null;
+      const { outputText, sourceMapText } = ts.transpileModule(readFileSync(id, 'utf8'), {
+        fileName: id,
+        compilerOptions: {
+          target: ts.ScriptTarget.ES2022,
+          module: ts.ModuleKind.ESNext,
+          verbatimModuleSyntax: true,
+          sourceMap: true,
+          inlineSources: true,
+        },
+        reportDiagnostics: false,
+      });
+      return { code: outputText, map: sourceMapText ? JSON.parse(sourceMapText) : null };
+    },
+  };
+}
+
+/** Fails the build on anything that is not a relative import of our own code. */
+function browserOnly() {
+  return {
+    name: 'mbe-snn:browser-only',
+    resolveId(source, importer) {
+      if (source.startsWith('.') || source.startsWith('/') || !importer) return null;
+      const builtin = source.startsWith('node:') || NODE_BUILTINS.has(source.split('/')[0] ?? source);
+      const where = `imported by ${importer}, which is reachable from the browser entry`;
+      this.error(
+        builtin
+          ? `the Node built-in "${source}" is ${where}. Node-only code belongs in src/node.ts, src/cli/ or ` +
+              'src/io/node/ (the ./node entry).'
+          : `the bare module "${source}" is ${where}; the library has no runtime dependencies to bundle.`,
+      );
+    },
+  };
+}
+
+/** @param {string} input @returns {import('rollup').RollupOptions} */
+export function browserBundle(input = 'src/index.ts') {
+  return {
+    input,
+    plugins: [browserOnly(), typescriptSources(), json({ preferConst: true })],
+    // An import rollup could not resolve would be left in the bundle for the browser to fail on: an error here.
+    onwarn(warning, warn) {
+      if (warning.code === 'UNRESOLVED_IMPORT' || warning.code === 'MISSING_NODE_BUILTINS') {
+        throw new Error(warning.message);
+      }
+      warn(warning);
+    },
+    output: [
+      { file: 'dist/browser/mbe-snn.js', format: 'es', sourcemap: true },
+      {
+        file: 'dist/browser/mbe-snn.min.js',
+        format: 'es',
+        sourcemap: true,
+        plugins: [terser({ module: true, ecma: 2020, format: { comments: false } })],
+      },
+    ],
+  };
+}
+
+export default browserBundle();
