@@ -2,6 +2,7 @@
 // on http://127.0.0.1:8080 (or --port N / $PORT) until interrupted.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fixturesDir } from '../src/io/node/files.js';
 import { REPO_ROOT, startStaticServer } from './static-server.js';
 
 const flag = process.argv.indexOf('--port');
@@ -17,8 +18,14 @@ if (!existsSync(join(REPO_ROOT, 'dist/browser/mbe-snn.min.js'))) {
   process.exit(1);
 }
 
-const server = await startStaticServer({ port });
+const fixtures = fixturesDir();
+const server = await startStaticServer({
+  port,
+  index: '/web/index.html',
+  ...(fixtures ? { aliases: new Map([['/fixtures/', fixtures]]) } : {}),
+});
 console.log(`Serving web/, bench/browser/ and dist/browser/ on ${server.origin}`);
+console.log(`  demo page:         ${server.origin}/web/index.html${fixtures ? ` (fixtures from ${fixtures})` : ''}`);
 console.log(`  kernel test page:  ${server.origin}/web/kernel-test.html`);
 console.log(`  gemm benchmark:    ${server.origin}/bench/browser/index.html`);
 console.log('Ctrl-C to stop.');

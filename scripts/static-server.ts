@@ -35,6 +35,8 @@ export interface StaticServerOptions {
   readonly port?: number;
   /** Where '/' redirects. */
   readonly index?: string;
+  /** URL prefix (e.g. '/fixtures/') -> an absolute folder outside the repository served under it. */
+  readonly aliases?: ReadonlyMap<string, string>;
 }
 
 export interface StaticServer {
@@ -64,8 +66,13 @@ export async function startStaticServer(options: StaticServerOptions = {}): Prom
       return;
     }
     const inMemory = files.get(path);
+    const alias = [...(options.aliases ?? [])].find(([prefix]) => path.startsWith(prefix));
     const found =
-      inMemory === undefined ? await readMounted(path, mounts) : { body: inMemory, type: contentType(path) };
+      inMemory !== undefined
+        ? { body: inMemory, type: contentType(path) }
+        : alias
+          ? await readAliased(path.slice(alias[0].length), alias[1])
+          : await readMounted(path, mounts);
     if (found === undefined) {
       response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${path}\n`);
       return;
@@ -117,6 +124,16 @@ async function readMounted(
   if (info?.isDirectory()) {
     return path.endsWith('/') ? readMounted(`${path}index.html`, mounts) : { redirect: `${path}/` };
   }
+  if (!info?.isFile()) return undefined;
+  return { body: await readFile(file), type: contentType(file) };
+}
+
+/** A file under an aliased folder: the relative path may not climb out of it. */
+async function readAliased(relativePath: string, folder: string): Promise<{ body: Buffer; type: string } | undefined> {
+  const relative = normalize(relativePath);
+  if (relative.startsWith('..') || relative.includes('\0') || relative.startsWith(sep)) return undefined;
+  const file = join(folder, relative);
+  const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return undefined;
   return { body: await readFile(file), type: contentType(file) };
 }

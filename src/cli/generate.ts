@@ -2,10 +2,8 @@
 // greedy (temperature 0, as run.c) or sampled, with tokens per second.
 import { parseArgs } from 'node:util';
 import { Kernels } from '../kernels/index.js';
-import type { Llama2cModel } from '../models/llama2c.js';
-import { seededRandom } from '../random.js';
+import { generate } from '../tasks/generate.js';
 import { convertLlama2c, encodeParagraphs, splitParagraphs } from '../tasks/llama2c.js';
-import type { Llama2cTokenizer } from '../io/tokenizer.js';
 import { intOption } from './args.js';
 import { UsageError, type Command } from './command.js';
 import { loadLlama2cData, MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
@@ -20,57 +18,6 @@ Generates text from BOS (or --prompt) with the llama2.c model, and with its spik
   --temperature <t>    0 (default) is greedy argmax, as run.c; above 0 samples
   --seed <int>         sampling seed (default 1)
 ${MODEL_OPTIONS_HELP}`;
-
-export interface Generation {
-  readonly text: string;
-  readonly tokens: number[];
-  readonly tokensPerSecond: number;
-}
-
-/** run.c's generation loop: feed one token at a time, pick the next by argmax or by sampling. */
-export function generate(
-  model: Llama2cModel,
-  tokenizer: Llama2cTokenizer,
-  prompt: number[],
-  steps: number,
-  temperature: number,
-  seed: number,
-): Generation {
-  const random = seededRandom(seed);
-  const V = model.config.vocabSize;
-  const tokens: number[] = [];
-  let token = prompt[0] as number;
-  const started = performance.now();
-  for (let pos = 0; pos < steps; pos++) {
-    const logits = model.forward([token], pos);
-    let next: number;
-    if (pos + 1 < prompt.length) {
-      next = prompt[pos + 1] as number;
-    } else if (temperature === 0) {
-      next = 0;
-      for (let j = 1; j < V; j++) if ((logits[j] as number) > (logits[next] as number)) next = j;
-    } else {
-      next = sample(logits, temperature, random);
-    }
-    if (next === 1) break; // BOS: run.c stops here
-    tokens.push(next);
-    token = next;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return { text: tokenizer.decodeAll([1, ...tokens]), tokens, tokensPerSecond: tokens.length / seconds };
-}
-
-function sample(logits: Float32Array, temperature: number, random: () => number): number {
-  let max = -Infinity;
-  for (const v of logits) max = Math.max(max, v);
-  const weights = Array.from(logits, (v) => Math.exp((v - max) / temperature));
-  let r = random() * weights.reduce((a, b) => a + b, 0);
-  for (let j = 0; j < weights.length; j++) {
-    r -= weights[j] as number;
-    if (r <= 0) return j;
-  }
-  return weights.length - 1;
-}
 
 export const generateCommand: Command = {
   name: 'generate',
@@ -107,10 +54,11 @@ export const generateCommand: Command = {
       spiking: spikingOptions(values, T ?? 16),
       neurons: neuronProvider(kernels, values),
     });
-    const float = generate(conversion.float, data.tokenizer, prompt, steps, temperature, seed);
+    const settings = { prompt, steps, temperature, seed };
+    const float = generate(conversion.float, data.tokenizer, settings);
     console.log(`float model (${float.tokensPerSecond.toFixed(0)} tokens/s):\n${float.text}\n`);
     if (T !== undefined) {
-      const spiking = generate(conversion.spiking, data.tokenizer, prompt, steps, temperature, seed);
+      const spiking = generate(conversion.spiking, data.tokenizer, settings);
       let same = 0;
       while (same < Math.min(float.tokens.length, spiking.tokens.length) && float.tokens[same] === spiking.tokens[same])
         same++;

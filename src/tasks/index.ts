@@ -15,3 +15,4 @@ export {
   type VitEvaluation,
   type VitEvaluationOptions,
 } from './vit.js';
+export { generate, type GenerateOptions, type Generation } from './generate.js';

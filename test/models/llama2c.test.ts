@@ -4,7 +4,7 @@ import { Kernels, perplexity } from '../../src/index.js';
 import { loadLlama2c, loadTokenizer } from '../../src/node.js';
 import type { Llama2cCheckpoint } from '../../src/io/llama2c.js';
 import type { Llama2cTokenizer } from '../../src/io/tokenizer.js';
-import { generate } from '../../src/cli/generate.js';
+import { generate } from '../../src/tasks/generate.js';
 import { Llama2cModel } from '../../src/models/llama2c.js';
 import { FloatOpSet } from '../../src/ops/float-opset.js';
 import { evaluateLlama2c, splitParagraphs } from '../../src/tasks/llama2c.js';
@@ -50,7 +50,7 @@ describeFixtures('stories260K (llama2.c) on the fixtures', () => {
     const reference = (await readFile(fixture('llama2c', 'greedy_t0_runc.txt'), 'utf8')).split(
       'achieved tok/s',
     )[0] as string;
-    const { tokens, text: generated } = generate(model, tokenizer, [1], 256, 0, 1);
+    const { tokens, text: generated } = generate(model, tokenizer, { steps: 256 });
     expect(tokens.length).toBeGreaterThanOrEqual(200);
     // run.c prints 255 tokens after BOS; ours are a token-for-token prefix-compatible continuation.
     const referenceTokens = tokenizer.encode(reference, { bos: false }).length;

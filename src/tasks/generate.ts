@@ -1,0 +1,68 @@
+// run.c's generation loop over any OpSet's model: feed one token at a time with the KV cache, take the
+// prompt's next token while there is one, then the argmax (temperature 0) or a sample.
+import type { Llama2cTokenizer } from '../io/tokenizer.js';
+import type { Llama2cModel } from '../models/llama2c.js';
+import { seededRandom } from '../random.js';
+
+export interface Generation {
+  readonly text: string;
+  /** Generated token ids (after the prompt's first token). */
+  readonly tokens: number[];
+  readonly tokensPerSecond: number;
+}
+
+export interface GenerateOptions {
+  /** Token ids to start from, BOS first (default: BOS alone). */
+  readonly prompt?: readonly number[];
+  readonly steps: number;
+  /** 0 (default) is greedy. */
+  readonly temperature?: number;
+  readonly seed?: number;
+  /** Called with each new token and the text so far. */
+  readonly onToken?: (token: number, text: string) => void;
+}
+
+export function generate(model: Llama2cModel, tokenizer: Llama2cTokenizer, options: GenerateOptions): Generation {
+  const prompt = options.prompt ?? [1];
+  const temperature = options.temperature ?? 0;
+  const random = seededRandom(options.seed ?? 1);
+  const V = model.config.vocabSize;
+  const steps = Math.min(options.steps, model.config.seqLen);
+  const tokens: number[] = [];
+  let token = prompt[0] as number;
+  const started = performance.now();
+  for (let pos = 0; pos < steps; pos++) {
+    const logits = model.forward([token], pos);
+    let next: number;
+    if (pos + 1 < prompt.length) {
+      next = prompt[pos + 1] as number;
+    } else if (temperature === 0) {
+      next = 0;
+      for (let j = 1; j < V; j++) if ((logits[j] as number) > (logits[next] as number)) next = j;
+    } else {
+      next = sample(logits, temperature, random);
+    }
+    if (next === 1) break; // BOS: run.c stops here
+    tokens.push(next);
+    token = next;
+    options.onToken?.(next, tokenizer.decodeAll([1, ...tokens]));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    text: tokenizer.decodeAll([1, ...tokens]),
+    tokens,
+    tokensPerSecond: tokens.length / Math.max(seconds, 1e-9),
+  };
+}
+
+function sample(logits: Float32Array, temperature: number, random: () => number): number {
+  let max = -Infinity;
+  for (const v of logits) max = Math.max(max, v);
+  const weights = Array.from(logits, (v) => Math.exp((v - max) / temperature));
+  let r = random() * weights.reduce((a, b) => a + b, 0);
+  for (let j = 0; j < weights.length; j++) {
+    r -= weights[j] as number;
+    if (r <= 0) return j;
+  }
+  return weights.length - 1;
+}
