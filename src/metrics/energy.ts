@@ -54,6 +54,20 @@ export const COUNTING_STATEMENTS: readonly string[] = [
   'Not counted on either side: residual additions, embeddings, row maxima and range reductions (comparisons), exponent arithmetic.',
 ];
 
+function emptyGroup(group: string): GroupEnergy {
+  return {
+    group,
+    spikes: 0,
+    neuronSteps: 0,
+    firingRate: 0,
+    sops: 0,
+    floatMacs: 0,
+    residualMacs: 0,
+    clamps: 0,
+    saturations: 0,
+  };
+}
+
 function rate(spikes: number, steps: number): number {
   return steps > 0 ? spikes / steps : 0;
 }
@@ -70,17 +84,7 @@ export function energyReport(
   }
   const groups = new Map<string, GroupEnergy>();
   const add = (group: string, c: SiteCounters) => {
-    const g = groups.get(group) ?? {
-      group,
-      spikes: 0,
-      neuronSteps: 0,
-      firingRate: 0,
-      sops: 0,
-      floatMacs: 0,
-      residualMacs: 0,
-      clamps: 0,
-      saturations: 0,
-    };
+    const g = groups.get(group) ?? emptyGroup(group);
     const spikes = g.spikes + c.spikes;
     const neuronSteps = g.neuronSteps + c.neuronSteps;
     groups.set(group, {
@@ -99,17 +103,7 @@ export function energyReport(
     add(c.site.split('.')[0] ?? c.site, c);
     add('\u0000total', c);
   }
-  const total = groups.get('\u0000total') ?? {
-    group: 'total',
-    spikes: 0,
-    neuronSteps: 0,
-    firingRate: 0,
-    sops: 0,
-    floatMacs: 0,
-    residualMacs: 0,
-    clamps: 0,
-    saturations: 0,
-  };
+  const total = groups.get('\u0000total') ?? emptyGroup('total');
   groups.delete('\u0000total');
   const snnEnergyPj = total.sops * assumptions.eAcPj + total.residualMacs * assumptions.eMacPj;
   const annEnergyPj = total.floatMacs * assumptions.eMacPj;

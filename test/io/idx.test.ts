@@ -4,6 +4,7 @@ import { FormatError } from '../../src/errors.js';
 import { gunzip, parseIdxImages, parseIdxLabels } from '../../src/io/idx.js';
 import { loadMnist } from '../../src/io/node/files.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
+import { formatError } from '../helpers/format-error.js';
 
 /** An IDX file: big-endian magic and dims, then `body` (default: 0, 1, 2, ... for every element). */
 function idx(magic: number, dims: number[], body?: Uint8Array): Uint8Array {
@@ -14,16 +15,6 @@ function idx(magic: number, dims: number[], body?: Uint8Array): Uint8Array {
   dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
   out.set(data, 4 + 4 * dims.length);
   return out;
-}
-
-function formatError(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 describe('parseIdxImages / parseIdxLabels', () => {

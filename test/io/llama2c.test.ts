@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../../src/errors.js';
 import { llama2cFileSize, parseLlama2c, parseLlama2cConfig } from '../../src/io/llama2c.js';
 import { loadLlama2c } from '../../src/io/node/files.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
+import { formatError } from '../helpers/format-error.js';
 
 // dim 4, hidden 6, 2 layers, 2 heads of size 2, 1 kv head, vocab 5, seq 3
 const HEADER = [4, 6, 2, 2, 1, 5, 3];
@@ -21,16 +21,6 @@ function checkpoint(header: readonly number[], floats: number, shift = 0): Uint8
   header.forEach((v, i) => view.setInt32(4 * i, v, true));
   for (let k = 0; k < floats; k++) view.setFloat32(4 * (header.length + k), k, true);
   return new Uint8Array(buffer, shift);
-}
-
-function formatError(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 describe('parseLlama2c', () => {

@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../../src/errors.js';
 import { loadSafetensors, readFileBytes } from '../../src/io/node/files.js';
 import { floatTensor, parseSafetensors, type FloatTensor, type RawTensor } from '../../src/io/safetensors.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
+import { formatError } from '../helpers/format-error.js';
 
 /** A safetensors file from a header (object or raw text) and a data buffer; `pad` spaces after the JSON. */
 function file(header: object | string, data: Uint8Array, pad = 0): Uint8Array {
@@ -35,16 +35,6 @@ function concat(...parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
-}
-
-function formatError(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 const entry = (dtype: string, shape: number[], begin: number, end: number) => ({

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FormatError, InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 import { mergeTokens } from '../../src/io/bpe.js';
 import { loadTokenizer } from '../../src/io/node/files.js';
 import { BOS, EOS, parseTokenizer, type Llama2cTokenizer } from '../../src/io/tokenizer.js';
 import { seededRandom } from '../../src/random.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
+import { formatError } from '../helpers/format-error.js';
 
 /** tokenizer.bin bytes for (piece, score) pairs; max_token_length defaults to the longest piece. */
 function tokenizerBin(tokens: readonly (readonly [string, number])[], maxTokenLength?: number): Uint8Array {
@@ -46,16 +47,6 @@ const PIECES = [
 ] as const;
 const tokenizer = parseTokenizer(tokenizerBin(vocabulary(PIECES)), 259 + PIECES.length, 'test.bin');
 const id = (piece: string) => tokenizer.lookup(piece);
-
-function formatError(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
-}
 
 /** run.c's merge loop, transcribed: rescan all pairs, merge the best, repeat. The reference for mergeTokens. */
 function naiveMerge(tokens: number[], mergedId: (a: number, b: number) => number, scores: Float32Array): number[] {
