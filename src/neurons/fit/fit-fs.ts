@@ -4,7 +4,7 @@
 import type { FsNeuron } from '../neuron.js';
 import { Adam } from './adam.js';
 import type { SampleSet } from './samples.js';
-import { backward, basisOutputs, type Schedules } from './surrogate.js';
+import { backward, basisOutputs, tableGradients, type Schedules } from './surrogate.js';
 import { seededRandom } from '../../random.js';
 
 /** `binary`: Vth = r = d = alpha 2^-(t+1), the exact quantiser; `random`: uniform on (0, alpha) (the EDI ablation). */
@@ -41,7 +41,7 @@ export function fitFs(samples: SampleSet, settings: FsFitSettings): FsFitResult 
   const adam = new Adam(theta.length);
   const o = new Float64Array(M); // (1, M)
   const gradOut = new Float64Array(M); // (1, M)
-  const grads = { vth: new Float64Array(T), reset: new Float64Array(T), intensity: new Float64Array(T) };
+  const grads = tableGradients(1, T);
   const gradTheta = new Float64Array(3 * T);
   const history = new Float64Array(epochs + 1);
   let best = { mse: Infinity, theta: theta.slice(), epoch: 0 };

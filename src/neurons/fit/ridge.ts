@@ -5,6 +5,8 @@ export interface Readout {
   /** (N) */
   readonly weight: Float64Array;
   readonly bias: number;
+  /** (M) y - f on the samples it was solved on, y = sum_n w_n o_n + b. */
+  readonly residual: Float64Array;
   /** Mean squared error of the fit on the samples it was solved on. */
   readonly mse: number;
 }
@@ -43,14 +45,16 @@ export function solveReadout(o: Float64Array, f: Float64Array, N: number, withBi
   const solution = choleskySolve(A, rhs, K);
   const weight = solution.slice(0, N);
   const bias = withBias ? (solution[N] as number) : 0;
+  const residual = new Float64Array(M);
   let mse = 0;
   for (let m = 0; m < M; m++) {
     let y = bias;
     for (let n = 0; n < N; n++) y += (weight[n] as number) * (o[n * M + m] as number);
     const e = y - (f[m] as number);
+    residual[m] = e;
     mse += e * e;
   }
-  return { weight, bias, mse: mse / M };
+  return { weight, bias, residual, mse: mse / M };
 }
 
 /** Solves A z = b for symmetric positive semi-definite A (K, K); pivots that vanish give z = 0 there. */

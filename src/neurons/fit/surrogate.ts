@@ -22,6 +22,11 @@ export interface TableGradients {
   readonly intensity: Float64Array;
 }
 
+/** Zeroed gradient tables for N bases and T timesteps. */
+export function tableGradients(N: number, T: number): TableGradients {
+  return { vth: new Float64Array(N * T), reset: new Float64Array(N * T), intensity: new Float64Array(N * T) };
+}
+
 /** o[n * M + m] = spike output sum_t s_n[t] d_n[t] of basis n for sample m: (N, M). */
 export function basisOutputs(s: Schedules, x: Float64Array, out: Float64Array): Float64Array {
   const { N, T } = s;
