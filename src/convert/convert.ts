@@ -28,9 +28,9 @@ export interface Conversion<M> {
 }
 
 /**
- * Builds the model over a calibrating OpSet and runs `calibrate` on it (the calibration inputs), then builds
- * the float and spiking versions. Every neuron and identity range is chosen here, so fits happen at
- * conversion time and evaluation runs at full speed.
+ * Builds the model over a calibrating OpSet and runs `calibrate` on it (the calibration inputs), resolves
+ * every spiking site's neurons and identity ranges (fits happen here, so evaluation runs at full speed),
+ * reports the result, then builds the float and spiking versions.
  */
 export function convert<M>(
   kernels: Kernels,
@@ -46,6 +46,13 @@ export function convert<M>(
     options: options.spiking,
     ...(options.neurons ? { neurons: options.neurons } : {}),
   });
-  const report = conversionReport(ops, calibrating.siteOps, options.declaredNonSpiking ?? []);
+  const plans = ops.resolve(calibrating.siteOps);
+  const report = conversionReport({
+    options: ops.options,
+    siteOps: calibrating.siteOps,
+    plans,
+    neurons: ops.context.neurons.used.values(),
+    declaredNonSpiking: options.declaredNonSpiking ?? [],
+  });
   return { float: build(new FloatOpSet(kernels)), spiking: build(ops), ops, report };
 }

@@ -1,6 +1,7 @@
 export { convert, type Conversion, type ConvertOptions } from './convert.js';
 export {
   conversionReport,
+  type ConversionFacts,
   formatConversionReport,
   type ConversionReport,
   type NeuronUse,

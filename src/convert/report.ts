@@ -1,16 +1,18 @@
 // The conversion report: every operator site, what replaced it or why it stayed float, the neurons used
 // (with their held-out errors and where they came from), the identity-code ranges, and the operations that
-// remain non-spiking by design. Building it resolves every neuron and range of the spiking OpSet.
-import type { SiteOps } from '../ops/calibration.js';
-import type { OpFamily } from '../ops/instrumentation.js';
+// remain non-spiking by design. It is built from data alone: the sites calibration saw, the plan each
+// spiking site was resolved to at conversion time, and the op table's wording.
+import { siteOpLabel, type OpFamily, type SiteOp } from '../ops/conventions.js';
+import { OP_TABLE, type SitePlan } from '../ops/op-table.js';
 import type { ResolvedSpikingOptions } from '../ops/spiking/options.js';
-import { powerOfTwoRange } from '../ops/spiking/ranges.js';
-import type { SpikingOpSet } from '../ops/spiking/spiking-opset.js';
+import type { NeuronEntry } from '../neurons/entry.js';
 import type { TargetName } from '../neurons/targets.js';
 
-export interface SiteReport {
+export interface SiteReport extends SiteOp {
   readonly site: string;
-  readonly op: string;
+  /** "linear", "activation:gelu", ... */
+  readonly label: string;
+  readonly family: OpFamily | 'residual';
   readonly spiking: boolean;
   /** How the site is computed in the spiking model. */
   readonly how: string;
@@ -36,74 +38,49 @@ export interface ConversionReport {
   readonly weightsModified: false;
 }
 
-const FAMILY_OF: Record<string, OpFamily | undefined> = {
-  linear: 'linearInputs',
-  mul: 'multiplications',
-  matmul: 'multiplications',
-  softmax: 'softmax',
-  layerNorm: 'norms',
-  rmsNorm: 'norms',
-};
+/** What a conversion decided, as data. */
+export interface ConversionFacts {
+  readonly options: ResolvedSpikingOptions;
+  /** Every site calibration saw, in call order. */
+  readonly siteOps: ReadonlyMap<string, SiteOp>;
+  /** The plan of every spiking site. */
+  readonly plans: ReadonlyMap<string, SitePlan>;
+  /** The neurons handed out, in first-use order. */
+  readonly neurons: Iterable<{ readonly entry: NeuronEntry; readonly source: NeuronUse['source'] }>;
+  /** Operations the model keeps non-spiking by design. */
+  readonly declaredNonSpiking: readonly string[];
+}
 
 const fmt = (v: number) => v.toExponential(1);
 
-export function conversionReport(
-  ops: SpikingOpSet,
-  siteOps: SiteOps,
-  declaredNonSpiking: readonly string[],
-): ConversionReport {
-  const ctx = ops.context;
-  const { options } = ops;
-  const T = options.T;
+export function conversionReport(facts: ConversionFacts): ConversionReport {
+  const { options } = facts;
   const sites: SiteReport[] = [];
-  const nonSpiking = new Set<string>(declaredNonSpiking);
+  const nonSpiking = new Set<string>(facts.declaredNonSpiking);
   const ranges: { site: string; operand: string; alpha: number }[] = [];
-  const alpha = (site: string, operand: string): string => {
-    if (options.ranges === 'dynamic') return 'dynamic';
-    const range = ctx.calibrated(site, operand);
-    const value = powerOfTwoRange(Math.max(-range.min, range.max));
-    ranges.push({ site, operand, alpha: value });
-    return String(value);
-  };
-  for (const [site, op] of siteOps) {
-    const family: OpFamily | undefined = op.startsWith('activation:') ? 'activations' : FAMILY_OF[op];
-    const spiking = family !== undefined && options.spiking[family];
+  for (const [site, siteOp] of facts.siteOps) {
+    const record = OP_TABLE[siteOp.op];
+    const label = siteOpLabel(siteOp);
+    const plan = facts.plans.get(site);
     let how: string;
-    if (op === 'add') {
-      how = 'residual addition of two spike-decoded streams (additions only, no neuron)';
-    } else if (!spiking) {
+    if (record.family === 'residual') {
+      how = record.describe(EMPTY_PLAN);
+    } else if (!plan) {
       how =
-        family === 'linearInputs'
+        record.family === 'linearInputs'
           ? 'float inputs (linear-input encoding off): non-spiking multiply-accumulates'
-          : `left float (option spiking.${family} = false)`;
-      nonSpiking.add(`${op} at ${site}: ${how}`);
-    } else if (op.startsWith('activation:')) {
-      const kind = op.slice('activation:'.length) as TargetName;
-      const entry = ctx.activationNeuron(site, kind);
-      how = `MBE neuron ${kind}, N = ${entry.N}, T = ${T}, on [${entry.domain.join(', ')}] (held-out MSE ${fmt(entry.heldOut.mse)})`;
-    } else if (op === 'linear') {
-      how = `inputs identity-coded (alpha ${alpha(site, 'x')}), weights accumulated where spikes arrive`;
-    } else if (op === 'mul' || op === 'matmul') {
-      how = `identity codes (alpha ${alpha(site, 'a')} and ${alpha(site, 'b')}), products as D (.) S`;
-    } else if (op === 'softmax') {
-      const exp2 = ctx.operatorNeuron('exp2');
-      const reciprocal = ctx.operatorNeuron('reciprocal');
-      how =
-        `row max (comparison), exp = 2^floor(z) x MBE 2^frac (N = ${exp2.N}), sum, reciprocal by the IEEE-754 split ` +
-        `and MBE 1/M (N = ${reciprocal.N}), product as D (.) S`;
-      nonSpiking.add('softmax row maxima: comparisons, not multiplications');
+          : `left float (option spiking.${record.family} = false)`;
+      nonSpiking.add(`${label} at ${site}: ${how}`);
     } else {
-      const rsqrt = ctx.operatorNeuron('rsqrt');
-      const operand = op === 'layerNorm' ? 'centred' : 'x';
-      how =
-        `${op === 'layerNorm' ? 'mean by additions, ' : ''}identity code (alpha ${alpha(site, operand)}), square as D (.) S ` +
-        `with 1/n folded in, rsqrt by the even-exponent split and MBE 1/sqrt(M) (N = ${rsqrt.N}), product as D (.) S`;
+      how = record.describe(plan);
+      for (const [operand, alpha] of plan.alphas) if (alpha !== 'dynamic') ranges.push({ site, operand, alpha });
+      for (const part of record.nonSpikingParts) nonSpiking.add(part);
     }
-    sites.push({ site, op, spiking, how });
+    sites.push({ site, ...siteOp, label, family: record.family, spiking: plan !== undefined, how });
   }
   if (options.ranges === 'dynamic') nonSpiking.add('dynamic identity ranges: a max-abs reduction per tensor');
   nonSpiking.add('exponent arithmetic of exp, reciprocal and rsqrt (frexp/ldexp): integer additions on exponents');
-  const neurons: NeuronUse[] = [...ctx.neurons.used.values()].map(({ entry, source }) => ({
+  const neurons: NeuronUse[] = [...facts.neurons].map(({ entry, source }) => ({
     target: entry.target,
     N: entry.N,
     T: entry.T,
@@ -113,6 +90,8 @@ export function conversionReport(
   }));
   return { options, sites, neurons, ranges, nonSpiking: [...nonSpiking], weightsModified: false };
 }
+
+const EMPTY_PLAN: SitePlan = { alphas: new Map(), neuron: undefined, operatorNeurons: new Map(), T: 0 };
 
 /** A plain-text report. */
 export function formatConversionReport(report: ConversionReport): string {
@@ -126,7 +105,8 @@ export function formatConversionReport(report: ConversionReport): string {
     '',
     'Sites:',
     ...report.sites.map(
-      (s) => `  ${s.spiking || s.op === 'add' ? ' ' : '!'} ${s.site.padEnd(20)} ${s.op.padEnd(16)} ${s.how}`,
+      (s) =>
+        `  ${s.spiking || s.family === 'residual' ? ' ' : '!'} ${s.site.padEnd(20)} ${s.label.padEnd(16)} ${s.how}`,
     ),
     '',
     'Neurons:',

@@ -1,9 +1,12 @@
-// Calibration: the float OpSet run over a few inputs while every operand the spiking OpSet will encode is
-// measured, per site: activation input ranges (to choose neuron domains) and the largest magnitudes of
-// identity-coded operands (to choose their power-of-two ranges).
-import { FloatOpSet } from './float-opset.js';
-import type { ActivationKind, LinearLayer, MatmulOptions, OpSet, SoftmaxOptions } from './opset.js';
+// Calibration: the float OpSet run over a few inputs while, at every site, the op table's calibrated
+// operands are measured (activation inputs for neuron domains, identity-coded operands for their
+// power-of-two ranges) and the site's operation is recorded. Every method is the same two steps, so no op
+// can be computed without being recorded.
 import type { Kernels } from '../kernels/index.js';
+import type { SiteOp } from './conventions.js';
+import { FloatOpSet } from './float-opset.js';
+import { OP_TABLE, type OpArgs, type OpName } from './op-table.js';
+import type { LinearLayer, OpSet } from './opset.js';
 
 /** Range of the values an operand took at one site. */
 export interface OperandRange {
@@ -16,8 +19,8 @@ export interface OperandRange {
 /** What calibration saw at each site: operand name -> range (e.g. "x", "a", "b", "centred"). */
 export type Calibration = Map<string, Map<string, OperandRange>>;
 
-/** The operation each site performs, as calibration saw it: "linear", "activation:gelu", "softmax", ... */
-export type SiteOps = Map<string, string>;
+/** The operation of every site calibration saw, in first-call order. */
+export type SiteOps = Map<string, SiteOp>;
 
 /** The float OpSet plus range recording. Results are exactly the float OpSet's. */
 export class CalibratingOpSet implements OpSet {
@@ -30,7 +33,60 @@ export class CalibratingOpSet implements OpSet {
     this.float = new FloatOpSet(kernels);
   }
 
-  private record(site: string, operand: string, values: ArrayLike<number>, n: number): void {
+  prepareLinear(weight: Float32Array, inFeatures: number, outFeatures: number, bias?: Float32Array): LinearLayer {
+    return this.float.prepareLinear(weight, inFeatures, outFeatures, bias);
+  }
+
+  linear(...args: OpArgs<'linear'>): void {
+    this.observe('linear', args);
+    this.float.linear(...args);
+  }
+
+  activation(...args: OpArgs<'activation'>): void {
+    this.observe('activation', args);
+    this.float.activation(...args);
+  }
+
+  mul(...args: OpArgs<'mul'>): void {
+    this.observe('mul', args);
+    this.float.mul(...args);
+  }
+
+  matmul(...args: OpArgs<'matmul'>): void {
+    this.observe('matmul', args);
+    this.float.matmul(...args);
+  }
+
+  softmax(...args: OpArgs<'softmax'>): void {
+    this.observe('softmax', args);
+    this.float.softmax(...args);
+  }
+
+  layerNorm(...args: OpArgs<'layerNorm'>): void {
+    this.observe('layerNorm', args);
+    this.float.layerNorm(...args);
+  }
+
+  rmsNorm(...args: OpArgs<'rmsNorm'>): void {
+    this.observe('rmsNorm', args);
+    this.float.rmsNorm(...args);
+  }
+
+  add(...args: OpArgs<'add'>): void {
+    this.observe('add', args);
+    this.float.add(...args);
+  }
+
+  /** Records the site's op and its calibrated operands, as the op table lists them. */
+  private observe<K extends OpName>(op: K, args: OpArgs<K>): void {
+    const record = OP_TABLE[op];
+    record.check(args);
+    const site = args[0];
+    if (!this.siteOps.has(site)) this.siteOps.set(site, record.siteOp(args));
+    for (const operand of record.calibrated) this.record(site, operand.name, operand.values(args));
+  }
+
+  private record(site: string, operand: string, values: ArrayLike<number>): void {
     let ranges = this.calibration.get(site);
     if (!ranges) {
       ranges = new Map();
@@ -41,96 +97,11 @@ export class CalibratingOpSet implements OpSet {
       range = { min: Infinity, max: -Infinity, count: 0 };
       ranges.set(operand, range);
     }
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < values.length; i++) {
       const v = values[i] as number;
       if (v < range.min) range.min = v;
       if (v > range.max) range.max = v;
     }
-    range.count += n;
-  }
-
-  prepareLinear(weight: Float32Array, inFeatures: number, outFeatures: number, bias?: Float32Array): LinearLayer {
-    return this.float.prepareLinear(weight, inFeatures, outFeatures, bias);
-  }
-
-  linear(site: string, out: Float32Array, x: Float32Array, layer: LinearLayer, rows: number): void {
-    this.siteOps.set(site, 'linear');
-    this.record(site, 'x', x, rows * layer.inFeatures);
-    this.float.linear(site, out, x, layer, rows);
-  }
-
-  activation(site: string, kind: ActivationKind, out: Float32Array, x: Float32Array, n: number): void {
-    this.siteOps.set(site, `activation:${kind}`);
-    this.record(site, 'x', x, n);
-    this.float.activation(site, kind, out, x, n);
-  }
-
-  mul(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
-    this.siteOps.set(site, 'mul');
-    this.record(site, 'a', a, n);
-    this.record(site, 'b', b, n);
-    this.float.mul(site, out, a, b, n);
-  }
-
-  matmul(
-    site: string,
-    out: Float32Array,
-    a: Float32Array,
-    b: Float32Array,
-    M: number,
-    K: number,
-    N: number,
-    options?: MatmulOptions,
-  ): void {
-    this.siteOps.set(site, 'matmul');
-    this.record(site, 'a', a, M * K);
-    this.record(site, 'b', b, K * N);
-    this.float.matmul(site, out, a, b, M, K, N, options);
-  }
-
-  softmax(site: string, x: Float32Array, rows: number, n: number, options?: SoftmaxOptions): void {
-    this.siteOps.set(site, 'softmax');
-    this.float.softmax(site, x, rows, n, options);
-  }
-
-  layerNorm(
-    site: string,
-    out: Float32Array,
-    x: Float32Array,
-    gamma: Float32Array,
-    beta: Float32Array,
-    rows: number,
-    n: number,
-    eps: number,
-  ): void {
-    this.siteOps.set(site, 'layerNorm');
-    // The spiking LayerNorm encodes the centred input x - mean.
-    const centred = new Float32Array(rows * n);
-    for (let r = 0; r < rows; r++) {
-      let mean = 0;
-      for (let j = 0; j < n; j++) mean += x[r * n + j] as number;
-      mean /= n;
-      for (let j = 0; j < n; j++) centred[r * n + j] = (x[r * n + j] as number) - mean;
-    }
-    this.record(site, 'centred', centred, rows * n);
-    this.float.layerNorm(site, out, x, gamma, beta, rows, n, eps);
-  }
-
-  rmsNorm(
-    site: string,
-    out: Float32Array,
-    x: Float32Array,
-    gamma: Float32Array,
-    rows: number,
-    n: number,
-    eps: number,
-  ): void {
-    this.record(site, 'x', x, rows * n);
-    this.float.rmsNorm(site, out, x, gamma, rows, n, eps);
-  }
-
-  add(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
-    this.siteOps.set(site, 'add');
-    this.float.add(site, out, a, b, n);
+    range.count += values.length;
   }
 }

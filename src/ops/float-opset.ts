@@ -1,10 +1,12 @@
 // The float OpSet: every operation computed directly in float32 storage (float64 accumulation where a
-// reduction is involved). It is the reference the spiking OpSet is measured against.
+// reduction is involved). It is the reference the spiking OpSet is measured against. Argument checks come
+// from the op table, so every OpSet rejects a bad call the same way.
 import type { Kernels } from '../kernels/index.js';
 import { TARGETS } from '../neurons/targets.js';
-import { checkActivation, checkLength, checkRows } from './checks.js';
-import { prepareDenseLinear } from './linear.js';
-import type { ActivationKind, LinearLayer, MatmulOptions, OpSet, SoftmaxOptions } from './opset.js';
+import { prepareDenseLinear, type DenseLinearLayer } from './linear.js';
+import { isVisible, visibleColumns } from './masks.js';
+import { OP_TABLE, type OpArgs } from './op-table.js';
+import type { LinearLayer, OpSet } from './opset.js';
 
 export class FloatOpSet implements OpSet {
   readonly kind = 'float';
@@ -15,65 +17,59 @@ export class FloatOpSet implements OpSet {
     return prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias);
   }
 
-  linear(site: string, out: Float32Array, x: Float32Array, layer: LinearLayer, rows: number): void {
-    denseLinear(this.kernels, site, out, x, layer, rows);
+  linear(...args: OpArgs<'linear'>): void {
+    OP_TABLE.linear.check(args);
+    const [, out, x, layer, rows] = args;
+    denseLinear(this.kernels, out, x, layer, rows);
   }
 
-  activation(site: string, kind: ActivationKind, out: Float32Array, x: Float32Array, n: number): void {
-    checkActivation(site, kind);
-    checkLength(site, 'x', x, n);
-    checkLength(site, 'out', out, n);
+  activation(...args: OpArgs<'activation'>): void {
+    OP_TABLE.activation.check(args);
+    const [, kind, out, x, n] = args;
     const f = TARGETS[kind].f;
     for (let i = 0; i < n; i++) out[i] = f(x[i] as number);
   }
 
-  mul(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
-    checkLength(site, 'a', a, n);
-    checkLength(site, 'b', b, n);
-    checkLength(site, 'out', out, n);
+  mul(...args: OpArgs<'mul'>): void {
+    OP_TABLE.mul.check(args);
+    const [, out, a, b, n] = args;
     for (let i = 0; i < n; i++) out[i] = (a[i] as number) * (b[i] as number);
   }
 
-  matmul(
-    site: string,
-    out: Float32Array,
-    a: Float32Array,
-    b: Float32Array,
-    M: number,
-    K: number,
-    N: number,
-    options: MatmulOptions = {},
-  ): void {
-    matmul64(site, out, a, b, M, K, N, options);
+  matmul(...args: OpArgs<'matmul'>): void {
+    OP_TABLE.matmul.check(args);
+    const [, out, a, b, M, K, N, options = {}] = args;
+    const scale = options.scale ?? 1;
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let sum = 0;
+        if (options.transposeB) {
+          for (let k = 0; k < K; k++) sum += (a[i * K + k] as number) * (b[j * K + k] as number);
+        } else {
+          for (let k = 0; k < K; k++) sum += (a[i * K + k] as number) * (b[k * N + j] as number);
+        }
+        out[i * N + j] = scale * sum;
+      }
+    }
   }
 
-  softmax(site: string, x: Float32Array, rows: number, n: number, options: SoftmaxOptions = {}): void {
-    checkRows(site, x, rows, n);
+  softmax(...args: OpArgs<'softmax'>): void {
+    OP_TABLE.softmax.check(args);
+    const [, x, rows, n, options = {}] = args;
     for (let r = 0; r < rows; r++) {
       const row = x.subarray(r * n, (r + 1) * n);
       const valid = visibleColumns(options, r, n);
       let max = -Infinity;
-      for (let j = 0; j < valid; j++) max = Math.max(max, row[j] as number);
+      for (let j = 0; j < valid; j++) if (isVisible(options, valid, j)) max = Math.max(max, row[j] as number);
       let sum = 0;
-      for (let j = 0; j < valid; j++) sum += Math.exp((row[j] as number) - max);
-      for (let j = 0; j < n; j++) row[j] = j < valid ? Math.exp((row[j] as number) - max) / sum : 0;
+      for (let j = 0; j < valid; j++) if (isVisible(options, valid, j)) sum += Math.exp((row[j] as number) - max);
+      for (let j = 0; j < n; j++) row[j] = isVisible(options, valid, j) ? Math.exp((row[j] as number) - max) / sum : 0;
     }
   }
 
-  layerNorm(
-    site: string,
-    out: Float32Array,
-    x: Float32Array,
-    gamma: Float32Array,
-    beta: Float32Array,
-    rows: number,
-    n: number,
-    eps: number,
-  ): void {
-    checkRows(site, x, rows, n);
-    checkRows(site, out, rows, n);
-    checkLength(site, 'gamma', gamma, n);
-    checkLength(site, 'beta', beta, n);
+  layerNorm(...args: OpArgs<'layerNorm'>): void {
+    OP_TABLE.layerNorm.check(args);
+    const [, out, x, gamma, beta, rows, n, eps] = args;
     for (let r = 0; r < rows; r++) {
       let mean = 0;
       for (let j = 0; j < n; j++) mean += x[r * n + j] as number;
@@ -87,18 +83,9 @@ export class FloatOpSet implements OpSet {
     }
   }
 
-  rmsNorm(
-    site: string,
-    out: Float32Array,
-    x: Float32Array,
-    gamma: Float32Array,
-    rows: number,
-    n: number,
-    eps: number,
-  ): void {
-    checkRows(site, x, rows, n);
-    checkRows(site, out, rows, n);
-    checkLength(site, 'gamma', gamma, n);
+  rmsNorm(...args: OpArgs<'rmsNorm'>): void {
+    OP_TABLE.rmsNorm.check(args);
+    const [, out, x, gamma, rows, n, eps] = args;
     for (let r = 0; r < rows; r++) {
       let ss = 0;
       for (let j = 0; j < n; j++) ss += (x[r * n + j] as number) ** 2;
@@ -107,64 +94,23 @@ export class FloatOpSet implements OpSet {
     }
   }
 
-  add(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
-    addInto(site, out, a, b, n);
+  add(...args: OpArgs<'add'>): void {
+    OP_TABLE.add.check(args);
+    const [, out, a, b, n] = args;
+    for (let i = 0; i < n; i++) out[i] = (a[i] as number) + (b[i] as number);
   }
 }
 
-/** Columns of row r that the mask leaves visible. */
-export function visibleColumns(options: SoftmaxOptions, r: number, n: number): number {
-  return options.causalOffset === undefined ? n : Math.min(n, Math.max(0, options.causalOffset + r + 1));
-}
-
-/** out (rows, out) = x @ W^T + b through the dense gemm kernel. */
+/** out (rows, out) = x @ W^T + b through the dense gemm kernel (shapes checked by the caller). */
 export function denseLinear(
   kernels: Kernels,
-  site: string,
   out: Float32Array,
   x: Float32Array,
   layer: LinearLayer,
   rows: number,
 ): void {
-  checkRows(site, x, rows, layer.inFeatures);
-  checkRows(site, out, rows, layer.outFeatures);
-  const packed = (layer as ReturnType<typeof prepareDenseLinear>).packed;
+  const packed = (layer as DenseLinearLayer).packed;
   const input = x.subarray(0, rows * layer.inFeatures);
   const target = out.subarray(0, rows * layer.outFeatures);
   kernels.gemm(input, packed, rows, layer.bias ? { bias: layer.bias, out: target } : { out: target });
-}
-
-/** out (M, N) = scale * a (M, K) @ b (K, N) [or b^T], float64 accumulation. */
-export function matmul64(
-  site: string,
-  out: Float32Array,
-  a: Float32Array,
-  b: Float32Array,
-  M: number,
-  K: number,
-  N: number,
-  options: MatmulOptions,
-): void {
-  checkRows(site, a, M, K);
-  checkRows(site, b, options.transposeB ? N : K, options.transposeB ? K : N);
-  checkRows(site, out, M, N);
-  const scale = options.scale ?? 1;
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let sum = 0;
-      if (options.transposeB) {
-        for (let k = 0; k < K; k++) sum += (a[i * K + k] as number) * (b[j * K + k] as number);
-      } else {
-        for (let k = 0; k < K; k++) sum += (a[i * K + k] as number) * (b[k * N + j] as number);
-      }
-      out[i * N + j] = scale * sum;
-    }
-  }
-}
-
-export function addInto(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
-  checkLength(site, 'a', a, n);
-  checkLength(site, 'b', b, n);
-  checkLength(site, 'out', out, n);
-  for (let i = 0; i < n; i++) out[i] = (a[i] as number) + (b[i] as number);
 }

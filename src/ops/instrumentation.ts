@@ -1,16 +1,20 @@
 // Counters kept per operator site: what the spiking OpSet did (spikes, synaptic operations, clamps) and
 // what the float model does for the same work (multiply-accumulates), for firing rates and Eq. 14.
+import { OP_TABLE } from './op-table.js';
+import { siteOpLabel, type OpFamily, type OpName, type SiteOp } from './conventions.js';
+import type { ActivationKind } from './opset.js';
 
-/** How each op family is made spiking (ALGORITHM.md section 2), or why it is not. */
-export type OpFamily = 'activations' | 'multiplications' | 'softmax' | 'norms' | 'linearInputs';
-
-export const OP_FAMILIES: readonly OpFamily[] = ['activations', 'multiplications', 'softmax', 'norms', 'linearInputs'];
+export { MAC_CONVENTIONS, OP_FAMILIES, type OpFamily } from './conventions.js';
 
 export interface SiteCounters {
   readonly site: string;
-  /** e.g. "activation:gelu", "matmul", "softmax", "layerNorm", "linear". */
-  readonly op: string;
-  readonly family: OpFamily | 'linear' | 'residual';
+  readonly op: OpName;
+  /** The activation kind of an activation site. */
+  readonly activation?: ActivationKind;
+  /** For tables: "linear", "activation:gelu", ... */
+  readonly label: string;
+  /** The op family that makes the site spiking ('residual': additions, spike-friendly as they are). */
+  readonly family: OpFamily | 'residual';
   /** Whether the site ran on spiking neurons (false: left as float, or linear with float inputs). */
   spiking: boolean;
   calls: number;
@@ -33,31 +37,20 @@ export interface SiteCounters {
   comparisons: number;
 }
 
-/**
- * What one float operation costs in multiply-accumulates (MACs), the unit of E_MAC. Linear layers and
- * products of activations are exact counts; transcendental functions follow the paper's GELU figure of
- * "70 FLOPs" counted as 35 MACs (Jiang et al. 2024), and the same cost is assumed for exp, reciprocal,
- * reciprocal square root, SiLU, tanh and sigmoid.
- */
-export const MAC_CONVENTIONS = {
-  transcendental: 35,
-  relu: 0,
-  perProduct: 1,
-  normalisePerElement: 3, // subtract the mean, square and accumulate, scale
-} as const;
-
 export class Instrumentation {
   private readonly sites = new Map<string, SiteCounters>();
 
   /** The counters of a site, created on first use. */
-  site(site: string, op: string, family: SiteCounters['family']): SiteCounters {
-    const key = `${site}\u0000${op}`;
+  site(site: string, siteOp: SiteOp): SiteCounters {
+    const label = siteOpLabel(siteOp);
+    const key = `${site}\u0000${label}`;
     let counters = this.sites.get(key);
     if (!counters) {
       counters = {
         site,
-        op,
-        family,
+        ...siteOp,
+        label,
+        family: OP_TABLE[siteOp.op].family,
         spiking: false,
         calls: 0,
         neuronInputs: 0,
@@ -89,7 +82,7 @@ export class Instrumentation {
 export function mergeCounters(counters: readonly SiteCounters[]): SiteCounters[] {
   const merged = new Instrumentation();
   for (const c of counters) {
-    const m = merged.site(c.site, c.op, c.family);
+    const m = merged.site(c.site, c.activation === undefined ? { op: c.op } : { op: c.op, activation: c.activation });
     m.spiking ||= c.spiking;
     for (const key of COUNTED) m[key] += c[key];
   }

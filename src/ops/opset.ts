@@ -2,7 +2,8 @@
 // computes them exactly, the spiking OpSet with MBE neurons. Every call names its site (a stable string
 // such as "layer2.mlp.act") so calibration and instrumentation can follow each operator.
 //
-// Shapes are passed as numbers; every buffer is row-major float32.
+// Shapes are passed as numbers; every buffer is row-major float32. Each operation (every method with a
+// site) has a record in the op table (op-table.ts), which says how it is calibrated, counted and reported.
 
 export type ActivationKind = 'gelu' | 'gelu_tanh' | 'silu' | 'tanh' | 'sigmoid' | 'relu';
 
@@ -33,6 +34,11 @@ export interface SoftmaxOptions {
    * Undefined: no mask.
    */
   readonly causalOffset?: number;
+  /**
+   * Key mask (n): columns where it is 0 get probability 0 in every row (padding tokens, as an attention
+   * mask gives them). A row with no visible column is all zeros. Undefined: every column is a key.
+   */
+  readonly keyMask?: ArrayLike<number>;
 }
 
 export interface OpSet {

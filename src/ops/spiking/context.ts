@@ -7,6 +7,8 @@ import type { NeuronEntry } from '../../neurons/entry.js';
 import { identityNeuron, neuronTables } from '../../neurons/neuron.js';
 import { TARGETS, type TargetName } from '../../neurons/targets.js';
 import type { Calibration, OperandRange } from '../calibration.js';
+import type { SiteOp } from '../conventions.js';
+import { OP_TABLE, type OperatorTarget, type SitePlan } from '../op-table.js';
 import type { Instrumentation, SiteCounters } from '../instrumentation.js';
 import type { NeuronProvider } from '../neuron-provider.js';
 import type { ResolvedSpikingOptions } from './options.js';
@@ -64,16 +66,39 @@ export class SpikingContext {
       alpha = powerOfTwoRange(absMax);
       counters.comparisons += n; // the max-abs reduction is a non-spiking operation
     } else {
-      const key = `${site}/${operand}`;
-      let choice = this.ranges.get(key);
-      if (!choice) {
-        const range = this.calibrated(site, operand);
-        choice = { site, operand, alpha: powerOfTwoRange(Math.max(-range.min, range.max)), mode: 'static' };
-        this.ranges.set(key, choice);
-      }
-      alpha = choice.alpha;
+      alpha = this.staticRange(site, operand).alpha;
     }
     return this.encodeFixed(counters, x, rows, rowLen, alpha);
+  }
+
+  /** The static identity range of a site's operand, from its calibrated range. */
+  staticRange(site: string, operand: string): RangeChoice {
+    const key = `${site}/${operand}`;
+    let choice = this.ranges.get(key);
+    if (!choice) {
+      const range = this.calibrated(site, operand);
+      choice = { site, operand, alpha: powerOfTwoRange(Math.max(-range.min, range.max)), mode: 'static' };
+      this.ranges.set(key, choice);
+    }
+    return choice;
+  }
+
+  /** Resolves a site's neurons and identity ranges as its op-table record lists them (fits happen here). */
+  plan(site: string, siteOp: SiteOp): SitePlan {
+    const record = OP_TABLE[siteOp.op];
+    const alphas = new Map<string, number | 'dynamic'>();
+    let neuron: NeuronEntry | undefined;
+    for (const operand of record.calibrated) {
+      if (operand.use === 'domain') {
+        if (siteOp.activation === undefined) throw new InvalidArgumentError(`site "${site}" has no activation kind`);
+        neuron = this.activationNeuron(site, siteOp.activation);
+      } else {
+        const dynamic = this.options.ranges === 'dynamic';
+        alphas.set(operand.name, dynamic ? 'dynamic' : this.staticRange(site, operand.name).alpha);
+      }
+    }
+    const operatorNeurons = new Map(record.operatorNeurons.map((t) => [t, this.operatorNeuron(t)] as const));
+    return { alphas, neuron, operatorNeurons, T: this.options.T };
   }
 
   /**
@@ -117,7 +142,7 @@ export class SpikingContext {
   }
 
   /** The exp2, reciprocal or rsqrt neuron of the operators, on its default domain. */
-  operatorNeuron(target: 'exp2' | 'reciprocal' | 'rsqrt'): NeuronEntry {
+  operatorNeuron(target: OperatorTarget): NeuronEntry {
     const domain = TARGETS[target].defaultDomain;
     return this.neurons.get({
       target,
@@ -136,10 +161,10 @@ export class SpikingContext {
     return tables;
   }
 
-  private count(counters: SiteCounters, n: number, N: number, spikes: number): void {
+  private count(counters: SiteCounters, n: number, bases: number, spikes: number): void {
     counters.spiking = true;
     counters.neuronInputs += n;
-    counters.neuronSteps += n * N * this.options.T;
+    counters.neuronSteps += n * bases * this.options.T;
     counters.spikes += spikes;
   }
 }

@@ -2,24 +2,25 @@
 // constant 1/n) identity-coded, the variance as the spiking square Q(c) Q(c) with 1/n folded in,
 // v = var + eps = M 2^E with M in [0.5, 2) and E even, 1/sqrt(v) = 2^(-E/2) MBE(1/sqrt(M)), and the
 // output gamma * (Q(c) * Q(MBE(1/sqrt(M)))) 2^(-E/2) + beta, the product spiking and gamma, beta weights.
-import { MAC_CONVENTIONS, type SiteCounters } from '../instrumentation.js';
+import type { SiteCounters } from '../instrumentation.js';
 import type { SpikingContext } from './context.js';
 import { multiplyTrains } from './products.js';
 
-/** Normalises x (rows, n) into out; `centre` false gives RMSNorm (then beta is undefined). */
-export function spikingNorm(
-  ctx: SpikingContext,
-  counters: SiteCounters,
-  site: string,
-  out: Float32Array,
-  x: Float32Array,
-  gamma: Float32Array,
-  beta: Float32Array | undefined,
-  rows: number,
-  n: number,
-  eps: number,
-  centre: boolean,
-): void {
+/** One norm call: x, out (rows, n); gamma, beta (n); `centre` false is RMSNorm (then beta is undefined). */
+export interface NormCall {
+  readonly out: Float32Array;
+  readonly x: Float32Array;
+  readonly gamma: Float32Array;
+  readonly beta: Float32Array | undefined;
+  readonly rows: number;
+  readonly n: number;
+  readonly eps: number;
+  readonly centre: boolean;
+}
+
+/** Normalises x into out. */
+export function spikingNorm(ctx: SpikingContext, counters: SiteCounters, site: string, call: NormCall): void {
+  const { out, x, gamma, beta, rows, n, eps, centre } = call;
   const total = rows * n;
   const c = new Float32Array(total); // (rows, n) centred input (RMSNorm: x itself)
   for (let r = 0; r < rows; r++) {
@@ -30,7 +31,6 @@ export function spikingNorm(
     }
     for (let j = 0; j < n; j++) c[r * n + j] = (x[r * n + j] as number) - mean;
   }
-  counters.floatMacs += rows * (n * MAC_CONVENTIONS.normalisePerElement + MAC_CONVENTIONS.transcendental);
   const qc = ctx.encode(counters, site, centre ? 'centred' : 'x', c, rows, n);
   // Variance: the spiking square with 1/n in the intensities, summed per row.
   const squares = new Float32Array(total); // (rows, n)

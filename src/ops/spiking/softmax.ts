@@ -2,8 +2,8 @@
 // 2^floor(z) * MBE(2^frac(z)) with z = x log2(e), sum, reciprocal through the IEEE-754 split
 // S = M 2^E and MBE(1/M), then a spiking product of each 2^frac by the reciprocal (both identity-coded),
 // placed by exponent addition: p_i = (Q(MBE(2^f_i)) * Q(MBE(1/M))) * 2^(floor(z_i) - E).
-import { visibleColumns } from '../float-opset.js';
-import { MAC_CONVENTIONS, type SiteCounters } from '../instrumentation.js';
+import type { SiteCounters } from '../instrumentation.js';
+import { isVisible, visibleColumns } from '../masks.js';
 import type { SoftmaxOptions } from '../opset.js';
 import type { SpikingContext } from './context.js';
 import { multiplyTrains } from './products.js';
@@ -26,9 +26,13 @@ export function spikingSoftmax(
   for (let r = 0; r < rows; r++) {
     const valid = visibleColumns(options, r, n);
     let max = -Infinity;
-    for (let j = 0; j < valid; j++) max = Math.max(max, x[r * n + j] as number);
-    counters.comparisons += valid;
     for (let j = 0; j < valid; j++) {
+      if (!isVisible(options, valid, j)) continue;
+      max = Math.max(max, x[r * n + j] as number);
+      counters.comparisons++;
+    }
+    for (let j = 0; j < valid; j++) {
+      if (!isVisible(options, valid, j)) continue;
       const z = ((x[r * n + j] as number) - max) * Math.LOG2E;
       if (z === -Infinity) continue; // exp(-inf) = 0: stays masked
       const e = Math.floor(z);
@@ -36,8 +40,6 @@ export function spikingSoftmax(
       fraction[r * n + j] = Number.isNaN(z) ? NaN : z - e;
       visible[r * n + j] = 1;
     }
-    counters.floatMacs +=
-      valid * (MAC_CONVENTIONS.transcendental + MAC_CONVENTIONS.perProduct) + MAC_CONVENTIONS.transcendental;
   }
   // 2^f for every element, then exp = 2^f * 2^floor(z) by exponent addition.
   const exp2 = ctx.fireNeuron(counters, ctx.operatorNeuron('exp2'), fraction, rows, n);

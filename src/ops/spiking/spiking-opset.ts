@@ -1,16 +1,16 @@
 // The spiking OpSet: activations through fitted MBE neurons, products of activations through identity
 // codes and D (.) S, softmax and the norms composed from exp2/reciprocal/rsqrt neurons and exponent
-// arithmetic (ALGORITHM.md section 2). Families can be left float one by one (options.spiking); every
-// call updates the site's counters.
+// arithmetic (ALGORITHM.md section 2). Families can be left float one by one (options.spiking). Every call
+// starts in `begin`, which counts it from the op table and runs the float op when its family is off.
 import type { Kernels, ResidentMatrix } from '../../kernels/index.js';
 import { TARGETS } from '../../neurons/targets.js';
-import type { Calibration } from '../calibration.js';
-import { checkActivation, checkLength, checkRows } from '../checks.js';
+import type { Calibration, SiteOps } from '../calibration.js';
 import { FloatOpSet, denseLinear } from '../float-opset.js';
-import { Instrumentation, MAC_CONVENTIONS, type OpFamily, type SiteCounters } from '../instrumentation.js';
+import { Instrumentation, type SiteCounters } from '../instrumentation.js';
 import { prepareDenseLinear, type DenseLinearLayer } from '../linear.js';
 import { NeuronProvider, type NeuronProviderOptions } from '../neuron-provider.js';
-import type { ActivationKind, LinearLayer, MatmulOptions, OpSet, SoftmaxOptions } from '../opset.js';
+import { OP_TABLE, type OpArgs, type OpName, type SitePlan } from '../op-table.js';
+import type { LinearLayer, OpSet } from '../opset.js';
 import { SpikingContext } from './context.js';
 import { spikingNorm } from './norms.js';
 import { resolveSpikingOptions, type ResolvedSpikingOptions, type SpikingOptions } from './options.js';
@@ -49,14 +49,31 @@ export class SpikingOpSet implements OpSet {
     return this.context.kernels;
   }
 
-  private site(site: string, op: string, family: SiteCounters['family']): SiteCounters {
-    const counters = this.counters.site(site, op, family);
-    counters.calls++;
-    return counters;
+  /**
+   * Chooses every spiking site's neurons and identity ranges now (fits happen here, not during a forward
+   * pass), and returns what each site was resolved to. Sites of families left float get no plan.
+   */
+  resolve(siteOps: SiteOps): Map<string, SitePlan> {
+    const plans = new Map<string, SitePlan>();
+    for (const [site, siteOp] of siteOps) {
+      const { family } = OP_TABLE[siteOp.op];
+      if (family !== 'residual' && this.options.spiking[family]) plans.set(site, this.context.plan(site, siteOp));
+    }
+    return plans;
   }
 
-  private on(family: OpFamily): boolean {
-    return this.options.spiking[family];
+  /** Counts the call; runs it in float and returns undefined when its family is not spiking. */
+  private begin<K extends OpName>(op: K, args: OpArgs<K>): SiteCounters | undefined {
+    const record = OP_TABLE[op];
+    record.check(args);
+    const counters = this.counters.site(args[0], record.siteOp(args));
+    counters.calls++;
+    const macs = record.floatMacs(args);
+    counters.floatMacs += macs;
+    if (record.family !== 'residual' && this.options.spiking[record.family]) return counters;
+    if (record.family !== 'residual') counters.residualMacs += macs;
+    (this.float[op] as (...call: OpArgs<K>) => void)(...args);
+    return undefined;
   }
 
   prepareLinear(weight: Float32Array, inFeatures: number, outFeatures: number, bias?: Float32Array): LinearLayer {
@@ -81,155 +98,72 @@ export class SpikingOpSet implements OpSet {
     return layer;
   }
 
-  linear(site: string, out: Float32Array, x: Float32Array, layer: LinearLayer, rows: number): void {
-    const counters = this.site(site, 'linear', 'linearInputs');
-    const { inFeatures: K, outFeatures: N } = layer;
-    checkRows(site, x, rows, K);
-    checkRows(site, out, rows, N);
-    counters.floatMacs += rows * K * N;
-    if (!this.on('linearInputs')) {
-      counters.residualMacs += rows * K * N;
-      denseLinear(this.kernels, site, out, x, layer, rows);
-      return;
-    }
+  linear(...args: OpArgs<'linear'>): void {
+    const counters = this.begin('linear', args);
+    if (!counters) return;
+    const [site, out, x, layer, rows] = args;
+    const { inFeatures: K, outFeatures: Nout } = layer;
     const q = this.context.encode(counters, site, 'x', x, rows, K);
     if (this.options.mode === 'equivalent') {
-      denseLinear(this.kernels, site, out, q.y, layer, rows);
-      counters.sops += q.total * N;
+      denseLinear(this.kernels, out, q.y, layer, rows);
+      counters.sops += q.total * Nout;
       return;
     }
-    const target = out.subarray(0, rows * N);
+    const target = out.subarray(0, rows * Nout); // (rows, Nout)
     for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < N; j++) target[r * N + j] = layer.bias ? (layer.bias[j] as number) : 0;
+      for (let j = 0; j < Nout; j++) target[r * Nout + j] = layer.bias ? (layer.bias[j] as number) : 0;
     }
     const resident = (layer as SpikingLinearLayer).resident;
     if (!resident) throw new Error(`${site}: linear layer was prepared by another OpSet`);
-    counters.sops += spikeMatmul(this.kernels, q, 1, resident, K, N, target);
+    counters.sops += spikeMatmul(this.kernels, q, 1, resident, K, Nout, target);
   }
 
-  activation(site: string, kind: ActivationKind, out: Float32Array, x: Float32Array, n: number): void {
-    checkActivation(site, kind);
-    checkLength(site, 'x', x, n);
-    checkLength(site, 'out', out, n);
-    const counters = this.site(site, `activation:${kind}`, 'activations');
-    const macs = kind === 'relu' ? MAC_CONVENTIONS.relu : MAC_CONVENTIONS.transcendental;
-    counters.floatMacs += n * macs;
-    if (!this.on('activations')) {
-      counters.residualMacs += n * macs;
-      this.float.activation(site, kind, out, x, n);
-      return;
-    }
+  activation(...args: OpArgs<'activation'>): void {
+    const counters = this.begin('activation', args);
+    if (!counters) return;
+    const [site, kind, out, x, n] = args;
     const entry = this.context.activationNeuron(site, TARGETS[kind].name);
     const train = this.context.fireNeuron(counters, entry, x, 1, n);
     out.set(train.y);
     counters.sops += train.total; // each spike adds its intensity into the output once
   }
 
-  mul(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
-    checkLength(site, 'a', a, n);
-    checkLength(site, 'b', b, n);
-    checkLength(site, 'out', out, n);
-    const counters = this.site(site, 'mul', 'multiplications');
-    counters.floatMacs += n * MAC_CONVENTIONS.perProduct;
-    if (!this.on('multiplications')) {
-      counters.residualMacs += n * MAC_CONVENTIONS.perProduct;
-      this.float.mul(site, out, a, b, n);
-      return;
-    }
+  mul(...args: OpArgs<'mul'>): void {
+    const counters = this.begin('mul', args);
+    if (!counters) return;
+    const [site, out, a, b, n] = args;
     spikingMul(this.context, counters, site, out, a, b, n);
   }
 
-  matmul(
-    site: string,
-    out: Float32Array,
-    a: Float32Array,
-    b: Float32Array,
-    M: number,
-    K: number,
-    N: number,
-    options: MatmulOptions = {},
-  ): void {
-    const transposeB = options.transposeB ?? false;
-    checkRows(site, a, M, K);
-    checkRows(site, b, transposeB ? N : K, transposeB ? K : N);
-    checkRows(site, out, M, N);
-    const counters = this.site(site, 'matmul', 'multiplications');
-    counters.floatMacs += M * K * N;
-    if (!this.on('multiplications')) {
-      counters.residualMacs += M * K * N;
-      this.float.matmul(site, out, a, b, M, K, N, options);
-      return;
-    }
-    spikingMatmul(this.context, counters, site, out, a, b, M, K, N, transposeB, options.scale ?? 1);
+  matmul(...args: OpArgs<'matmul'>): void {
+    const counters = this.begin('matmul', args);
+    if (!counters) return;
+    const [site, out, a, b, M, K, N, options = {}] = args;
+    spikingMatmul(this.context, counters, site, out, a, b, M, K, N, options.transposeB ?? false, options.scale ?? 1);
   }
 
-  softmax(site: string, x: Float32Array, rows: number, n: number, options: SoftmaxOptions = {}): void {
-    checkRows(site, x, rows, n);
-    const counters = this.site(site, 'softmax', 'softmax');
-    if (!this.on('softmax')) {
-      const macs = rows * n * (MAC_CONVENTIONS.transcendental + MAC_CONVENTIONS.perProduct);
-      counters.floatMacs += macs;
-      counters.residualMacs += macs;
-      this.float.softmax(site, x, rows, n, options);
-      return;
-    }
+  softmax(...args: OpArgs<'softmax'>): void {
+    const counters = this.begin('softmax', args);
+    if (!counters) return;
+    const [, x, rows, n, options = {}] = args;
     spikingSoftmax(this.context, counters, x, rows, n, options);
   }
 
-  layerNorm(
-    site: string,
-    out: Float32Array,
-    x: Float32Array,
-    gamma: Float32Array,
-    beta: Float32Array,
-    rows: number,
-    n: number,
-    eps: number,
-  ): void {
-    this.norm(site, 'layerNorm', out, x, gamma, beta, rows, n, eps);
+  layerNorm(...args: OpArgs<'layerNorm'>): void {
+    const counters = this.begin('layerNorm', args);
+    if (!counters) return;
+    const [site, out, x, gamma, beta, rows, n, eps] = args;
+    spikingNorm(this.context, counters, site, { out, x, gamma, beta, rows, n, eps, centre: true });
   }
 
-  rmsNorm(
-    site: string,
-    out: Float32Array,
-    x: Float32Array,
-    gamma: Float32Array,
-    rows: number,
-    n: number,
-    eps: number,
-  ): void {
-    this.norm(site, 'rmsNorm', out, x, gamma, undefined, rows, n, eps);
+  rmsNorm(...args: OpArgs<'rmsNorm'>): void {
+    const counters = this.begin('rmsNorm', args);
+    if (!counters) return;
+    const [site, out, x, gamma, rows, n, eps] = args;
+    spikingNorm(this.context, counters, site, { out, x, gamma, beta: undefined, rows, n, eps, centre: false });
   }
 
-  private norm(
-    site: string,
-    op: 'layerNorm' | 'rmsNorm',
-    out: Float32Array,
-    x: Float32Array,
-    gamma: Float32Array,
-    beta: Float32Array | undefined,
-    rows: number,
-    n: number,
-    eps: number,
-  ): void {
-    checkRows(site, x, rows, n);
-    checkRows(site, out, rows, n);
-    checkLength(site, 'gamma', gamma, n);
-    if (beta) checkLength(site, 'beta', beta, n);
-    const counters = this.site(site, op, 'norms');
-    if (!this.on('norms')) {
-      const macs = rows * (n * MAC_CONVENTIONS.normalisePerElement + MAC_CONVENTIONS.transcendental);
-      counters.floatMacs += macs;
-      counters.residualMacs += macs;
-      if (beta) this.float.layerNorm(site, out, x, gamma, beta, rows, n, eps);
-      else this.float.rmsNorm(site, out, x, gamma, rows, n, eps);
-      return;
-    }
-    spikingNorm(this.context, counters, site, out, x, gamma, beta, rows, n, eps, op === 'layerNorm');
-  }
-
-  add(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
-    this.site(site, 'add', 'residual');
-    this.float.add(site, out, a, b, n);
+  add(...args: OpArgs<'add'>): void {
+    this.begin('add', args);
   }
 }

@@ -1,0 +1,218 @@
+// The op table: one record per OpSet operation, the single place that says what an op is for everything
+// that is not its arithmetic. Calibration records the operands listed here, the instrumentation counts float
+// MACs and op families from here, and the conversion report is worded from here; adding an op to the OpSet
+// interface without a record here fails the type-check (the table is a mapped type over the op names).
+import { checkActivation, checkLength, checkRows } from './checks.js';
+import { MAC_CONVENTIONS, type OpFamily, type OpName, type SiteOp } from './conventions.js';
+
+export type { OpName } from './conventions.js';
+import { visibleCount } from './masks.js';
+import type { OpSet } from './opset.js';
+import type { NeuronEntry } from '../neurons/entry.js';
+
+/** The arguments of one call of an op, exactly as the OpSet method takes them. */
+export type OpArgs<K extends OpName> = Parameters<OpSet[K]>;
+
+/** The neurons of the operators, always on their default domains. */
+export type OperatorTarget = 'exp2' | 'reciprocal' | 'rsqrt';
+
+/** An operand the calibration pass measures. */
+export interface CalibratedOperand<K extends OpName> {
+  readonly name: string;
+  /**
+   * `code`: identity-coded in the spiking op, its range alpha chosen from calibration;
+   * `domain`: the input of a fitted activation neuron, its domain chosen from calibration.
+   */
+  readonly use: 'code' | 'domain';
+  /** The operand's values in a call (exactly its elements). */
+  readonly values: (args: OpArgs<K>) => ArrayLike<number>;
+}
+
+/** What a spiking site was resolved to at conversion time: the input of the report's wording. */
+export interface SitePlan {
+  /** Identity-code range per calibrated operand ('dynamic' when chosen per tensor at run time). */
+  readonly alphas: ReadonlyMap<string, number | 'dynamic'>;
+  /** The fitted activation neuron (activation sites). */
+  readonly neuron: NeuronEntry | undefined;
+  readonly operatorNeurons: ReadonlyMap<OperatorTarget, NeuronEntry>;
+  readonly T: number;
+}
+
+export interface OpRecord<K extends OpName> {
+  /** The option family that makes it spiking; 'residual': spike-friendly as it is (additions). */
+  readonly family: OpFamily | 'residual';
+  /** Shape and argument checks shared by every OpSet, so a bad call fails the same way in each. */
+  readonly check: (args: OpArgs<K>) => void;
+  /** The site's operation as data (with the activation kind where there is one). */
+  readonly siteOp: (args: OpArgs<K>) => SiteOp;
+  readonly calibrated: readonly CalibratedOperand<K>[];
+  readonly operatorNeurons: readonly OperatorTarget[];
+  /** Multiply-accumulates the float model spends on one call (see MAC_CONVENTIONS). */
+  readonly floatMacs: (args: OpArgs<K>) => number;
+  /** How the report words the site when it is spiking. */
+  readonly describe: (plan: SitePlan) => string;
+  /** What stays non-spiking by design inside the spiking op, for the report. */
+  readonly nonSpikingParts: readonly string[];
+}
+
+export type OpTable = { readonly [K in OpName]: OpRecord<K> };
+
+const fmt = (v: number) => v.toExponential(1);
+const alpha = (plan: SitePlan, operand: string) => String(plan.alphas.get(operand));
+const bases = (plan: SitePlan, target: OperatorTarget) => plan.operatorNeurons.get(target)?.N;
+
+function checkNorm(site: string, out: Float32Array, x: Float32Array, gamma: Float32Array, rows: number, n: number) {
+  checkRows(site, x, rows, n);
+  checkRows(site, out, rows, n);
+  checkLength(site, 'gamma', gamma, n);
+}
+
+const NORM_MACS = (rows: number, n: number) =>
+  rows * (n * MAC_CONVENTIONS.normalisePerElement + MAC_CONVENTIONS.transcendental);
+
+const NORM_WORDING = (plan: SitePlan, operand: string) =>
+  `identity code (alpha ${alpha(plan, operand)}), square as D (.) S with 1/n folded in, rsqrt by the even-exponent ` +
+  `split and MBE 1/sqrt(M) (N = ${bases(plan, 'rsqrt')}), product as D (.) S`;
+
+export const OP_TABLE: OpTable = {
+  linear: {
+    family: 'linearInputs',
+    check: ([site, out, x, layer, rows]) => {
+      checkRows(site, x, rows, layer.inFeatures);
+      checkRows(site, out, rows, layer.outFeatures);
+    },
+    siteOp: () => ({ op: 'linear' }),
+    calibrated: [{ name: 'x', use: 'code', values: ([, , x, layer, rows]) => x.subarray(0, rows * layer.inFeatures) }],
+    operatorNeurons: [],
+    floatMacs: ([, , , layer, rows]) => rows * layer.inFeatures * layer.outFeatures,
+    describe: (plan) => `inputs identity-coded (alpha ${alpha(plan, 'x')}), weights accumulated where spikes arrive`,
+    nonSpikingParts: [],
+  },
+  activation: {
+    family: 'activations',
+    check: ([site, kind, out, x, n]) => {
+      checkActivation(site, kind);
+      checkLength(site, 'x', x, n);
+      checkLength(site, 'out', out, n);
+    },
+    siteOp: ([, kind]) => ({ op: 'activation', activation: kind }),
+    calibrated: [{ name: 'x', use: 'domain', values: ([, , , x, n]) => x.subarray(0, n) }],
+    operatorNeurons: [],
+    floatMacs: ([, kind, , , n]) => n * (kind === 'relu' ? MAC_CONVENTIONS.relu : MAC_CONVENTIONS.transcendental),
+    describe: (plan) => {
+      const entry = plan.neuron as NeuronEntry;
+      return `MBE neuron ${entry.target}, N = ${entry.N}, T = ${plan.T}, on [${entry.domain.join(', ')}] (held-out MSE ${fmt(entry.heldOut.mse)})`;
+    },
+    nonSpikingParts: [],
+  },
+  mul: {
+    family: 'multiplications',
+    check: ([site, out, a, b, n]) => {
+      checkLength(site, 'a', a, n);
+      checkLength(site, 'b', b, n);
+      checkLength(site, 'out', out, n);
+    },
+    siteOp: () => ({ op: 'mul' }),
+    calibrated: [
+      { name: 'a', use: 'code', values: ([, , a, , n]) => a.subarray(0, n) },
+      { name: 'b', use: 'code', values: ([, , , b, n]) => b.subarray(0, n) },
+    ],
+    operatorNeurons: [],
+    floatMacs: ([, , , , n]) => n * MAC_CONVENTIONS.perProduct,
+    describe: (plan) => `identity codes (alpha ${alpha(plan, 'a')} and ${alpha(plan, 'b')}), products as D (.) S`,
+    nonSpikingParts: [],
+  },
+  matmul: {
+    family: 'multiplications',
+    check: ([site, out, a, b, M, K, N, options]) => {
+      checkRows(site, a, M, K);
+      checkRows(site, b, options?.transposeB ? N : K, options?.transposeB ? K : N);
+      checkRows(site, out, M, N);
+    },
+    siteOp: () => ({ op: 'matmul' }),
+    calibrated: [
+      { name: 'a', use: 'code', values: ([, , a, , M, K]) => a.subarray(0, M * K) },
+      { name: 'b', use: 'code', values: ([, , , b, , K, N]) => b.subarray(0, K * N) },
+    ],
+    operatorNeurons: [],
+    floatMacs: ([, , , , M, K, N]) => M * K * N,
+    describe: (plan) => `identity codes (alpha ${alpha(plan, 'a')} and ${alpha(plan, 'b')}), products as D (.) S`,
+    nonSpikingParts: [],
+  },
+  softmax: {
+    family: 'softmax',
+    check: ([site, x, rows, n, options]) => {
+      checkRows(site, x, rows, n);
+      if (options?.keyMask !== undefined) checkLength(site, 'keyMask', options.keyMask, n);
+    },
+    siteOp: () => ({ op: 'softmax' }),
+    calibrated: [],
+    operatorNeurons: ['exp2', 'reciprocal'],
+    // Per visible element an exp and a product by the reciprocal; per row one reciprocal.
+    floatMacs: ([, , rows, n, options = {}]) => {
+      let macs = 0;
+      for (let r = 0; r < rows; r++) {
+        macs +=
+          visibleCount(options, r, n) * (MAC_CONVENTIONS.transcendental + MAC_CONVENTIONS.perProduct) +
+          MAC_CONVENTIONS.transcendental;
+      }
+      return macs;
+    },
+    describe: (plan) =>
+      `row max (comparison), exp = 2^floor(z) x MBE 2^frac (N = ${bases(plan, 'exp2')}), sum, reciprocal by the ` +
+      `IEEE-754 split and MBE 1/M (N = ${bases(plan, 'reciprocal')}), product as D (.) S`,
+    nonSpikingParts: ['softmax row maxima: comparisons, not multiplications'],
+  },
+  layerNorm: {
+    family: 'norms',
+    check: ([site, out, x, gamma, beta, rows, n]) => {
+      checkNorm(site, out, x, gamma, rows, n);
+      checkLength(site, 'beta', beta, n);
+    },
+    siteOp: () => ({ op: 'layerNorm' }),
+    // The spiking LayerNorm encodes the centred input x - mean.
+    calibrated: [{ name: 'centred', use: 'code', values: ([, , x, , , rows, n]) => centredRows(x, rows, n) }],
+    operatorNeurons: ['rsqrt'],
+    floatMacs: ([, , , , , rows, n]) => NORM_MACS(rows, n),
+    describe: (plan) => `mean by additions, ${NORM_WORDING(plan, 'centred')}`,
+    nonSpikingParts: [],
+  },
+  rmsNorm: {
+    family: 'norms',
+    check: ([site, out, x, gamma, rows, n]) => checkNorm(site, out, x, gamma, rows, n),
+    siteOp: () => ({ op: 'rmsNorm' }),
+    calibrated: [{ name: 'x', use: 'code', values: ([, , x, , rows, n]) => x.subarray(0, rows * n) }],
+    operatorNeurons: ['rsqrt'],
+    floatMacs: ([, , , , rows, n]) => NORM_MACS(rows, n),
+    describe: (plan) => NORM_WORDING(plan, 'x'),
+    nonSpikingParts: [],
+  },
+  add: {
+    family: 'residual',
+    check: ([site, out, a, b, n]) => {
+      checkLength(site, 'a', a, n);
+      checkLength(site, 'b', b, n);
+      checkLength(site, 'out', out, n);
+    },
+    siteOp: () => ({ op: 'add' }),
+    calibrated: [],
+    operatorNeurons: [],
+    floatMacs: () => 0, // additions are not multiply-accumulates
+    describe: () => 'residual addition of two spike-decoded streams (additions only, no neuron)',
+    nonSpikingParts: [],
+  },
+};
+
+export const OP_NAMES = Object.keys(OP_TABLE) as readonly OpName[];
+
+/** x (rows, n) minus each row's mean, (rows, n). */
+export function centredRows(x: Float32Array, rows: number, n: number): Float32Array {
+  const centred = new Float32Array(rows * n); // (rows, n)
+  for (let r = 0; r < rows; r++) {
+    let mean = 0;
+    for (let j = 0; j < n; j++) mean += x[r * n + j] as number;
+    mean /= n;
+    for (let j = 0; j < n; j++) centred[r * n + j] = (x[r * n + j] as number) - mean;
+  }
+  return centred;
+}
