@@ -1,5 +1,8 @@
-// Bundles the browser entry (src/index.ts) into dist/browser/: mbe-snn.js (readable ESM) and mbe-snn.min.js
-// (minified), each with a source map. Run by `npm run build:browser` (and so by `npm run build` / `npm install`).
+// Bundles the browser entries into dist/browser/, each as a readable ES module and a minified one, each with a
+// source map: the library (src/index.ts) into mbe-snn.js / mbe-snn.min.js, and the SVG plotting (src/plot/index.ts,
+// the `mbe-snn/plot` entry) into mbe-snn-plot.js / mbe-snn-plot.min.js. Each bundle is self-contained (no shared
+// chunks: the plot bundle carries its own copy of the few error classes it throws). Run by `npm run build:browser`
+// (and so by `npm run build` / `npm install`).
 //
 // The sources are transpiled file by file with TypeScript's transpileModule (type-checking is tsc's job; the
 // tsconfig's isolatedModules + verbatimModuleSyntax make per-file transpiling exact), so the bundle never
@@ -46,12 +49,16 @@ function typescriptSources() {
 
 /** Fails the build on anything that is not a relative import of our own code. */
 function browserOnly() {
+  let entry = '';
   return {
     name: 'mbe-snn:browser-only',
+    buildStart(options) {
+      entry = [options.input].flat().map(String).join(', ');
+    },
     resolveId(source, importer) {
       if (source.startsWith('.') || source.startsWith('/') || !importer) return null;
       const builtin = source.startsWith('node:') || NODE_BUILTINS.has(source.split('/')[0] ?? source);
-      const where = `imported by ${importer}, which is reachable from the browser entry`;
+      const where = `imported by ${importer}, which is reachable from the browser entry ${entry}`;
       this.error(
         builtin
           ? `the Node built-in "${source}" is ${where}. Node-only code belongs in src/node.ts, src/cli/ or ` +
@@ -62,8 +69,12 @@ function browserOnly() {
   };
 }
 
-/** @param {string} input @returns {import('rollup').RollupOptions} */
-export function browserBundle(input = 'src/index.ts') {
+/**
+ * @param {string} input the entry module
+ * @param {string} name the bundle's file name in dist/browser/, without `.js` / `.min.js`
+ * @returns {import('rollup').RollupOptions}
+ */
+export function browserBundle(input, name) {
   return {
     input,
     plugins: [browserOnly(), typescriptSources(), json({ preferConst: true })],
@@ -75,9 +86,9 @@ export function browserBundle(input = 'src/index.ts') {
       warn(warning);
     },
     output: [
-      { file: 'dist/browser/mbe-snn.js', format: 'es', sourcemap: true },
+      { file: `dist/browser/${name}.js`, format: 'es', sourcemap: true },
       {
-        file: 'dist/browser/mbe-snn.min.js',
+        file: `dist/browser/${name}.min.js`,
         format: 'es',
         sourcemap: true,
         plugins: [terser({ module: true, ecma: 2020, format: { comments: false } })],
@@ -86,4 +97,5 @@ export function browserBundle(input = 'src/index.ts') {
   };
 }
 
-export default browserBundle();
+// The library bundle comes first: test/browser/bundle.ts builds the first configuration.
+export default [browserBundle('src/index.ts', 'mbe-snn'), browserBundle('src/plot/index.ts', 'mbe-snn-plot')];

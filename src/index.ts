@@ -10,6 +10,5 @@ export * from './tasks/index.js';
 export * from './errors.js';
 export { VERSION } from './version.js';
 export { seededRandom } from './random.js';
-export { gridPlot, linePlot, type GridPlotOptions, type LinePlotOptions, type Series } from './plot/svg.js';
 export { bestVariant, supportedVariants, WASM_VARIANTS, WasmVariantError } from '../bindings/loader.js';
 export type { WasmVariant } from '../bindings/loader.js';

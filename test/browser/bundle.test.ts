@@ -1,11 +1,17 @@
-// The browser bundle (rollup.config.mjs): self-contained, the same exports as the entry, within its size
-// budget, and a build that fails when Node-only code becomes reachable from the browser entry.
+// The browser bundles (rollup.config.mjs), the library's and the plotting's: each self-contained, the same exports
+// as its entry, within its size budget, and a build that fails when Node-only code becomes reachable from an entry.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { rollup, type OutputOptions } from 'rollup';
+import { loadConfigFile } from 'rollup/loadConfigFile';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { LinePlotOptions } from '../../src/plot/index.js';
 import { buildBrowserBundle, type BundleFile } from './bundle.js';
+
+const CONFIG = fileURLToPath(new URL('../../rollup.config.mjs', import.meta.url));
 
 /**
  * Budget for dist/browser/mbe-snn.min.js, gzipped (zlib level 9): 80,000 bytes, about 25% above the 64.4 KB
@@ -17,37 +23,98 @@ const GZIP_BUDGET_BYTES = 80_000;
 /** The same bundle uncompressed: 192.9 KB measured, budget about +25%. */
 const MIN_BUDGET_BYTES = 240_000;
 
+/**
+ * Budget for dist/browser/mbe-snn-plot.min.js, gzipped (zlib level 9): about 25% above the 3.2 KB measured when
+ * it was set (the SVG writer and the InvalidArgumentError it throws).
+ */
+const PLOT_GZIP_BUDGET_BYTES = 4_000;
+/** The same bundle uncompressed: 7.9 KB measured, budget about +25%. */
+const PLOT_MIN_BUDGET_BYTES = 10_000;
+
+/** Checks that every output of one bundle is one self-contained chunk without Node imports, with a source map. */
+function expectSelfContained(files: ReadonlyMap<string, BundleFile>): void {
+  for (const [name, file] of files) {
+    expect(file.imports, `${name} imports`).toEqual([]);
+    expect(file.code).not.toMatch(/\bfrom\s*["']node:|import\(\s*["']node:/);
+    expect(JSON.parse(file.map)).toHaveProperty('mappings');
+  }
+}
+
+/** Gzipped (level 9) and raw size of a bundle, logged, held to its budgets. */
+function expectWithinBudget(name: string, code: string, gzipBudget: number, minBudget: number): void {
+  const raw = Buffer.byteLength(code);
+  const gzipped = gzipSync(code, { level: 9 }).length;
+  console.log(
+    `dist/browser/${name}: ${raw} bytes, ${gzipped} bytes gzipped ` +
+      `(budget ${gzipBudget}, ${((100 * gzipped) / gzipBudget).toFixed(0)}% used)`,
+  );
+  expect(gzipped, `gzipped size of ${name}`).toBeLessThanOrEqual(gzipBudget);
+  expect(raw, `size of ${name}`).toBeLessThanOrEqual(minBudget);
+}
+
+/**
+ * The outputs of the rollup.config.mjs configuration whose entry is `input`, by file name, built in memory (as
+ * test/browser/bundle.ts does for the library bundle, the first configuration); `replacement` replaces the entry.
+ */
+async function buildConfiguration(input: string, replacement?: string): Promise<Map<string, BundleFile>> {
+  const { options } = await loadConfigFile(CONFIG, {});
+  const config = options.find((c) => c.input === input);
+  if (!config) throw new Error(`rollup.config.mjs has no configuration for ${input}`);
+  const bundle = await rollup(replacement === undefined ? config : { ...config, input: replacement });
+  try {
+    const files = new Map<string, BundleFile>();
+    for (const output of config.output as OutputOptions[]) {
+      const chunks = (await bundle.generate(output)).output.filter((file) => file.type === 'chunk');
+      const chunk = chunks[0];
+      if (chunks.length !== 1 || !chunk) throw new Error(`expected one self-contained chunk, got ${chunks.length}`);
+      expect(chunk.fileName).toBe(basename(output.file!));
+      files.set(chunk.fileName, {
+        code: chunk.code,
+        map: chunk.map ? chunk.map.toString() : '',
+        exports: chunk.exports,
+        imports: [...chunk.imports, ...chunk.dynamicImports],
+      });
+    }
+    return files;
+  } finally {
+    await bundle.close();
+  }
+}
+
 let files: Map<string, BundleFile>;
+let plotFiles: Map<string, BundleFile>;
 
 beforeAll(async () => {
-  files = await buildBrowserBundle();
+  [files, plotFiles] = await Promise.all([buildBrowserBundle(), buildConfiguration('src/plot/index.ts')]);
 }, 60_000);
+
+describe('rollup.config.mjs', () => {
+  it('has the library bundle first (test/browser/bundle.ts builds it) and the plot bundle', async () => {
+    const { options } = await loadConfigFile(CONFIG, {});
+    expect(options.map((c) => [c.input, c.output.map((o) => o.file)])).toEqual([
+      ['src/index.ts', ['dist/browser/mbe-snn.js', 'dist/browser/mbe-snn.min.js']],
+      ['src/plot/index.ts', ['dist/browser/mbe-snn-plot.js', 'dist/browser/mbe-snn-plot.min.js']],
+    ]);
+  });
+});
 
 describe('browser bundle', () => {
   it('builds dist/browser/mbe-snn.js and mbe-snn.min.js, each one self-contained chunk with a source map', () => {
     expect([...files.keys()].sort()).toEqual(['mbe-snn.js', 'mbe-snn.min.js']);
-    for (const [name, file] of files) {
-      expect(file.imports, `${name} imports`).toEqual([]);
-      expect(file.code).not.toMatch(/\bfrom\s*["']node:|import\(\s*["']node:/);
-      expect(JSON.parse(file.map)).toHaveProperty('mappings');
-    }
+    expectSelfContained(files);
   });
 
-  it('exports exactly what the browser entry exports', async () => {
+  it('exports exactly what the browser entry exports, and no plotting (that is mbe-snn-plot.js)', async () => {
     const entry = Object.keys(await import('../../src/index.js')).sort();
     for (const file of files.values()) expect([...file.exports].sort()).toEqual(entry);
+    expect(entry).not.toContain('linePlot');
+    expect(entry).not.toContain('gridPlot');
+    const sources = (JSON.parse(files.get('mbe-snn.js')!.map) as { sources: string[] }).sources;
+    expect(sources.filter((s) => s.includes('src/plot/'))).toEqual([]);
   });
 
   it(`stays within its size budget (${GZIP_BUDGET_BYTES} bytes gzipped, ${MIN_BUDGET_BYTES} minified)`, () => {
-    const min = files.get('mbe-snn.min.js')!.code;
-    const raw = Buffer.byteLength(min);
-    const gzipped = gzipSync(min, { level: 9 }).length;
-    console.log(
-      `dist/browser/mbe-snn.min.js: ${raw} bytes, ${gzipped} bytes gzipped ` +
-        `(budget ${GZIP_BUDGET_BYTES}, ${((100 * gzipped) / GZIP_BUDGET_BYTES).toFixed(0)}% used)`,
-    );
-    expect(gzipped, 'gzipped size of mbe-snn.min.js').toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
-    expect(raw, 'size of mbe-snn.min.js').toBeLessThanOrEqual(MIN_BUDGET_BYTES);
+    expectWithinBudget('mbe-snn.min.js', files.get('mbe-snn.min.js')!.code, GZIP_BUDGET_BYTES, MIN_BUDGET_BYTES);
   });
 
   it('fails the build when a module reachable from the entry imports a Node built-in', async () => {
@@ -63,6 +130,67 @@ describe('browser bundle', () => {
       );
       await writeFile(join(dir, 'reader.ts'), "import { join } from 'path';\nexport const size = join;\n");
       await expect(buildBrowserBundle(join(dir, 'entry.ts'))).rejects.toThrow(/Node built-in "path"/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('browser plot bundle', () => {
+  it('builds dist/browser/mbe-snn-plot.js and mbe-snn-plot.min.js, each one self-contained chunk with a source map', () => {
+    expect([...plotFiles.keys()].sort()).toEqual(['mbe-snn-plot.js', 'mbe-snn-plot.min.js']);
+    expectSelfContained(plotFiles);
+  });
+
+  it('exports exactly what the mbe-snn/plot entry exports, and none of the library', async () => {
+    const entry = Object.keys(await import('../../src/plot/index.js')).sort();
+    expect(entry).toEqual(['PALETTE', 'gridPlot', 'linePlot']);
+    for (const file of plotFiles.values()) expect([...file.exports].sort()).toEqual(entry);
+    // Only src/plot/ and the leaves it may import (the error classes it throws): no wasm, no neuron table, no library.
+    const sources = (JSON.parse(plotFiles.get('mbe-snn-plot.js')!.map) as { sources: string[] }).sources.map((s) =>
+      s.replace(/^(\.\.\/)+/, ''),
+    );
+    expect(sources).toContain('src/plot/svg.ts');
+    for (const source of sources) expect(source).toMatch(/^src\/(plot\/[\w-]+|errors|random|version)\.ts$/);
+  });
+
+  it(`stays within its size budget (${PLOT_GZIP_BUDGET_BYTES} bytes gzipped, ${PLOT_MIN_BUDGET_BYTES} minified)`, () => {
+    const min = plotFiles.get('mbe-snn-plot.min.js')!.code;
+    expectWithinBudget('mbe-snn-plot.min.js', min, PLOT_GZIP_BUDGET_BYTES, PLOT_MIN_BUDGET_BYTES);
+  });
+
+  it('renders the same SVG as the source module', async () => {
+    const { linePlot } = await import('../../src/plot/index.js');
+    const dir = await mkdtemp(join(tmpdir(), 'mbe-snn-plot-bundle-'));
+    try {
+      const file = join(dir, 'mbe-snn-plot.min.mjs');
+      const min = plotFiles.get('mbe-snn-plot.min.js')!;
+      await writeFile(file, min.code);
+      await writeFile(join(dir, 'mbe-snn-plot.min.js.map'), min.map); // the code's sourceMappingURL
+      const bundled = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { linePlot: typeof linePlot };
+      const options: LinePlotOptions = {
+        title: 'x² & <friends>',
+        xLabel: 'x',
+        yLabel: 'y',
+        series: [{ label: 'x²', points: [0, 0.5, 1, 1.5, 2].map((x) => [x, x * x] as const), markers: true }],
+      };
+      expect(bundled.linePlot(options)).toBe(linePlot(options));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails the build when a module reachable from its entry imports a Node built-in (the same guard)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mbe-snn-plot-bundle-'));
+    try {
+      await writeFile(join(dir, 'entry.ts'), "export { save } from './save.js';\n");
+      await writeFile(
+        join(dir, 'save.ts'),
+        "import { writeFileSync } from 'node:fs';\nexport const save = (f: string): void => writeFileSync(f, '');\n",
+      );
+      await expect(buildConfiguration('src/plot/index.ts', join(dir, 'entry.ts'))).rejects.toThrow(
+        /Node built-in "node:fs" is imported by .*save\.ts, which is reachable from the browser entry .*entry\.ts/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

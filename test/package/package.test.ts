@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/index.js';
 
@@ -17,26 +19,74 @@ async function importsOf(file: URL): Promise<{ local: URL[]; external: string[] 
   return { local, external: specifiers.filter((s) => !s.startsWith('.')) };
 }
 
+/** Every TypeScript file reachable from `entry` by relative imports (repository paths), and its external imports. */
+async function reachableFrom(entry: string): Promise<{ files: string[]; external: string[] }> {
+  const seen = new Set<string>();
+  const pending = [new URL(entry, root)];
+  const external: string[] = [];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file.href)) continue;
+    seen.add(file.href);
+    const imports = await importsOf(file);
+    external.push(...imports.external.map((s) => `${file.pathname.replace(root.pathname, '')}: ${s}`));
+    pending.push(...imports.local);
+  }
+  return { files: [...seen].map((href) => href.replace(root.href, '')).sort(), external };
+}
+
+/** The package's entry points, pinned: `mbe-snn`, `mbe-snn/node` and `mbe-snn/plot`, each built by tsc. */
+const ENTRIES: Record<string, { types: string; default: string }> = {
+  '.': { types: './dist/src/index.d.ts', default: './dist/src/index.js' },
+  './node': { types: './dist/src/node.d.ts', default: './dist/src/node.js' },
+  './plot': { types: './dist/src/plot/index.d.ts', default: './dist/src/plot/index.js' },
+};
+
 describe('package', () => {
   it('VERSION equals package.json version', async () => {
     const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8')) as { version: string };
     expect(VERSION).toBe(pkg.version);
   });
 
-  it('nothing reachable from the browser entry imports a Node built-in or a dependency', async () => {
-    const seen = new Set<string>();
-    const pending = [new URL('src/index.ts', root)];
-    const external: string[] = [];
-    while (pending.length > 0) {
-      const file = pending.pop()!;
-      if (seen.has(file.href)) continue;
-      seen.add(file.href);
-      const imports = await importsOf(file);
-      external.push(...imports.external.map((s) => `${file.pathname.replace(root.pathname, '')}: ${s}`));
-      pending.push(...imports.local);
-    }
-    expect(seen.size).toBeGreaterThan(5);
+  it('nothing reachable from the browser entry imports a Node built-in or a dependency, or the plotting', async () => {
+    const { files, external } = await reachableFrom('src/index.ts');
+    expect(files.length).toBeGreaterThan(5);
     expect(external).toEqual([]);
+    expect(files.filter((f) => f.startsWith('src/plot/'))).toEqual([]);
+  });
+
+  it('the exports map pins the entries, and tsc (tsconfig.build.json) builds each from its source', async () => {
+    const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    expect(pkg.exports).toEqual({ ...ENTRIES, './package.json': './package.json' });
+    const config = fileURLToPath(new URL('tsconfig.build.json', root));
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      config,
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+        },
+      },
+    )!;
+    const built = new Set(parsed.fileNames.map((f) => f.replace(fileURLToPath(root), '')));
+    for (const [name, entry] of Object.entries(ENTRIES)) {
+      // ./dist/src/plot/index.js is tsc's output (outDir dist, rootDir .) for src/plot/index.ts.
+      const source = entry.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts');
+      expect(built.has(source), `${name}: ${source} is compiled by tsconfig.build.json`).toBe(true);
+      expect(entry.types).toBe(entry.default.replace(/\.js$/, '.d.ts'));
+    }
+  });
+
+  it('the mbe-snn/plot entry reaches only src/plot/ and the leaves, and nothing external', async () => {
+    const { files, external } = await reachableFrom('src/plot/index.ts');
+    expect(external).toEqual([]);
+    expect(files).toContain('src/plot/svg.ts');
+    for (const file of files) expect(file).toMatch(/^src\/(plot\/[\w-]+|errors|random|version)\.ts$/);
+    const plot = await import('../../src/plot/index.js');
+    expect(Object.keys(plot).sort()).toEqual(['PALETTE', 'gridPlot', 'linePlot']);
   });
 
   it('the CLI reports the wasm builds as JSON', async () => {
