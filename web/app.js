@@ -1,38 +1,60 @@
 // The demo page: reads the chosen files (or the served fixtures), hands them to the worker, and shows the
 // float and spiking models side by side as the worker reports. `window.mbeDemo` exposes the state to tests;
 // `?fixtures&model=llama2c&T=16&steps=64&autorun` runs without clicks.
+import { ARCHITECTURES, findArchitecture } from '../dist/browser/mbe-snn.min.js';
+
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 /** What the tests read: 'idle' | 'running' | 'done' | 'error', the last result and the streamed texts. */
 window.mbeDemo = { status: 'idle', result: undefined, error: undefined, streams: { float: '', spiking: '' } };
 
-const FIXTURES = {
-  llama2c: {
-    checkpoint: '/fixtures/llama2c/stories260K.bin',
-    tokenizer: '/fixtures/llama2c/tok512.bin',
-    text: '/fixtures/text/tinystories_valid_part1.txt',
-  },
-  vit: {
-    model: '/fixtures/vit/vit_mnist.safetensors',
+/** Where the served fixtures keep each task's data (the models' own files come from the registry). */
+const TASK_FIXTURES = {
+  'causal-lm': { text: '/fixtures/text/tinystories_valid_part1.txt' },
+  'image-classifier': {
     images: '/fixtures/mnist/t10k-0-5000-images-idx3-ubyte.gz',
     labels: '/fixtures/mnist/t10k-0-5000-labels-idx1-ubyte.gz',
   },
 };
 let useFixtures = params.has('fixtures');
 
+/** A radio button and the file pickers of every registry entry. */
+function buildModelChoice() {
+  const box = $('models');
+  ARCHITECTURES.forEach((entry, i) => {
+    const radio = document.createElement('label');
+    radio.innerHTML = `<input type="radio" name="model" value="${entry.name}" ${i === 0 ? 'checked' : ''} /> ${entry.name}: ${entry.summary}`;
+    const files = document.createElement('div');
+    files.className = 'files';
+    files.dataset.model = entry.name;
+    for (const f of entry.files) {
+      const label = document.createElement('label');
+      label.textContent = `${f.description} `;
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.id = `file-${entry.name}-${f.role}`;
+      label.append(input);
+      files.append(label);
+    }
+    box.append(radio, files);
+  });
+}
+
 function selectedModel() {
-  return document.querySelector('input[name=model]:checked').value;
+  return findArchitecture(document.querySelector('input[name=model]:checked').value);
 }
 
 function showModelFields() {
-  for (const div of document.querySelectorAll('.files')) div.hidden = div.dataset.model !== selectedModel();
+  const entry = selectedModel();
+  for (const div of document.querySelectorAll('.files')) div.hidden = div.dataset.model !== entry.name;
+  for (const div of document.querySelectorAll('.task')) div.hidden = div.dataset.task !== entry.task;
 }
 
 async function fetchBytes(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
-  return response.arrayBuffer();
+  return { bytes: await response.arrayBuffer(), name: url };
 }
 
 async function fileBytes(id, what) {
@@ -41,55 +63,26 @@ async function fileBytes(id, what) {
   return { bytes: await file.arrayBuffer(), name: file.name };
 }
 
-/** The files the worker needs, from the fixtures or the pickers. */
-async function gatherFiles(model) {
-  if (model === 'llama2c') {
-    if (useFixtures) {
-      const f = FIXTURES.llama2c;
-      const [checkpoint, tokenizer, text] = await Promise.all([
-        fetchBytes(f.checkpoint),
-        fetchBytes(f.tokenizer),
-        fetchBytes(f.text),
-      ]);
-      return {
-        checkpoint,
-        checkpointName: f.checkpoint,
-        tokenizer,
-        tokenizerName: f.tokenizer,
-        text: new TextDecoder().decode(text),
-      };
-    }
-    const checkpoint = await fileBytes('checkpoint', 'llama2.c checkpoint');
-    const tokenizer = await fileBytes('tokenizer', 'tokenizer.bin');
+/** The model's files by role and the task's data, from the fixtures or the pickers. */
+async function gatherFiles(entry) {
+  const files = {};
+  for (const f of entry.files) {
+    files[f.role] = useFixtures
+      ? await fetchBytes(`/fixtures/${f.fixture.join('/')}`)
+      : await fileBytes(`file-${entry.name}-${f.role}`, f.description);
+  }
+  const fixtures = TASK_FIXTURES[entry.task];
+  const data = {};
+  if (entry.task === 'causal-lm') {
     const textFile = $('text').files[0];
-    return {
-      checkpoint: checkpoint.bytes,
-      checkpointName: checkpoint.name,
-      tokenizer: tokenizer.bytes,
-      tokenizerName: tokenizer.name,
-      ...(textFile ? { text: await textFile.text() } : {}),
-    };
+    if (useFixtures) data.text = new TextDecoder().decode((await fetchBytes(fixtures.text)).bytes);
+    else if (textFile) data.text = await textFile.text();
+  } else {
+    for (const key of ['images', 'labels']) {
+      data[key] = useFixtures ? await fetchBytes(fixtures[key]) : await fileBytes(key, `IDX ${key}`);
+    }
   }
-  if (useFixtures) {
-    const f = FIXTURES.vit;
-    const [model, images, labels] = await Promise.all([
-      fetchBytes(f.model),
-      fetchBytes(f.images),
-      fetchBytes(f.labels),
-    ]);
-    return { model, modelName: f.model, images, imagesName: f.images, labels, labelsName: f.labels };
-  }
-  const weights = await fileBytes('vitModel', 'safetensors model');
-  const images = await fileBytes('images', 'IDX images');
-  const labels = await fileBytes('labels', 'IDX labels');
-  return {
-    model: weights.bytes,
-    modelName: weights.name,
-    images: images.bytes,
-    imagesName: images.name,
-    labels: labels.bytes,
-    labelsName: labels.name,
-  };
+  return { files, data };
 }
 
 function options() {
@@ -134,7 +127,7 @@ function drawDigits(result) {
 
 function show(result) {
   $('results').hidden = false;
-  if (result.model === 'llama2c') {
+  if (result.task === 'causal-lm') {
     $('floatOut').textContent = result.float.text;
     $('spikingOut').textContent = result.spiking.text;
     $('floatRate').textContent = `${result.float.tokensPerSecond.toFixed(0)} tokens/s`;
@@ -157,13 +150,13 @@ function show(result) {
 
 let worker;
 async function run() {
-  const model = selectedModel();
+  const entry = selectedModel();
   window.mbeDemo = { status: 'running', result: undefined, error: undefined, streams: { float: '', spiking: '' } };
   $('progress').hidden = false;
   $('run').disabled = true;
   $('status').textContent = 'loading files';
   try {
-    const files = await gatherFiles(model);
+    const { files, data } = await gatherFiles(entry);
     worker?.terminate();
     worker = new Worker('./worker.js', { type: 'module' });
     worker.onmessage = ({ data }) => {
@@ -189,8 +182,10 @@ async function run() {
       if (data.type === 'error') fail(data.message);
     };
     worker.onerror = (event) => fail(event.message);
-    const transfer = Object.values(files).filter((v) => v instanceof ArrayBuffer);
-    worker.postMessage({ model, files, options: options() }, transfer);
+    const transfer = [...Object.values(files), ...Object.values(data)]
+      .map((v) => v.bytes)
+      .filter((v) => v instanceof ArrayBuffer);
+    worker.postMessage({ model: entry.name, files, data, options: options() }, transfer);
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }
@@ -203,6 +198,7 @@ function fail(message) {
   $('run').disabled = false;
 }
 
+buildModelChoice();
 for (const radio of document.querySelectorAll('input[name=model]')) radio.addEventListener('change', showModelFields);
 $('useFixtures').addEventListener('click', () => {
   useFixtures = true;
@@ -214,7 +210,9 @@ $('setup').addEventListener('submit', (event) => {
 });
 for (const key of ['T', 'N', 'steps', 'imageCount', 'mode', 'prompt'])
   if (params.has(key)) $(key).value = params.get(key);
-if (params.get('model') === 'vit') document.querySelector('input[value=vit]').checked = true;
+if (params.has('model') && findArchitecture(params.get('model'))) {
+  document.querySelector(`input[name=model][value="${params.get('model')}"]`).checked = true;
+}
 if (params.has('fixtures')) $('fixtureNote').textContent = 'using the fixtures served at /fixtures/';
 showModelFields();
 if (params.has('autorun')) void run();

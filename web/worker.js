@@ -1,6 +1,7 @@
-// The demo's Web Worker: parses the model files, converts the model, runs the float and the spiking model
+// The demo's Web Worker: loads the model files through the library's architecture registry, converts the model, runs the float and the spiking model
 // side by side and posts progress, streamed text and the results, so the page never freezes.
 import * as mbe from '../dist/browser/mbe-snn.min.js';
+import { linePlot } from '../dist/browser/mbe-snn-plot.min.js';
 
 /** Calibration text when no text file is given: short stories unlike any the page generates from. */
 const CALIBRATION_TEXT = [
@@ -15,7 +16,9 @@ const progress = (phase, done, total) => post({ type: 'progress', phase, done, t
 
 self.onmessage = async (event) => {
   try {
-    const { model, files, options } = event.data;
+    const { model, files, data, options } = event.data;
+    const entry = mbe.findArchitecture(model);
+    if (!entry) throw new Error(`no architecture "${model}" in the registry`);
     const kernels = await mbe.loadKernels();
     const neurons = new mbe.NeuronProvider(kernels, {
       onFit: (r) =>
@@ -28,33 +31,30 @@ self.onmessage = async (event) => {
       mode: options.mode,
       spiking: { linearInputs: options.encodeLinear },
     };
-    const result =
-      model === 'llama2c'
-        ? runLlama2c(kernels, neurons, files, spiking, options)
-        : await runVit(kernels, neurons, files, spiking, options);
-    post({ type: 'result', model, variant: kernels.variant, ...result });
+    const modelFiles = new Map(
+      Object.entries(files).map(([role, f]) => [role, { name: f.name, bytes: new Uint8Array(f.bytes) }]),
+    );
+    const loaded = entry.load(modelFiles);
+    const run = entry.task === 'causal-lm' ? runLanguageModel : runImageClassifier;
+    const result = await run(kernels, neurons, entry, loaded, data, spiking, options);
+    post({ type: 'result', model, task: entry.task, variant: kernels.variant, ...result });
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
   }
 };
 
-function runLlama2c(kernels, neurons, files, spiking, options) {
-  const checkpoint = mbe.parseLlama2c(new Uint8Array(files.checkpoint), files.checkpointName);
-  const tokenizer = mbe.parseTokenizer(
-    new Uint8Array(files.tokenizer),
-    checkpoint.config.vocabSize,
-    files.tokenizerName,
-  );
-  // Paragraphs 300-307 of a long text file (the fixture's calibration set), else the built-in stories.
-  const paragraphs = mbe.splitParagraphs(files.text ?? CALIBRATION_TEXT);
+function runLanguageModel(kernels, neurons, entry, { builder, tokenizer }, data, spiking, options) {
+  // The entry's calibration paragraphs of a long text file (the fixture's calibration set), else the
+  // built-in stories.
+  const { firstParagraph, paragraphs: count } = entry.calibration;
+  const paragraphs = mbe.splitParagraphs(data.text ?? CALIBRATION_TEXT);
   const calibration = mbe.encodeParagraphs(
     tokenizer,
-    paragraphs.length >= 308 ? paragraphs.slice(300, 308) : paragraphs,
+    paragraphs.length >= firstParagraph + count ? paragraphs.slice(firstParagraph, firstParagraph + count) : paragraphs,
   );
   post({ type: 'status', text: `converting (calibration on ${calibration.length} paragraphs)` });
-  const conversion = mbe.convertLlama2c(kernels, checkpoint, calibration, { spiking, neurons });
-  const prompt = options.prompt ? tokenizer.encode(options.prompt, { bos: true }) : [1];
-  const settings = { prompt, steps: options.steps };
+  const conversion = mbe.convertCausalLM(kernels, builder, calibration, { spiking, neurons });
+  const settings = { prompt: tokenizer.encode(options.prompt ?? ''), steps: options.steps };
   const float = mbe.generate(conversion.float, tokenizer, {
     ...settings,
     onToken: (_, text) => post({ type: 'stream', which: 'float', text }),
@@ -83,21 +83,21 @@ function runLlama2c(kernels, neurons, files, spiking, options) {
 }
 
 /** The bytes of an IDX file, gunzipped when they start with the gzip magic. */
-async function idxBytes(buffer, name) {
-  const bytes = new Uint8Array(buffer);
-  return bytes[0] === 0x1f && bytes[1] === 0x8b ? mbe.gunzip(bytes, name) : bytes;
+async function idxBytes({ bytes, name }) {
+  const array = new Uint8Array(bytes);
+  return array[0] === 0x1f && array[1] === 0x8b ? mbe.gunzip(array, name) : array;
 }
 
-async function runVit(kernels, neurons, files, spiking, options) {
-  const tensors = mbe.floatTensorMap(mbe.parseSafetensors(new Uint8Array(files.model), files.modelName));
-  const images = mbe.parseIdxImages(await idxBytes(files.images, files.imagesName), files.imagesName);
-  const labels = mbe.parseIdxLabels(await idxBytes(files.labels, files.labelsName), files.labelsName);
+async function runImageClassifier(kernels, neurons, entry, { builder }, data, spiking, options) {
+  const images = mbe.parseIdxImages(await idxBytes(data.images), data.images.name);
+  const labels = mbe.parseIdxLabels(await idxBytes(data.labels), data.labels.name);
   const size = images.rows * images.cols;
-  const count = Math.min(options.images, images.count - 32);
-  // Calibrate on the last 32 images, classify the first `count`: calibration never sees a scored image.
-  const calibration = images.pixels.subarray((images.count - 32) * size);
-  post({ type: 'status', text: 'converting (calibration on 32 images)' });
-  const conversion = mbe.convertVit(kernels, tensors, calibration, 32, { spiking, neurons });
+  const perFold = entry.calibration.imagesPerFold;
+  const count = Math.min(options.images, images.count - perFold);
+  // Calibrate on the last images, classify the first `count`: calibration never sees a scored image.
+  const calibration = images.pixels.subarray((images.count - perFold) * size);
+  post({ type: 'status', text: `converting (calibration on ${perFold} images)` });
+  const conversion = mbe.convertImageClassifier(kernels, builder, calibration, perFold, { spiking, neurons });
   const float = mbe.accuracy(conversion.float, images.pixels, labels.labels, count, (d, t) => progress('float', d, t));
   conversion.ops.counters.reset();
   const spikingRun = mbe.accuracy(conversion.spiking, images.pixels, labels.labels, count, (d, t) =>
@@ -116,7 +116,7 @@ async function runVit(kernels, neurons, files, spiking, options) {
 /** Energy report, per-layer firing-rate chart and the fitted neurons against their targets, as SVG. */
 function reports(kernels, conversion) {
   const energy = mbe.energyReport(conversion.ops.counters.all());
-  const rates = mbe.linePlot({
+  const rates = linePlot({
     title: 'Firing rate per layer (spiking model)',
     xLabel: 'layer group',
     yLabel: 'firing rate %',
@@ -128,7 +128,7 @@ function reports(kernels, conversion) {
     const x = Float32Array.from({ length: 400 }, (_, i) => a + ((b - a) * i) / 399);
     const y = mbe.simulate(kernels, entry.neuron, x);
     const f = mbe.TARGETS[entry.target].f;
-    return mbe.linePlot({
+    return linePlot({
       title: `${entry.target}: N = ${entry.N}, T = ${entry.T} on [${a}, ${b}]`,
       xLabel: 'x',
       yLabel: 'y',

@@ -5,26 +5,18 @@ import { parseArgs } from 'node:util';
 import { formatConversionReport } from '../convert/report.js';
 import { Kernels } from '../kernels/index.js';
 import { formatEnergyReport } from '../metrics/energy.js';
-import { evaluateLlama2c } from '../tasks/llama2c.js';
-import { evaluateVit } from '../tasks/vit.js';
+import { ARCHITECTURES } from '../models/registry.js';
 import { intOption } from './args.js';
 import { UsageError, type Command } from './command.js';
-import {
-  loadLlama2cData,
-  loadVitData,
-  MODEL_OPTIONS,
-  MODEL_OPTIONS_HELP,
-  neuronProvider,
-  parseModelKind,
-  spikingOptions,
-} from './model-args.js';
+import { loadData, runEvaluation } from './evaluation.js';
+import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, parseArchitecture, spikingOptions } from './model-args.js';
 import { progressBar } from './progress.js';
 
-const HELP = `Usage: mbe-snn eval <llama2c|vit> --T <steps> [options]
+const HELP = `Usage: mbe-snn eval <${ARCHITECTURES.map((a) => a.name).join('|')}> --T <steps> [options]
 
 Converts the model (calibrating on inputs disjoint from the evaluated ones) and evaluates the float model and
-the spiking one on the same data: perplexity of each blank-line-separated paragraph scored from BOS
-(llama2c), or top-1 accuracy (vit, two folds: each half calibrated on the other).
+the spiking one on the same data: perplexity of each blank-line-separated paragraph scored from its start
+(language models), or top-1 accuracy (image classifiers, two folds: each half calibrated on the other).
 
   --T <1..32>              timesteps (required)
   --limit <n>              paragraphs (default 300) or images (default all) evaluated
@@ -56,68 +48,24 @@ export const evalCommand: Command = {
       console.log(HELP);
       return 0;
     }
-    const kind = parseModelKind(positionals[0]);
+    const entry = parseArchitecture(positionals[0]);
     const T = intOption('T', values.T, 1, 32);
     if (T === undefined) throw new UsageError(`--T is required\n\n${HELP}`);
     const kernels = await Kernels.load();
-    const common = {
-      spiking: spikingOptions(values, T),
-      neurons: neuronProvider(kernels, values),
-      onProgress: (() => {
-        const bars = { float: progressBar('float  '), spiking: progressBar('spiking') };
-        return (phase: 'float' | 'spiking', done: number, total: number) => bars[phase](done, total);
-      })(),
-    };
+    const bars = { float: progressBar('float  '), spiking: progressBar('spiking') };
     const limit = intOption('limit', values.limit, 2, 1_000_000);
     const calibrate = intOption('calibration', values.calibration, 1, 100_000);
-    let summary: Record<string, unknown>;
-    let text: string[];
-    let reportText: string;
-    let energyText: string;
-    if (kind === 'llama2c') {
-      const data = await loadLlama2cData(values);
-      const result = evaluateLlama2c(kernels, data.checkpoint, data.tokenizer, data.text, {
-        ...common,
-        ...(limit === undefined ? {} : { evaluate: limit }),
-        ...(calibrate === undefined ? {} : { calibrate }),
-      });
-      const f = result.float!;
-      const s = result.spiking;
-      summary = { model: 'llama2c', T, float: f, spiking: s, report: result.conversion.report, energy: result.energy };
-      text = [
-        `stories260K-style llama2.c model, ${s.tokens} tokens over ${limit ?? 300} paragraphs, T = ${T}`,
-        `  float perplexity    ${f.perplexity.toFixed(4)}`,
-        `  spiking perplexity  ${s.perplexity.toFixed(4)}  (${(100 * (s.perplexity / f.perplexity - 1)).toFixed(2)}%)`,
-      ];
-      reportText = formatConversionReport(result.conversion.report);
-      energyText = formatEnergyReport(result.energy);
-    } else {
-      const data = await loadVitData(values);
-      const result = evaluateVit(kernels, data.tensors, data.images, data.labels, {
-        ...common,
-        ...(limit === undefined ? {} : { evaluate: limit }),
-        ...(calibrate === undefined ? {} : { calibrate }),
-      });
-      const f = result.float!;
-      const s = result.spiking;
-      const agree = s.predictions.reduce((n, p, i) => n + (p === f.predictions[i] ? 1 : 0), 0);
-      summary = {
-        model: 'vit',
-        T,
-        float: { correct: f.correct, total: f.total, accuracy: f.accuracy },
-        spiking: { correct: s.correct, total: s.total, accuracy: s.accuracy, agreeWithFloat: agree },
-        report: result.conversion.report,
-        energy: result.energy,
-      };
-      text = [
-        `ViT on ${s.total} MNIST images, T = ${T}`,
-        `  float top-1    ${(100 * f.accuracy).toFixed(2)}%  (${f.correct})`,
-        `  spiking top-1  ${(100 * s.accuracy).toFixed(2)}%  (${s.correct}; ${(100 * (s.accuracy - f.accuracy)).toFixed(2)} points; ` +
-          `same prediction as float on ${agree})`,
-      ];
-      reportText = formatConversionReport(result.conversion.report);
-      energyText = formatEnergyReport(result.energy);
-    }
+    const outcome = runEvaluation(kernels, entry, await loadData(entry, values), {
+      spiking: spikingOptions(values, T),
+      neurons: neuronProvider(kernels, values),
+      onProgress: (phase, done, total) => bars[phase](done, total),
+      ...(limit === undefined ? {} : { evaluate: limit }),
+      ...(calibrate === undefined ? {} : { calibrate }),
+    });
+    const summary = { ...outcome.summary, report: outcome.report, energy: outcome.energy };
+    const reportText = formatConversionReport(outcome.report);
+    const energyText = formatEnergyReport(outcome.energy);
+    const text = outcome.lines;
     const json = `${JSON.stringify(summary, null, 2)}\n`;
     if (values.out) await writeFile(values.out, json);
     if (values.json) {

@@ -2,15 +2,26 @@
 // greedy (temperature 0, as run.c) or sampled, with tokens per second.
 import { parseArgs } from 'node:util';
 import { Kernels } from '../kernels/index.js';
+import { ARCHITECTURES, type CausalLMEntry } from '../models/registry.js';
 import { generate } from '../tasks/generate.js';
-import { convertLlama2c, encodeParagraphs, splitParagraphs } from '../tasks/llama2c.js';
+import { convertCausalLM, encodeParagraphs, splitParagraphs } from '../tasks/language-model.js';
 import { intOption } from './args.js';
 import { UsageError, type Command } from './command.js';
-import { loadLlama2cData, MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import {
+  loadLanguageModel,
+  MODEL_OPTIONS,
+  MODEL_OPTIONS_HELP,
+  neuronProvider,
+  parseArchitecture,
+  spikingOptions,
+} from './model-args.js';
 
-const HELP = `Usage: mbe-snn generate [--T <steps>] [options]
+const LANGUAGE_MODELS = ARCHITECTURES.filter((a) => a.task === 'causal-lm').map((a) => a.name);
 
-Generates text from BOS (or --prompt) with the llama2.c model, and with its spiking conversion when --T is given.
+const HELP = `Usage: mbe-snn generate [${LANGUAGE_MODELS.join('|')}] [--T <steps>] [options]
+
+Generates text from the sequence start (or --prompt) with a language model (default ${LANGUAGE_MODELS[0]}), and
+with its spiking conversion when --T is given.
 
   --T <1..32>          also generate with the spiking conversion at T timesteps
   --steps <n>          tokens to generate (default 256, at most the model's context)
@@ -23,8 +34,9 @@ export const generateCommand: Command = {
   name: 'generate',
   summary: 'generate text with the llama2.c model and its spiking conversion',
   async run(args) {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args,
+      allowPositionals: true,
       options: {
         ...MODEL_OPTIONS,
         T: { type: 'string' },
@@ -39,21 +51,28 @@ export const generateCommand: Command = {
       console.log(HELP);
       return 0;
     }
-    const data = await loadLlama2cData(values);
+    const entry = parseArchitecture(positionals[0] ?? LANGUAGE_MODELS[0], 'causal-lm') as CausalLMEntry;
+    const data = await loadLanguageModel(entry, values);
+    const kernels = await Kernels.load();
+    const calibration = encodeParagraphs(
+      data.tokenizer,
+      splitParagraphs(data.text).slice(
+        entry.calibration.firstParagraph,
+        entry.calibration.firstParagraph + entry.calibration.paragraphs,
+      ),
+    );
     const T = intOption('T', values.T, 1, 32);
-    const steps = intOption('steps', values.steps, 1, data.checkpoint.config.seqLen) ?? 256;
+    const conversion = convertCausalLM(kernels, data.builder, calibration, {
+      spiking: spikingOptions(values, T ?? 16),
+      neurons: neuronProvider(kernels, values),
+    });
+    const steps = intOption('steps', values.steps, 1, conversion.float.contextLength) ?? 256;
     const temperature = values.temperature === undefined ? 0 : Number(values.temperature);
     if (!(temperature >= 0) || !Number.isFinite(temperature)) {
       throw new UsageError(`--temperature must be a number >= 0, got "${values.temperature}"`);
     }
     const seed = intOption('seed', values.seed, 0, 2 ** 32 - 1) ?? 1;
-    const prompt = values.prompt === undefined ? [1] : data.tokenizer.encode(values.prompt, { bos: true });
-    const kernels = await Kernels.load();
-    const calibration = encodeParagraphs(data.tokenizer, splitParagraphs(data.text).slice(300, 308));
-    const conversion = convertLlama2c(kernels, data.checkpoint, calibration, {
-      spiking: spikingOptions(values, T ?? 16),
-      neurons: neuronProvider(kernels, values),
-    });
+    const prompt = data.tokenizer.encode(values.prompt ?? '');
     const settings = { prompt, steps, temperature, seed };
     const float = generate(conversion.float, data.tokenizer, settings);
     console.log(`float model (${float.tokensPerSecond.toFixed(0)} tokens/s):\n${float.text}\n`);

@@ -1,27 +1,24 @@
-// Command-line options shared by eval, sweep and generate: which model and data, and how to convert it.
+// Command-line options shared by eval, sweep and generate: which architecture (a registry entry), its files,
+// the task's data, and how to convert it.
 import { join } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import {
-  fixturesDir,
-  loadLlama2c,
-  loadMnist,
-  loadSafetensors,
-  loadTokenizer,
-  readFileBytes,
-} from '../io/node/files.js';
-import type { Llama2cCheckpoint } from '../io/llama2c.js';
-import type { Llama2cTokenizer } from '../io/tokenizer.js';
+import { fixturesDir, loadMnist, readFileBytes } from '../io/node/files.js';
 import type { Kernels } from '../kernels/index.js';
-import type { Tensor } from '../models/vit.js';
+import {
+  ARCHITECTURES,
+  findArchitecture,
+  type ArchitectureEntry,
+  type CausalLMEntry,
+  type ImageClassifierEntry,
+  type ModelFile,
+  type ModelFiles,
+} from '../models/registry.js';
 import { OP_FAMILIES, type OpFamily } from '../ops/instrumentation.js';
 import { NeuronProvider } from '../ops/neuron-provider.js';
 import type { SpikingOptions } from '../ops/spiking/options.js';
-import { floatTensorMap } from '../tasks/vit.js';
 import { intOption, positiveOption } from './args.js';
 import { UsageError } from './command.js';
 import { diskNeuronCache } from './neuron-cache.js';
-
-export type ModelKind = 'llama2c' | 'vit';
 
 export const MODEL_OPTIONS = {
   checkpoint: { type: 'string' },
@@ -40,9 +37,28 @@ export const MODEL_OPTIONS = {
   'no-cache': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
-export const MODEL_OPTIONS_HELP = `Model and data (default: the fixtures in ../shared/fixtures or $MBE_SNN_FIXTURES):
-  llama2c: --checkpoint <stories260K.bin> --tokenizer <tok512.bin> --text <tinystories_valid_part1.txt>
-  vit:     --model <vit_mnist.safetensors> --images <...images-idx3-ubyte.gz> --labels <...labels-idx1-ubyte.gz>
+const fileHelp = (entry: ArchitectureEntry) => entry.files.map((f) => `--${f.role} <${f.description}>`).join(' ');
+
+/** The data each task is evaluated on, by option, with where the fixtures keep it. */
+const TASK_DATA = {
+  'causal-lm': [
+    {
+      option: 'text',
+      description: 'text file of blank-line-separated paragraphs',
+      fixture: ['text', 'tinystories_valid_part1.txt'],
+    },
+  ],
+  'image-classifier': [
+    { option: 'images', description: 'IDX images (.gz)', fixture: ['mnist', 't10k-0-5000-images-idx3-ubyte.gz'] },
+    { option: 'labels', description: 'IDX labels (.gz)', fixture: ['mnist', 't10k-0-5000-labels-idx1-ubyte.gz'] },
+  ],
+} as const;
+
+const dataHelp = (entry: ArchitectureEntry) =>
+  TASK_DATA[entry.task].map((d) => `--${d.option} <${d.description}>`).join(' ');
+
+export const MODEL_OPTIONS_HELP = `Models (the registry's architectures; files default to the fixtures in ../shared/fixtures or $MBE_SNN_FIXTURES):
+${ARCHITECTURES.map((a) => `  ${a.name.padEnd(8)} ${a.summary}\n           ${fileHelp(a)} ${dataHelp(a)}`).join('\n')}
 Conversion:
   --N <1..8>               bases of activation neurons (default 4)
   --operator-N <1..8>      bases of the exp2, 1/x and 1/sqrt(x) neurons (default 8)
@@ -57,9 +73,16 @@ type Values = {
   [K in keyof typeof MODEL_OPTIONS]?: (typeof MODEL_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
 };
 
-export function parseModelKind(name: string | undefined): ModelKind {
-  if (name === 'llama2c' || name === 'vit') return name;
-  throw new UsageError(`the model must be "llama2c" or "vit", got ${name === undefined ? 'nothing' : `"${name}"`}`);
+/** The registry entry named on the command line (of the given task, when one is required). */
+export function parseArchitecture(name: string | undefined, task?: ArchitectureEntry['task']): ArchitectureEntry {
+  const candidates = ARCHITECTURES.filter((a) => task === undefined || a.task === task);
+  const entry = name === undefined ? undefined : findArchitecture(name);
+  if (!entry || !candidates.includes(entry)) {
+    throw new UsageError(
+      `the model must be one of ${candidates.map((a) => `"${a.name}"`).join(', ')}, got ${name === undefined ? 'nothing' : `"${name}"`}`,
+    );
+  }
+  return entry;
 }
 
 /** The spiking options of the command line at timesteps T. */
@@ -103,47 +126,44 @@ export function neuronProvider(kernels: Kernels, values: Values): NeuronProvider
   });
 }
 
-function fixture(values: Values, key: keyof Values, ...path: string[]): string {
-  const given = values[key];
+/** The path given with --<option>, or the fixture's. */
+function pathOf(values: Values, option: keyof Values, fixturePath: readonly string[]): string {
+  const given = values[option];
   if (typeof given === 'string') return given;
   const dir = fixturesDir();
   if (!dir) {
     throw new UsageError(
-      `--${String(key)} is required: no fixtures folder (../shared/fixtures or $MBE_SNN_FIXTURES) was found`,
+      `--${String(option)} is required: no fixtures folder (../shared/fixtures or $MBE_SNN_FIXTURES) was found`,
     );
   }
-  return join(dir, ...path);
+  return join(dir, ...fixturePath);
 }
 
-export interface Llama2cData {
-  readonly checkpoint: Llama2cCheckpoint;
-  readonly tokenizer: Llama2cTokenizer;
-  readonly text: string;
+/** Reads the entry's files (given options, else the fixtures). */
+export async function readModelFiles(entry: ArchitectureEntry, values: Values): Promise<ModelFiles> {
+  const files = new Map<string, ModelFile>();
+  for (const f of entry.files) {
+    const name = pathOf(values, f.role as keyof Values, f.fixture);
+    files.set(f.role, { name, bytes: await readFileBytes(name) });
+  }
+  return files;
 }
 
-export async function loadLlama2cData(values: Values): Promise<Llama2cData> {
-  const checkpoint = await loadLlama2c(fixture(values, 'checkpoint', 'llama2c', 'stories260K.bin'));
-  const tokenizer = await loadTokenizer(
-    fixture(values, 'tokenizer', 'llama2c', 'tok512.bin'),
-    checkpoint.config.vocabSize,
-  );
-  const text = new TextDecoder().decode(
-    await readFileBytes(fixture(values, 'text', 'text', 'tinystories_valid_part1.txt')),
-  );
-  return { checkpoint, tokenizer, text };
+/** A causal LM's files and the text it is evaluated on. */
+export async function loadLanguageModel(entry: CausalLMEntry, values: Values) {
+  const loaded = entry.load(await readModelFiles(entry, values));
+  const [text] = TASK_DATA['causal-lm'];
+  const textBytes = await readFileBytes(pathOf(values, text.option, text.fixture));
+  return { ...loaded, text: new TextDecoder().decode(textBytes) };
 }
 
-export interface VitData {
-  readonly tensors: Map<string, Tensor>;
-  readonly images: Uint8Array;
-  readonly labels: Uint8Array;
-}
-
-export async function loadVitData(values: Values): Promise<VitData> {
-  const tensors = floatTensorMap(await loadSafetensors(fixture(values, 'model', 'vit', 'vit_mnist.safetensors')));
+/** An image classifier's files and the labelled images it is evaluated on. */
+export async function loadImageClassifier(entry: ImageClassifierEntry, values: Values) {
+  const loaded = entry.load(await readModelFiles(entry, values));
+  const [images, labels] = TASK_DATA['image-classifier'];
   const mnist = await loadMnist(
-    fixture(values, 'images', 'mnist', 't10k-0-5000-images-idx3-ubyte.gz'),
-    fixture(values, 'labels', 'mnist', 't10k-0-5000-labels-idx1-ubyte.gz'),
+    pathOf(values, images.option, images.fixture),
+    pathOf(values, labels.option, labels.fixture),
   );
-  return { tensors, images: mnist.images, labels: mnist.labels };
+  return { ...loaded, images: mnist.images, labels: mnist.labels };
 }

@@ -3,22 +3,14 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Kernels } from '../kernels/index.js';
-import { evaluateLlama2c } from '../tasks/llama2c.js';
-import { evaluateVit } from '../tasks/vit.js';
+import { ARCHITECTURES } from '../models/registry.js';
 import { intOption, textTable } from './args.js';
 import { UsageError, type Command } from './command.js';
-import {
-  loadLlama2cData,
-  loadVitData,
-  MODEL_OPTIONS,
-  MODEL_OPTIONS_HELP,
-  neuronProvider,
-  parseModelKind,
-  spikingOptions,
-} from './model-args.js';
+import { loadData, runEvaluation } from './evaluation.js';
+import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, parseArchitecture, spikingOptions } from './model-args.js';
 import { progressBar } from './progress.js';
 
-const HELP = `Usage: mbe-snn sweep <llama2c|vit> [--T 6,8,10,12,16] [options]
+const HELP = `Usage: mbe-snn sweep <${ARCHITECTURES.map((a) => a.name).join('|')}> [--T 6,8,10,12,16] [options]
 
 The float model and its spiking conversion at each T, with linear-layer inputs encoded and not
 (the paper's Table 4 form). Takes the options of "mbe-snn eval" except --T.
@@ -49,7 +41,7 @@ export const sweepCommand: Command = {
       console.log(HELP);
       return 0;
     }
-    const kind = parseModelKind(positionals[0]);
+    const entry = parseArchitecture(positionals[0]);
     const timesteps = (values.T ?? '6,8,10,12,16').split(',').map((t) => intOption('T', t, 1, 32) as number);
     const encoding = values.encoding ?? 'both';
     if (!['both', 'on', 'off'].includes(encoding))
@@ -65,42 +57,29 @@ export const sweepCommand: Command = {
     };
     const cells: Array<{ T: number; encodeLinear: boolean; value: number }> = [];
     let floatValue = NaN;
-    const data = kind === 'llama2c' ? await loadLlama2cData(values) : await loadVitData(values);
+    let metric = '';
+    const data = await loadData(entry, values);
     for (const encodeLinear of encodings) {
       for (const T of timesteps) {
         const spiking = spikingOptions({ ...values, 'no-encode-linear': !encodeLinear }, T);
         const bar = progressBar(`T = ${String(T).padEnd(2)} ${encodeLinear ? 'encoded' : 'float-in'}`);
-        const onProgress = (phase: 'float' | 'spiking', done: number, total: number) => {
-          if (phase === 'spiking') bar(done, total);
-        };
-        const skipFloat = !Number.isNaN(floatValue);
-        if ('checkpoint' in data) {
-          const r = evaluateLlama2c(kernels, data.checkpoint, data.tokenizer, data.text, {
-            spiking,
-            neurons,
-            onProgress,
-            skipFloat,
-            ...sizes,
-          });
-          if (r.float) floatValue = r.float.perplexity;
-          cells.push({ T, encodeLinear, value: r.spiking.perplexity });
-        } else {
-          const r = evaluateVit(kernels, data.tensors, data.images, data.labels, {
-            spiking,
-            neurons,
-            onProgress,
-            skipFloat,
-            ...sizes,
-          });
-          if (r.float) floatValue = 100 * r.float.accuracy;
-          cells.push({ T, encodeLinear, value: 100 * r.spiking.accuracy });
-        }
+        const outcome = runEvaluation(kernels, entry, data, {
+          spiking,
+          neurons,
+          skipFloat: !Number.isNaN(floatValue),
+          onProgress: (phase, done, total) => {
+            if (phase === 'spiking') bar(done, total);
+          },
+          ...sizes,
+        });
+        if (!Number.isNaN(outcome.float)) floatValue = outcome.float;
+        metric = outcome.metric;
+        cells.push({ T, encodeLinear, value: outcome.spiking });
       }
     }
-    const metric = kind === 'llama2c' ? 'perplexity' : 'top-1 %';
-    const format = (v: number) => (kind === 'llama2c' ? v.toFixed(3) : v.toFixed(2));
+    const format = (v: number) => (metric === 'perplexity' ? v.toFixed(3) : v.toFixed(2));
     const rows = encodings.map((encodeLinear) => [
-      `${kind}, linear inputs ${encodeLinear ? 'encoded' : 'float'}`,
+      `${entry.name}, linear inputs ${encodeLinear ? 'encoded' : 'float'}`,
       format(floatValue),
       ...timesteps.map((T) => format(cells.find((c) => c.T === T && c.encodeLinear === encodeLinear)!.value)),
     ]);
@@ -109,7 +88,7 @@ export const sweepCommand: Command = {
     if (values.out) {
       await writeFile(
         values.out,
-        `${JSON.stringify({ model: kind, metric, float: floatValue, cells, sizes }, null, 2)}\n`,
+        `${JSON.stringify({ model: entry.name, metric, float: floatValue, cells, sizes }, null, 2)}\n`,
       );
     }
     return 0;

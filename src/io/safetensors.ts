@@ -5,6 +5,7 @@
 // other dtypes of the format (e.g. the I64 position_ids buffers of old BERT checkpoints) keep their raw bytes.
 import { FormatError } from '../errors.js';
 import { asBytes, dataView, float32At, formatBytes } from './bytes.js';
+import type { Tensor } from '../tensor.js';
 
 export type FloatDtype = 'F32' | 'F16' | 'BF16';
 export type OtherDtype =
@@ -264,4 +265,12 @@ export function floatTensor(st: Safetensors, name: string, shape?: readonly numb
     );
   }
   return tensor;
+}
+
+/** The float tensors of a file, by name (other dtypes, such as integer buffers, are left out). */
+export function floatTensorMap(file: Safetensors): Map<string, Tensor> {
+  const map = new Map<string, Tensor>();
+  for (const [name, tensor] of file.tensors)
+    if (isFloat(tensor)) map.set(name, { data: tensor.data, shape: tensor.shape });
+  return map;
 }

@@ -1,7 +1,6 @@
 // Evaluation loops: perplexity of a language model over paragraphs (each scored from BOS in one causal
-// pass), top-1 accuracy of an image classifier.
-import type { Llama2cModel } from '../models/llama2c.js';
-import type { VitModel } from '../models/vit.js';
+// pass), top-1 accuracy of an image classifier. Both work on the model interfaces, whatever the architecture.
+import type { CausalLM, ImageClassifier } from '../models/interfaces.js';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -24,15 +23,15 @@ export function negativeLogLikelihood(logits: Float32Array, target: number): num
 
 /** Perplexity over paragraphs given as token ids that start with BOS; each is one causal pass from position 0. */
 export function perplexity(
-  model: Llama2cModel,
+  model: CausalLM,
   paragraphs: readonly (readonly number[])[],
   onProgress?: Progress,
 ): PerplexityResult {
-  const V = model.config.vocabSize;
+  const V = model.vocabSize;
   let nll = 0;
   let tokens = 0;
   paragraphs.forEach((ids, p) => {
-    const scored = Math.min(ids.length, model.config.seqLen) - 1;
+    const scored = Math.min(ids.length, model.contextLength) - 1;
     if (scored < 1) return;
     const logits = model.forward(ids.slice(0, scored), 0); // (scored, V): row i predicts token i + 1
     for (let i = 0; i < scored; i++)
@@ -51,9 +50,9 @@ export interface AccuracyResult {
   readonly predictions: Uint8Array;
 }
 
-/** Top-1 accuracy over `count` images (count, rows * cols) with their labels. */
+/** Top-1 accuracy over `count` images (count, pixels per image) with their labels. */
 export function accuracy(
-  model: VitModel,
+  model: ImageClassifier,
   images: Uint8Array,
   labels: Uint8Array,
   count: number,

@@ -3,8 +3,11 @@
 // `forward` takes S tokens at positions startPos .. startPos + S - 1: S = 1 is run.c's decoding step, a
 // whole paragraph at once is a causal prefill. Activations are preallocated for up to maxRows tokens.
 import { InvalidArgumentError } from '../errors.js';
-import type { Llama2cConfig, Llama2cWeights } from '../io/llama2c.js';
+import type { Llama2cCheckpoint, Llama2cConfig, Llama2cWeights } from '../io/llama2c.js';
+import { BOS, type Llama2cTokenizer } from '../io/tokenizer.js';
 import type { LinearLayer, OpSet } from '../ops/opset.js';
+import type { ModelBuilder } from './builder.js';
+import type { CausalLM, TextTokenizer } from './interfaces.js';
 
 const RMS_EPS = 1e-5;
 
@@ -20,7 +23,7 @@ interface LayerWeights {
   w3: LinearLayer;
 }
 
-export class Llama2cModel {
+export class Llama2cModel implements CausalLM {
   readonly headSize: number;
   readonly kvDim: number;
   private readonly layers: LayerWeights[];
@@ -96,6 +99,19 @@ export class Llama2cModel {
     this.vHead = new Float32Array(seqLen * this.headSize);
     this.att = new Float32Array(rows * seqLen);
     this.outHead = new Float32Array(rows * this.headSize);
+  }
+
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
+
+  get contextLength(): number {
+    return this.config.seqLen;
+  }
+
+  reset(): void {
+    this.keyCache.fill(0);
+    this.valueCache.fill(0);
   }
 
   /**
@@ -208,4 +224,27 @@ export class Llama2cModel {
       for (const w of [layer.wq, layer.wk, layer.wv, layer.wo, layer.w1, layer.w2, layer.w3]) w.dispose();
     this.classifier.dispose();
   }
+}
+
+export const LLAMA2C_NON_SPIKING = [
+  'token embedding lookup (a table read)',
+  'rotary position embedding: a rotation by constant tables (a fixed linear map)',
+];
+
+/** Builds the checkpoint's model over any OpSet. */
+export function llama2cBuilder(checkpoint: Llama2cCheckpoint): ModelBuilder<Llama2cModel> {
+  return {
+    architecture: 'llama2c',
+    build: (ops) => new Llama2cModel(checkpoint.config, checkpoint.weights, ops),
+    nonSpiking: LLAMA2C_NON_SPIKING,
+  };
+}
+
+/** llama2.c's tokenizer as a TextTokenizer: BOS first, and generation stops at BOS, as run.c does. */
+export function llama2cTextTokenizer(tokenizer: Llama2cTokenizer): TextTokenizer {
+  return {
+    encode: (text) => tokenizer.encode(text, { bos: true }),
+    decode: (ids) => tokenizer.decodeAll(ids),
+    stopTokens: [BOS],
+  };
 }

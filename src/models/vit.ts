@@ -2,13 +2,12 @@
 // an OpSet: 7x7 patches of a 28x28 image (row-major within a patch) -> Linear(49, dim), a class token,
 // learned positions, pre-LayerNorm blocks with attention scaled by dim^-0.5 (not head_dim^-0.5) and a
 // GELU MLP, and the head Linear -> GELU -> Linear on the class token. No final LayerNorm.
-import { FormatError, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { LinearLayer, OpSet } from '../ops/opset.js';
-
-export interface Tensor {
-  readonly data: Float32Array;
-  readonly shape: readonly number[];
-}
+import type { TensorMap } from '../tensor.js';
+import type { ModelBuilder } from './builder.js';
+import type { ImageClassifier, ImageShape } from './interfaces.js';
+import { Weights } from './weights.js';
 
 export interface VitConfig {
   readonly imageSize: number;
@@ -51,7 +50,10 @@ interface BlockWeights {
   fc2: LinearLayer;
 }
 
-export class VitModel {
+export class VitModel implements ImageClassifier {
+  readonly image: ImageShape;
+  readonly classes: number;
+  /** Tokens per image: the patches and the class token. */
   readonly tokens: number;
   private readonly patches: number;
   private readonly patchDim: number;
@@ -63,7 +65,7 @@ export class VitModel {
   private readonly head2: LinearLayer;
   // Activations, preallocated.
   private readonly pixels: Float32Array; // (patches, patchDim)
-  private readonly x: Float32Array; // (tokens, dim)
+  private readonly x: Float32Array; // (tokens, dim) residual stream
   private readonly h: Float32Array; // (tokens, dim)
   private readonly qkv: Float32Array; // (tokens, 3 dim)
   private readonly qHead: Float32Array; // (tokens, headDim)
@@ -77,33 +79,21 @@ export class VitModel {
   private readonly logits: Float32Array; // (classes)
 
   constructor(
-    tensors: ReadonlyMap<string, Tensor>,
+    tensors: TensorMap,
     private readonly ops: OpSet,
     readonly config: VitConfig = MNIST_VIT,
     source = 'ViT checkpoint',
   ) {
     const { imageSize, patchSize, dim, depth, mlpDim, headHidden, classes } = config;
+    this.image = { height: imageSize, width: imageSize, channels: 1 };
+    this.classes = classes;
     this.patches = (imageSize / patchSize) ** 2;
     this.patchDim = patchSize * patchSize;
     this.tokens = this.patches + 1;
-    const tensor = (name: string, shape: readonly number[]): Float32Array => {
-      const t = tensors.get(name);
-      if (!t) throw new FormatError(source, `missing tensor "${name}" of shape [${shape.join(', ')}]`);
-      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-        throw new FormatError(
-          source,
-          `tensor "${name}" has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`,
-        );
-      }
-      return t.data;
-    };
+    const weights = new Weights(tensors, source);
+    const tensor = (name: string, shape: readonly number[]) => weights.tensor(name, shape);
     const linear = (prefix: string, out: number, inFeatures: number, bias = true) =>
-      ops.prepareLinear(
-        tensor(`${prefix}.weight`, [out, inFeatures]),
-        inFeatures,
-        out,
-        bias ? tensor(`${prefix}.bias`, [out]) : undefined,
-      );
+      weights.linear(ops, prefix, out, inFeatures, bias);
     this.embed = linear('patch_to_embedding', dim, this.patchDim);
     this.cls = tensor('cls_token', [1, 1, dim]);
     this.positions = tensor('pos_embedding', [1, this.tokens, dim]);
@@ -123,19 +113,19 @@ export class VitModel {
     });
     this.head1 = linear('mlp_head.0', headHidden, dim);
     this.head2 = linear('mlp_head.2', classes, headHidden);
-    const T = this.tokens;
+    const S = this.tokens;
     const headDim = dim / config.heads;
     this.pixels = new Float32Array(this.patches * this.patchDim);
-    this.x = new Float32Array(T * dim);
-    this.h = new Float32Array(T * dim);
-    this.qkv = new Float32Array(T * 3 * dim);
-    this.qHead = new Float32Array(T * headDim);
-    this.kHead = new Float32Array(T * headDim);
-    this.vHead = new Float32Array(T * headDim);
-    this.att = new Float32Array(T * T);
-    this.outHead = new Float32Array(T * headDim);
-    this.mixed = new Float32Array(T * dim);
-    this.mlp = new Float32Array(T * mlpDim);
+    this.x = new Float32Array(S * dim);
+    this.h = new Float32Array(S * dim);
+    this.qkv = new Float32Array(S * 3 * dim);
+    this.qHead = new Float32Array(S * headDim);
+    this.kHead = new Float32Array(S * headDim);
+    this.vHead = new Float32Array(S * headDim);
+    this.att = new Float32Array(S * S);
+    this.outHead = new Float32Array(S * headDim);
+    this.mixed = new Float32Array(S * dim);
+    this.mlp = new Float32Array(S * mlpDim);
     this.headHidden = new Float32Array(headHidden);
     this.logits = new Float32Array(classes);
   }
@@ -147,7 +137,7 @@ export class VitModel {
       throw new InvalidArgumentError(`image must have ${imageSize * imageSize} pixels, got ${image.length}`);
     }
     const ops = this.ops;
-    const T = this.tokens;
+    const S = this.tokens; // tokens
     const grid = imageSize / patchSize;
     // pixels (patches, p1 p2): patch (gy, gx) row-major over the grid, pixels row-major inside it.
     for (let gy = 0; gy < grid; gy++) {
@@ -161,42 +151,42 @@ export class VitModel {
         }
       }
     }
-    // x = [cls; patches @ W^T + b] + positions
+    // x = [cls; patches @ W^S + b] + positions
     this.x.set(this.cls, 0);
     ops.linear('embed', this.x.subarray(dim), this.pixels, this.embed, this.patches);
-    ops.add('embed.positions', this.x, this.x, this.positions, T * dim);
+    ops.add('embed.positions', this.x, this.x, this.positions, S * dim);
     const headDim = dim / heads;
     for (let l = 0; l < this.blocks.length; l++) {
       const b = this.blocks[l] as BlockWeights;
       const site = `layer${l}`;
       // x += to_out(attention(LN(x)))
-      ops.layerNorm(`${site}.ln1`, this.h, this.x, b.ln1Weight, b.ln1Bias, T, dim, eps);
-      ops.linear(`${site}.qkv`, this.qkv, this.h, b.qkv, T);
+      ops.layerNorm(`${site}.ln1`, this.h, this.x, b.ln1Weight, b.ln1Bias, S, dim, eps);
+      ops.linear(`${site}.qkv`, this.qkv, this.h, b.qkv, S);
       for (let head = 0; head < heads; head++) {
-        for (let t = 0; t < T; t++) {
+        for (let t = 0; t < S; t++) {
           const row = t * 3 * dim + head * headDim;
           this.qHead.set(this.qkv.subarray(row, row + headDim), t * headDim);
           this.kHead.set(this.qkv.subarray(row + dim, row + dim + headDim), t * headDim);
           this.vHead.set(this.qkv.subarray(row + 2 * dim, row + 2 * dim + headDim), t * headDim);
         }
-        // att (T, T) = q k^T * dim^-0.5; softmax; out (T, headDim) = att @ v
-        ops.matmul(`${site}.qk`, this.att, this.qHead, this.kHead, T, headDim, T, {
+        // att (S, S) = q k^S * dim^-0.5; softmax; out (S, headDim) = att @ v
+        ops.matmul(`${site}.qk`, this.att, this.qHead, this.kHead, S, headDim, S, {
           transposeB: true,
           scale: dim ** -0.5,
         });
-        ops.softmax(`${site}.softmax`, this.att, T, T);
-        ops.matmul(`${site}.pv`, this.outHead, this.att, this.vHead, T, T, headDim);
-        for (let t = 0; t < T; t++)
+        ops.softmax(`${site}.softmax`, this.att, S, S);
+        ops.matmul(`${site}.pv`, this.outHead, this.att, this.vHead, S, S, headDim);
+        for (let t = 0; t < S; t++)
           this.mixed.set(this.outHead.subarray(t * headDim, (t + 1) * headDim), t * dim + head * headDim);
       }
-      ops.linear(`${site}.out`, this.h, this.mixed, b.out, T);
-      ops.add(`${site}.residual1`, this.x, this.x, this.h, T * dim);
+      ops.linear(`${site}.out`, this.h, this.mixed, b.out, S);
+      ops.add(`${site}.residual1`, this.x, this.x, this.h, S * dim);
       // x += fc2(gelu(fc1(LN(x))))
-      ops.layerNorm(`${site}.ln2`, this.h, this.x, b.ln2Weight, b.ln2Bias, T, dim, eps);
-      ops.linear(`${site}.fc1`, this.mlp, this.h, b.fc1, T);
-      ops.activation(`${site}.gelu`, 'gelu', this.mlp, this.mlp, T * mlpDim);
-      ops.linear(`${site}.fc2`, this.h, this.mlp, b.fc2, T);
-      ops.add(`${site}.residual2`, this.x, this.x, this.h, T * dim);
+      ops.layerNorm(`${site}.ln2`, this.h, this.x, b.ln2Weight, b.ln2Bias, S, dim, eps);
+      ops.linear(`${site}.fc1`, this.mlp, this.h, b.fc1, S);
+      ops.activation(`${site}.gelu`, 'gelu', this.mlp, this.mlp, S * mlpDim);
+      ops.linear(`${site}.fc2`, this.h, this.mlp, b.fc2, S);
+      ops.add(`${site}.residual2`, this.x, this.x, this.h, S * dim);
     }
     // logits = head2(gelu(head1(x[cls])))
     ops.linear('head.fc1', this.headHidden, this.x.subarray(0, dim), this.head1, 1);
@@ -209,4 +199,18 @@ export class VitModel {
     for (const b of this.blocks) for (const w of [b.qkv, b.out, b.fc1, b.fc2]) w.dispose();
     for (const w of [this.embed, this.head1, this.head2]) w.dispose();
   }
+}
+
+export const VIT_NON_SPIKING = [
+  'pixel normalisation (a constant affine map of the input)',
+  'class token and learned position additions (constants)',
+];
+
+/** Builds the fixture ViT over any OpSet. */
+export function vitBuilder(tensors: TensorMap, source?: string): ModelBuilder<VitModel> {
+  return {
+    architecture: 'vit',
+    build: (ops) => new VitModel(tensors, ops, MNIST_VIT, source),
+    nonSpiking: VIT_NON_SPIKING,
+  };
 }

@@ -1,7 +1,7 @@
-// run.c's generation loop over any OpSet's model: feed one token at a time with the KV cache, take the
-// prompt's next token while there is one, then the argmax (temperature 0) or a sample.
-import type { Llama2cTokenizer } from '../io/tokenizer.js';
-import type { Llama2cModel } from '../models/llama2c.js';
+// run.c's generation loop over any causal language model: feed one token at a time with the KV cache, take
+// the prompt's next token while there is one, then the argmax (temperature 0) or a sample; a stop token ends it.
+import type { CausalLM, TextTokenizer } from '../models/interfaces.js';
+import { InvalidArgumentError } from '../errors.js';
 import { seededRandom } from '../random.js';
 
 export interface Generation {
@@ -12,7 +12,7 @@ export interface Generation {
 }
 
 export interface GenerateOptions {
-  /** Token ids to start from, BOS first (default: BOS alone). */
+  /** Token ids to start from (default: the tokenizer's encoding of the empty text, e.g. BOS alone). */
   readonly prompt?: readonly number[];
   readonly steps: number;
   /** 0 (default) is greedy. */
@@ -22,14 +22,17 @@ export interface GenerateOptions {
   readonly onToken?: (token: number, text: string) => void;
 }
 
-export function generate(model: Llama2cModel, tokenizer: Llama2cTokenizer, options: GenerateOptions): Generation {
-  const prompt = options.prompt ?? [1];
+export function generate(model: CausalLM, tokenizer: TextTokenizer, options: GenerateOptions): Generation {
+  const prompt = options.prompt ?? tokenizer.encode('');
+  if (prompt.length === 0) throw new InvalidArgumentError('generation needs a prompt of at least one token');
   const temperature = options.temperature ?? 0;
   const random = seededRandom(options.seed ?? 1);
-  const V = model.config.vocabSize;
-  const steps = Math.min(options.steps, model.config.seqLen);
+  const V = model.vocabSize;
+  const steps = Math.min(options.steps, model.contextLength);
+  model.reset();
   const tokens: number[] = [];
-  let token = prompt[0] as number;
+  const first = prompt[0] as number;
+  let token = first;
   const started = performance.now();
   for (let pos = 0; pos < steps; pos++) {
     const logits = model.forward([token], pos);
@@ -42,14 +45,14 @@ export function generate(model: Llama2cModel, tokenizer: Llama2cTokenizer, optio
     } else {
       next = sample(logits, temperature, random);
     }
-    if (next === 1) break; // BOS: run.c stops here
+    if (tokenizer.stopTokens.includes(next)) break; // run.c stops at BOS
     tokens.push(next);
     token = next;
-    options.onToken?.(next, tokenizer.decodeAll([1, ...tokens]));
+    options.onToken?.(next, tokenizer.decode([first, ...tokens]));
   }
   const seconds = (performance.now() - started) / 1000;
   return {
-    text: tokenizer.decodeAll([1, ...tokens]),
+    text: tokenizer.decode([first, ...tokens]),
     tokens,
     tokensPerSecond: tokens.length / Math.max(seconds, 1e-9),
   };

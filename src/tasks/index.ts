@@ -1,18 +1,18 @@
 export {
-  convertLlama2c,
+  CALIBRATION_START,
+  convertCausalLM,
   encodeParagraphs,
-  evaluateLlama2c,
-  LLAMA2C_NON_SPIKING,
+  evaluateCausalLM,
   splitParagraphs,
-  type Llama2cEvaluation,
-  type Llama2cEvaluationOptions,
-} from './llama2c.js';
+  type LanguageModelEvaluation,
+  type LanguageModelEvaluationOptions,
+} from './language-model.js';
 export {
-  convertVit,
-  evaluateVit,
-  floatTensorMap,
-  VIT_NON_SPIKING,
-  type VitEvaluation,
-  type VitEvaluationOptions,
-} from './vit.js';
+  convertImageClassifier,
+  evaluateImageClassifier,
+  type ImageClassifierEvaluation,
+  type ImageClassifierEvaluationOptions,
+} from './image-classification.js';
+export { convertLlama2c, evaluateLlama2c } from './llama2c.js';
+export { convertVit, evaluateVit } from './vit.js';
 export { generate, type GenerateOptions, type Generation } from './generate.js';

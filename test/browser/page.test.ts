@@ -9,7 +9,9 @@ import { chromiumMissing, launchChromium, type HeadlessChromium } from '../../sc
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.js';
 import { Kernels } from '../../src/index.js';
 import { fixturesDir, loadLlama2c, loadTokenizer } from '../../src/node.js';
-import { convertLlama2c, encodeParagraphs, splitParagraphs } from '../../src/tasks/llama2c.js';
+import { llama2cTextTokenizer } from '../../src/models/llama2c.js';
+import { encodeParagraphs, splitParagraphs } from '../../src/tasks/language-model.js';
+import { convertLlama2c } from '../../src/tasks/llama2c.js';
 import { generate } from '../../src/tasks/generate.js';
 import { buildBrowserBundle } from './bundle.js';
 
@@ -76,7 +78,9 @@ describe.skipIf(missing !== undefined)(
       // The same conversion in Node: the text's paragraphs 300-307 as calibration, T = 16, shipped neurons.
       const dir = fixtures as string;
       const checkpoint = await loadLlama2c(`${dir}/llama2c/stories260K.bin`);
-      const tokenizer = await loadTokenizer(`${dir}/llama2c/tok512.bin`, checkpoint.config.vocabSize);
+      const tokenizer = llama2cTextTokenizer(
+        await loadTokenizer(`${dir}/llama2c/tok512.bin`, checkpoint.config.vocabSize),
+      );
       const text = await readFile(`${dir}/text/tinystories_valid_part1.txt`, 'utf8');
       const calibration = encodeParagraphs(tokenizer, splitParagraphs(text).slice(300, 308));
       const kernels = await Kernels.load();

@@ -5,9 +5,10 @@ import { loadLlama2c, loadTokenizer } from '../../src/node.js';
 import type { Llama2cCheckpoint } from '../../src/io/llama2c.js';
 import type { Llama2cTokenizer } from '../../src/io/tokenizer.js';
 import { generate } from '../../src/tasks/generate.js';
-import { Llama2cModel } from '../../src/models/llama2c.js';
+import { Llama2cModel, llama2cTextTokenizer } from '../../src/models/llama2c.js';
 import { FloatOpSet } from '../../src/ops/float-opset.js';
-import { evaluateLlama2c, splitParagraphs } from '../../src/tasks/llama2c.js';
+import { splitParagraphs } from '../../src/tasks/language-model.js';
+import { convertLlama2c, evaluateLlama2c } from '../../src/tasks/llama2c.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 
 describeFixtures('stories260K (llama2.c) on the fixtures', () => {
@@ -50,7 +51,7 @@ describeFixtures('stories260K (llama2.c) on the fixtures', () => {
     const reference = (await readFile(fixture('llama2c', 'greedy_t0_runc.txt'), 'utf8')).split(
       'achieved tok/s',
     )[0] as string;
-    const { tokens, text: generated } = generate(model, tokenizer, { steps: 256 });
+    const { tokens, text: generated } = generate(model, llama2cTextTokenizer(tokenizer), { steps: 256 });
     expect(tokens.length).toBeGreaterThanOrEqual(200);
     // run.c prints 255 tokens after BOS; ours are a token-for-token prefix-compatible continuation.
     const referenceTokens = tokenizer.encode(reference, { bos: false }).length;
@@ -79,6 +80,13 @@ describeFixtures('stories260K (llama2.c) on the fixtures', () => {
     expect(report.sites.filter((s) => s.op !== 'add' && !s.spiking)).toEqual([]);
     expect(report.nonSpiking.some((s) => /left float|float inputs/.test(s))).toBe(false);
     expect(report.neurons.every((n) => n.source === 'table')).toBe(true);
+    // Two RMSNorms per layer and the final one, each spiking (calibration once missed them).
+    const rmsNorms = report.sites.filter((s) => s.op === 'rmsNorm');
+    expect(rmsNorms.map((s) => s.site)).toEqual([
+      ...[0, 1, 2, 3, 4].flatMap((l) => [`layer${l}.attn_norm`, `layer${l}.ffn_norm`]),
+      'final.norm',
+    ]);
+    expect(rmsNorms.every((s) => s.spiking && /rsqrt by the even-exponent split/.test(s.how))).toBe(true);
     expect(result.energy.groups.map((g) => g.group)).toEqual([
       'layer0',
       'layer1',
@@ -90,6 +98,22 @@ describeFixtures('stories260K (llama2.c) on the fixtures', () => {
     for (const g of result.energy.groups) expect(g.firingRate).toBeGreaterThan(0);
     expect(result.energy.totals.ratio).toBeGreaterThan(0);
   }, 120_000);
+
+  it('with norms left float, all 11 RMSNorm sites are reported as non-spiking', () => {
+    // The evaluation's calibration paragraphs: their SiLU domains are in the shipped table (no fits).
+    const calibration = splitParagraphs(text)
+      .slice(300, 308)
+      .map((p) => tokenizer.encode(p, { bos: true }));
+    const { report } = convertLlama2c(kernels, checkpoint, calibration, {
+      spiking: { T: 16, spiking: { norms: false } },
+    });
+    const rmsNorms = report.sites.filter((s) => s.op === 'rmsNorm');
+    expect(rmsNorms.length).toBe(11);
+    expect(rmsNorms.every((s) => !s.spiking)).toBe(true);
+    const declared = report.nonSpiking.filter((s) => s.startsWith('rmsNorm at '));
+    expect(declared.length).toBe(11);
+    expect(declared).toContain('rmsNorm at final.norm: left float (option spiking.norms = false)');
+  });
 
   it('equivalent and spike-driven modes predict the same next tokens', () => {
     const sample = splitParagraphs(text)

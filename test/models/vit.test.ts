@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, expect, it } from 'vitest';
 import { accuracy, Kernels } from '../../src/index.js';
 import { loadMnist, loadSafetensors } from '../../src/node.js';
-import { VitModel, type Tensor } from '../../src/models/vit.js';
+import { floatTensorMap } from '../../src/io/safetensors.js';
+import { VitModel } from '../../src/models/vit.js';
 import { FloatOpSet } from '../../src/ops/float-opset.js';
-import { evaluateVit, floatTensorMap } from '../../src/tasks/vit.js';
+import { evaluateVit } from '../../src/tasks/vit.js';
+import type { Tensor } from '../../src/tensor.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 
 describeFixtures('MNIST ViT on the fixtures', () => {

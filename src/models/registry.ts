@@ -1,0 +1,128 @@
+// The architecture registry: one entry per architecture, saying how its files are recognised, how they
+// load, what its forward pass is built from, and what it calibrates on by default. The CLI's <model>
+// argument and the page's model choice are the entries' names. Adding an architecture is one model file
+// (the forward pass over an OpSet and its builder) and one entry here.
+import { FormatError } from '../errors.js';
+import { parseLlama2c, parseLlama2cConfig } from '../io/llama2c.js';
+import { floatTensorMap, parseSafetensors } from '../io/safetensors.js';
+import { parseTokenizer } from '../io/tokenizer.js';
+import type { ModelBuilder } from './builder.js';
+import type { CausalLM, ImageClassifier, TextTokenizer } from './interfaces.js';
+import { llama2cBuilder, llama2cTextTokenizer } from './llama2c.js';
+import { vitBuilder } from './vit.js';
+
+/** One file of a model, as bytes with the name it came from (a path or a browser File's name). */
+export interface ModelFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** A model's files by role ("checkpoint", "tokenizer", "model", ...). */
+export type ModelFiles = ReadonlyMap<string, ModelFile>;
+
+export interface FileRole {
+  readonly role: string;
+  /** For help texts: what the file is. */
+  readonly description: string;
+  /** Where the fixtures folder keeps one (path parts under it), for tests and the CLI's defaults. */
+  readonly fixture: readonly string[];
+}
+
+interface EntryBase {
+  readonly name: string;
+  readonly summary: string;
+  readonly files: readonly FileRole[];
+  /** Whether the files are this architecture's (format header, tensor names or config fields). */
+  recognise(files: ModelFiles): boolean;
+}
+
+export interface CausalLMEntry extends EntryBase {
+  readonly task: 'causal-lm';
+  load(files: ModelFiles): { readonly builder: ModelBuilder<CausalLM>; readonly tokenizer: TextTokenizer };
+  /** Default calibration: `paragraphs` paragraphs of the evaluation text from `firstParagraph` on. */
+  readonly calibration: { readonly firstParagraph: number; readonly paragraphs: number };
+}
+
+export interface ImageClassifierEntry extends EntryBase {
+  readonly task: 'image-classifier';
+  load(files: ModelFiles): { readonly builder: ModelBuilder<ImageClassifier> };
+  /** Default calibration: this many images per fold, outside the fold. */
+  readonly calibration: { readonly imagesPerFold: number };
+}
+
+export type ArchitectureEntry = CausalLMEntry | ImageClassifierEntry;
+
+function file(files: ModelFiles, entry: string, role: string): ModelFile {
+  const found = files.get(role);
+  if (!found) throw new FormatError(entry, `the model needs its ${role} file`);
+  return found;
+}
+
+/** Whether parsing succeeds without a FormatError (other errors propagate). */
+function parses(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch (error) {
+    if (error instanceof FormatError) return false;
+    throw error;
+  }
+}
+
+const LLAMA2C: CausalLMEntry = {
+  name: 'llama2c',
+  task: 'causal-lm',
+  summary: 'llama2.c checkpoint (legacy v0 format) and its tokenizer.bin, e.g. stories260K',
+  files: [
+    { role: 'checkpoint', description: 'llama2.c checkpoint (.bin)', fixture: ['llama2c', 'stories260K.bin'] },
+    { role: 'tokenizer', description: 'llama2.c tokenizer (.bin)', fixture: ['llama2c', 'tok512.bin'] },
+  ],
+  recognise: (files) => {
+    const checkpoint = files.get('checkpoint');
+    return checkpoint !== undefined && parses(() => parseLlama2cConfig(checkpoint.bytes, checkpoint.name));
+  },
+  load: (files) => {
+    const checkpoint = file(files, 'llama2c', 'checkpoint');
+    const tokenizer = file(files, 'llama2c', 'tokenizer');
+    const parsed = parseLlama2c(checkpoint.bytes, checkpoint.name);
+    return {
+      builder: llama2cBuilder(parsed),
+      tokenizer: llama2cTextTokenizer(parseTokenizer(tokenizer.bytes, parsed.config.vocabSize, tokenizer.name)),
+    };
+  },
+  calibration: { firstParagraph: 300, paragraphs: 8 },
+};
+
+/** Tensor names only the fixture's ViT layout (lucidrains vit-pytorch) has. */
+const VIT_TENSORS = ['patch_to_embedding.weight', 'mlp_head.0.weight', 'cls_token'];
+
+const MNIST_VIT_ENTRY: ImageClassifierEntry = {
+  name: 'vit',
+  task: 'image-classifier',
+  summary: 'the MNIST ViT of the fixtures (vit-pytorch layout, 28x28 grey images) in a safetensors file',
+  files: [{ role: 'model', description: 'ViT safetensors', fixture: ['vit', 'vit_mnist.safetensors'] }],
+  recognise: (files) => {
+    const model = files.get('model');
+    if (!model) return false;
+    let names: ReadonlySet<string> = new Set();
+    const ok = parses(() => (names = new Set(parseSafetensors(model.bytes, model.name).tensors.keys())));
+    return ok && VIT_TENSORS.every((n) => names.has(n));
+  },
+  load: (files) => {
+    const model = file(files, 'vit', 'model');
+    return { builder: vitBuilder(floatTensorMap(parseSafetensors(model.bytes, model.name)), model.name) };
+  },
+  calibration: { imagesPerFold: 32 },
+};
+
+export const ARCHITECTURES: readonly ArchitectureEntry[] = [LLAMA2C, MNIST_VIT_ENTRY];
+
+/** The entry of that name, or undefined. */
+export function findArchitecture(name: string): ArchitectureEntry | undefined {
+  return ARCHITECTURES.find((a) => a.name === name);
+}
+
+/** The first entry that recognises the files, or undefined. */
+export function recogniseArchitecture(files: ModelFiles): ArchitectureEntry | undefined {
+  return ARCHITECTURES.find((a) => a.recognise(files));
+}
