@@ -6,49 +6,62 @@
 // Sign-magnitude mode (identity code, odd functions): the neuron sees |x| and y takes the sign of x.
 // NaN inputs give NaN outputs and no spikes; +-Inf saturates (every threshold is crossed).
 //
-// Buffers (all f32 unless noted, pointers 16-byte aligned):
-//   x, y: (n)   polarity, shift, weight: (N)   vth, reset, intensity: (N, T) row-major
+// Buffers (all f32 unless noted, pointers 16-byte aligned): x, y: (n)   table: the neuron's table block (below)
 //   planes: (N, T, rows, words) u32 with words = ceil(rowLen / 32): bit j of word w is element w*32 + j
 //   counts: (N, T) u32 spikes per plane   signs: (rows, words) u32, bit set where x < 0 (sign mode only)
+//
+// The table block, written by src/kernels/membrane-table.ts (a test holds the two sets of offsets equal):
+// one pointer instead of a dozen arguments. Its byte offsets are fixed, sized for N <= 8 and T <= 32, so
+// every load has a constant offset; (N, T) arrays are row-major with row stride T; 3184 bytes in all.
+const N_AT: usize = 0; // i32
+const T_AT: usize = 4; // i32
+const SIGN_MAGNITUDE_AT: usize = 8; // i32, 0 or 1
+const BIAS_AT: usize = 12; // f32
+const POLARITY_AT: usize = 16; // (N) f32, +1 or -1
+const SHIFT_AT: usize = 48; // (N) f32
+const WEIGHT_AT: usize = 80; // (N) f32
+const VTH_AT: usize = 112; // (N, T) f32
+const RESET_AT: usize = 1136; // (N, T) f32
+const INTENSITY_AT: usize = 2160; // (N, T) f32
 
 const SIGN_BIT: u32 = 0x80000000;
 
-/** One element through every basis; writes its spike bits when `planes` is not 0. Scalar reference. */
+/**
+ * One element through every basis; ORs its spike bits into `planes` unless that is 0. Scalar reference.
+ * The header values come in as the last arguments, read once by the caller: reading them from the table
+ * block here, or passing them first, made the SIMD spike path ~35% slower (V8 in Node 20).
+ */
 function neuronScalar(
-  planes: usize,
+  table: usize,
   x: f32,
-  polarity: usize,
-  shift: usize,
-  vth: usize,
-  reset: usize,
-  intensity: usize,
-  weight: usize,
-  bias: f32,
-  signMagnitude: bool,
+  planes: usize,
   planeStride: usize, // u32 words between consecutive (basis, t) planes
   bitWord: usize, // byte offset of this element's word inside a plane
   bit: u32, // this element's bit inside that word
   N: i32,
   T: i32,
+  signMagnitude: bool,
+  bias: f32,
 ): f32 {
   const input: f32 = signMagnitude ? Mathf.abs(x) : x;
   let acc: f32 = 0;
   for (let nb = 0; nb < N; nb++) {
-    let u: f32 = load<f32>(polarity + ((<usize>nb) << 2)) * (input - load<f32>(shift + ((<usize>nb) << 2)));
+    const basis = table + ((<usize>nb) << 2);
+    let u: f32 = load<f32>(basis, POLARITY_AT) * (input - load<f32>(basis, SHIFT_AT));
     let o: f32 = 0;
-    const row = (<usize>(nb * T)) << 2;
+    const row = table + ((<usize>(nb * T)) << 2);
     for (let t = 0; t < T; t++) {
       const at = row + ((<usize>t) << 2);
-      if (u >= load<f32>(vth + at)) {
-        u -= load<f32>(reset + at);
-        o += load<f32>(intensity + at);
+      if (u >= load<f32>(at, VTH_AT)) {
+        u -= load<f32>(at, RESET_AT);
+        o += load<f32>(at, INTENSITY_AT);
         if (planes != 0) {
           const word = planes + ((<usize>(nb * T + t) * planeStride) << 2) + bitWord;
           store<u32>(word, load<u32>(word) | bit);
         }
       }
     }
-    acc += load<f32>(weight + ((<usize>nb) << 2)) * o;
+    acc += load<f32>(basis, WEIGHT_AT) * o;
   }
   let y: f32 = acc + bias;
   if (signMagnitude && x < 0) y = -y;
@@ -57,69 +70,54 @@ function neuronScalar(
 
 /** Four elements at once: the SIMD twin of neuronScalar (same operations, same order, so same bits). */
 function neuronVector(
-  planes: usize,
+  table: usize,
   x: v128,
-  polarity: usize,
-  shift: usize,
-  vth: usize,
-  reset: usize,
-  intensity: usize,
-  weight: usize,
-  bias: f32,
-  signMagnitude: bool,
+  planes: usize,
   planeStride: usize,
   bitWord: usize,
   bitShift: u32,
   N: i32,
   T: i32,
+  signMagnitude: bool,
+  bias: f32,
 ): v128 {
   const input = signMagnitude ? f32x4.abs(x) : x;
   let acc = f32x4.splat(0);
   for (let nb = 0; nb < N; nb++) {
-    let u = f32x4.mul(
-      v128.load32_splat(polarity + ((<usize>nb) << 2)),
-      f32x4.sub(input, v128.load32_splat(shift + ((<usize>nb) << 2))),
-    );
+    const basis = table + ((<usize>nb) << 2);
+    let u = f32x4.mul(v128.load32_splat(basis, POLARITY_AT), f32x4.sub(input, v128.load32_splat(basis, SHIFT_AT)));
     let o = f32x4.splat(0);
-    const row = (<usize>(nb * T)) << 2;
+    const row = table + ((<usize>(nb * T)) << 2);
     for (let t = 0; t < T; t++) {
       const at = row + ((<usize>t) << 2);
-      const spike = f32x4.ge(u, v128.load32_splat(vth + at));
-      u = f32x4.sub(u, v128.and(spike, v128.load32_splat(reset + at)));
-      o = f32x4.add(o, v128.and(spike, v128.load32_splat(intensity + at)));
+      const spike = f32x4.ge(u, v128.load32_splat(at, VTH_AT));
+      u = f32x4.sub(u, v128.and(spike, v128.load32_splat(at, RESET_AT)));
+      o = f32x4.add(o, v128.and(spike, v128.load32_splat(at, INTENSITY_AT)));
       if (planes != 0) {
         const word = planes + ((<usize>(nb * T + t) * planeStride) << 2) + bitWord;
         store<u32>(word, load<u32>(word) | ((<u32>i32x4.bitmask(spike)) << bitShift));
       }
     }
-    acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(weight + ((<usize>nb) << 2)), o));
+    acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(basis, WEIGHT_AT), o));
   }
-  let y = f32x4.add(acc, f32x4.splat(bias));
+  return finishVector(x, f32x4.add(acc, f32x4.splat(bias)), signMagnitude);
+}
+
+/** Sign-magnitude sign flip and NaN propagation: the last step of every vector path. */
+function finishVector(x: v128, y: v128, signMagnitude: bool): v128 {
   if (signMagnitude) y = v128.xor(y, v128.and(f32x4.lt(x, f32x4.splat(0)), i32x4.splat(SIGN_BIT)));
   return v128.bitselect(x, y, f32x4.ne(x, x));
 }
 
 /** Decoded outputs only, 16 elements per iteration so four independent membrane chains overlap. */
-function membraneSimd(
-  y: usize,
-  x: usize,
-  polarity: usize,
-  shift: usize,
-  vth: usize,
-  reset: usize,
-  intensity: usize,
-  weight: usize,
-  bias: f32,
-  signMagnitude: bool,
-  n: i32,
-  N: i32,
-  T: i32,
-): void {
-  const noPlanes = <usize>0;
+function membraneSimd(y: usize, x: usize, table: usize, n: i32): void {
+  const N = load<i32>(table, N_AT);
+  const T = load<i32>(table, T_AT);
+  const sm = load<i32>(table, SIGN_MAGNITUDE_AT) != 0;
+  const bias = load<f32>(table, BIAS_AT);
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     const at = (<usize>i) << 2;
-    const sm = signMagnitude;
     const x0 = v128.load(x + at);
     const x1 = v128.load(x + at, 16);
     const x2 = v128.load(x + at, 32);
@@ -133,8 +131,9 @@ function membraneSimd(
     let a2 = f32x4.splat(0);
     let a3 = f32x4.splat(0);
     for (let nb = 0; nb < N; nb++) {
-      const p = v128.load32_splat(polarity + ((<usize>nb) << 2));
-      const c = v128.load32_splat(shift + ((<usize>nb) << 2));
+      const basis = table + ((<usize>nb) << 2);
+      const p = v128.load32_splat(basis, POLARITY_AT);
+      const c = v128.load32_splat(basis, SHIFT_AT);
       let u0 = f32x4.mul(p, f32x4.sub(in0, c));
       let u1 = f32x4.mul(p, f32x4.sub(in1, c));
       let u2 = f32x4.mul(p, f32x4.sub(in2, c));
@@ -143,12 +142,12 @@ function membraneSimd(
       let o1 = f32x4.splat(0);
       let o2 = f32x4.splat(0);
       let o3 = f32x4.splat(0);
-      const row = (<usize>(nb * T)) << 2;
+      const row = table + ((<usize>(nb * T)) << 2);
       for (let t = 0; t < T; t++) {
         const tat = row + ((<usize>t) << 2);
-        const th = v128.load32_splat(vth + tat);
-        const r = v128.load32_splat(reset + tat);
-        const d = v128.load32_splat(intensity + tat);
+        const th = v128.load32_splat(tat, VTH_AT);
+        const r = v128.load32_splat(tat, RESET_AT);
+        const d = v128.load32_splat(tat, INTENSITY_AT);
         const s0 = f32x4.ge(u0, th);
         const s1 = f32x4.ge(u1, th);
         const s2 = f32x4.ge(u2, th);
@@ -162,7 +161,7 @@ function membraneSimd(
         o2 = f32x4.add(o2, v128.and(s2, d));
         o3 = f32x4.add(o3, v128.and(s3, d));
       }
-      const w = v128.load32_splat(weight + ((<usize>nb) << 2));
+      const w = v128.load32_splat(basis, WEIGHT_AT);
       a0 = f32x4.add(a0, f32x4.mul(w, o0));
       a1 = f32x4.add(a1, f32x4.mul(w, o1));
       a2 = f32x4.add(a2, f32x4.mul(w, o2));
@@ -176,115 +175,32 @@ function membraneSimd(
   }
   for (; i + 4 <= n; i += 4) {
     const at = (<usize>i) << 2;
-    const v = neuronVector(
-      noPlanes,
-      v128.load(x + at),
-      polarity,
-      shift,
-      vth,
-      reset,
-      intensity,
-      weight,
-      bias,
-      signMagnitude,
-      0,
-      0,
-      0,
-      N,
-      T,
-    );
-    v128.store(y + at, v);
+    v128.store(y + at, neuronVector(table, v128.load(x + at), 0, 0, 0, 0, N, T, sm, bias));
   }
-  for (; i < n; i++) {
-    const at = (<usize>i) << 2;
-    store<f32>(
-      y + at,
-      neuronScalar(
-        noPlanes,
-        load<f32>(x + at),
-        polarity,
-        shift,
-        vth,
-        reset,
-        intensity,
-        weight,
-        bias,
-        signMagnitude,
-        0,
-        0,
-        0,
-        N,
-        T,
-      ),
-    );
-  }
-}
-
-/** Sign-magnitude sign flip and NaN propagation, as at the end of neuronVector. */
-function finishVector(x: v128, y: v128, signMagnitude: bool): v128 {
-  if (signMagnitude) y = v128.xor(y, v128.and(f32x4.lt(x, f32x4.splat(0)), i32x4.splat(SIGN_BIT)));
-  return v128.bitselect(x, y, f32x4.ne(x, x));
+  membrane_ref(y + ((<usize>i) << 2), x + ((<usize>i) << 2), table, n - i);
 }
 
 /** Scalar reference: decoded outputs y (n). */
-export function membrane_ref(
-  y: usize,
-  x: usize,
-  polarity: usize,
-  shift: usize,
-  vth: usize,
-  reset: usize,
-  intensity: usize,
-  weight: usize,
-  bias: f32,
-  signMagnitude: i32,
-  n: i32,
-  N: i32,
-  T: i32,
-): void {
-  const sm = signMagnitude != 0;
+export function membrane_ref(y: usize, x: usize, table: usize, n: i32): void {
+  const N = load<i32>(table, N_AT);
+  const T = load<i32>(table, T_AT);
+  const sm = load<i32>(table, SIGN_MAGNITUDE_AT) != 0;
+  const bias = load<f32>(table, BIAS_AT);
   for (let i = 0; i < n; i++) {
     const at = (<usize>i) << 2;
-    store<f32>(
-      y + at,
-      neuronScalar(0, load<f32>(x + at), polarity, shift, vth, reset, intensity, weight, bias, sm, 0, 0, 0, N, T),
-    );
+    store<f32>(y + at, neuronScalar(table, load<f32>(x + at), 0, 0, 0, 0, N, T, sm, bias));
   }
 }
 
 /** Decoded outputs y (n): SIMD where the build has it, else the scalar reference. */
-export function membrane(
-  y: usize,
-  x: usize,
-  polarity: usize,
-  shift: usize,
-  vth: usize,
-  reset: usize,
-  intensity: usize,
-  weight: usize,
-  bias: f32,
-  signMagnitude: i32,
-  n: i32,
-  N: i32,
-  T: i32,
-): void {
-  if (ASC_FEATURE_SIMD) {
-    membraneSimd(y, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude != 0, n, N, T);
-  } else {
-    membrane_ref(y, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude, n, N, T);
-  }
+export function membrane(y: usize, x: usize, table: usize, n: i32): void {
+  if (ASC_FEATURE_SIMD) membraneSimd(y, x, table, n);
+  else membrane_ref(y, x, table, n);
 }
 
-/** Clears planes and signs before the bits are OR-ed in, and counts the spikes of each plane after. */
-function clearPlanes(planes: usize, signs: usize, rows: i32, words: i32, N: i32, T: i32): void {
-  const planeWords = <usize>rows * <usize>words;
-  memory.fill(planes, 0, (planeWords * <usize>(N * T)) << 2);
-  memory.fill(signs, 0, planeWords << 2);
-}
-
-function countPlanes(counts: usize, planes: usize, rows: i32, words: i32, N: i32, T: i32): void {
-  const planeWords = <usize>rows * <usize>words;
-  for (let p = 0; p < N * T; p++) {
+/** Spikes of each plane, after the bits are OR-ed in. */
+function countPlanes(counts: usize, planes: usize, planeWords: usize, P: i32): void {
+  for (let p = 0; p < P; p++) {
     const base = planes + ((<usize>p * planeWords) << 2);
     let count: u32 = 0;
     for (let w: usize = 0; w < planeWords; w++) count += popcnt<u32>(load<u32>(base + (w << 2)));
@@ -313,23 +229,21 @@ function spikesByRow(
   counts: usize,
   signs: usize,
   x: usize,
-  polarity: usize,
-  shift: usize,
-  vth: usize,
-  reset: usize,
-  intensity: usize,
-  weight: usize,
-  bias: f32,
-  sm: bool,
+  table: usize,
   rows: i32,
   rowLen: i32,
-  N: i32,
-  T: i32,
   vectorised: bool,
 ): void {
+  const N = load<i32>(table, N_AT);
+  const T = load<i32>(table, T_AT);
+  const sm = load<i32>(table, SIGN_MAGNITUDE_AT) != 0;
+  const bias = load<f32>(table, BIAS_AT);
+  const P = N * T;
   const words = (rowLen + 31) >>> 5;
   const planeStride = <usize>rows * <usize>words;
-  clearPlanes(planes, signs, rows, words, N, T);
+  // The bits are OR-ed in, so planes and signs start clear.
+  memory.fill(planes, 0, (planeStride * <usize>P) << 2);
+  memory.fill(signs, 0, planeStride << 2);
   for (let row = 0; row < rows; row++) {
     const rowX = x + ((<usize>row * <usize>rowLen) << 2);
     const rowY = y + ((<usize>row * <usize>rowLen) << 2);
@@ -339,51 +253,21 @@ function spikesByRow(
       for (; j + 4 <= rowLen; j += 4) {
         const at = (<usize>j) << 2;
         const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
-        const v = neuronVector(
-          planes,
-          v128.load(rowX + at),
-          polarity,
-          shift,
-          vth,
-          reset,
-          intensity,
-          weight,
-          bias,
-          sm,
-          planeStride,
-          bitWord,
-          (<u32>j) & 31,
-          N,
-          T,
-        );
+        const bitShift = (<u32>j) & 31;
+        const v = neuronVector(table, v128.load(rowX + at), planes, planeStride, bitWord, bitShift, N, T, sm, bias);
         v128.store(rowY + at, v);
       }
     }
     for (; j < rowLen; j++) {
       const at = (<usize>j) << 2;
       const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
-      const v = neuronScalar(
-        planes,
-        load<f32>(rowX + at),
-        polarity,
-        shift,
-        vth,
-        reset,
-        intensity,
-        weight,
-        bias,
-        sm,
-        planeStride,
-        bitWord,
-        (<u32>1) << ((<u32>j) & 31),
-        N,
-        T,
-      );
+      const bit = (<u32>1) << ((<u32>j) & 31);
+      const v = neuronScalar(table, load<f32>(rowX + at), planes, planeStride, bitWord, bit, N, T, sm, bias);
       store<f32>(rowY + at, v);
     }
     if (sm) writeSigns(signs + (rowWord << 2), rowX, rowLen);
   }
-  countPlanes(counts, planes, rows, words, N, T);
+  countPlanes(counts, planes, planeStride, P);
 }
 
 /** Scalar reference: decoded outputs plus bit-packed spike planes, plane counts and sign bits. */
@@ -393,39 +277,11 @@ export function membrane_spikes_ref(
   counts: usize,
   signs: usize,
   x: usize,
-  polarity: usize,
-  shift: usize,
-  vth: usize,
-  reset: usize,
-  intensity: usize,
-  weight: usize,
-  bias: f32,
-  signMagnitude: i32,
+  table: usize,
   rows: i32,
   rowLen: i32,
-  N: i32,
-  T: i32,
 ): void {
-  spikesByRow(
-    y,
-    planes,
-    counts,
-    signs,
-    x,
-    polarity,
-    shift,
-    vth,
-    reset,
-    intensity,
-    weight,
-    bias,
-    signMagnitude != 0,
-    rows,
-    rowLen,
-    N,
-    T,
-    false,
-  );
+  spikesByRow(y, planes, counts, signs, x, table, rows, rowLen, false);
 }
 
 /** Decoded outputs plus spike planes: SIMD where the build has it, else the scalar reference. */
@@ -435,37 +291,9 @@ export function membrane_spikes(
   counts: usize,
   signs: usize,
   x: usize,
-  polarity: usize,
-  shift: usize,
-  vth: usize,
-  reset: usize,
-  intensity: usize,
-  weight: usize,
-  bias: f32,
-  signMagnitude: i32,
+  table: usize,
   rows: i32,
   rowLen: i32,
-  N: i32,
-  T: i32,
 ): void {
-  spikesByRow(
-    y,
-    planes,
-    counts,
-    signs,
-    x,
-    polarity,
-    shift,
-    vth,
-    reset,
-    intensity,
-    weight,
-    bias,
-    signMagnitude != 0,
-    rows,
-    rowLen,
-    N,
-    T,
-    true,
-  );
+  spikesByRow(y, planes, counts, signs, x, table, rows, rowLen, true);
 }

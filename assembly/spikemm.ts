@@ -111,39 +111,6 @@ function accumulateColumn(outAt: usize, weightCol: usize, rowBytes: usize, list:
   store<f32>(outAt, load<f32>(outAt) + d * s);
 }
 
-function spikemmSimd(
-  out: usize,
-  planes: usize,
-  scale: usize,
-  weight: usize,
-  scratch: usize,
-  M: i32,
-  K: i32,
-  Nout: i32,
-  P: i32,
-): void {
-  const rowBytes = (<usize>Nout) << 2;
-  const countBase = scratch + ((<usize>P * <usize>K) << 2);
-  for (let m = 0; m < M; m++) {
-    listSpikes(scratch, planes, m, M, K, P);
-    const outRow = out + <usize>m * rowBytes;
-    for (let p = 0; p < P; p++) {
-      const count = <i32>load<u32>(countBase + ((<usize>p) << 2));
-      if (count == 0) continue; // a silent plane costs nothing
-      const list = scratch + ((<usize>p * <usize>K) << 2);
-      const ds = load<f32>(scale + ((<usize>p) << 2));
-      const d = f32x4.splat(ds);
-      let j = 0;
-      for (; j + 32 <= Nout; j += 32)
-        accumulateTile32(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
-      for (; j + 4 <= Nout; j += 4)
-        accumulateTile4(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
-      for (; j < Nout; j++)
-        accumulateColumn(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, ds);
-    }
-  }
-}
-
 /** Scalar build: 8 columns per pass over the list, so weight rows are read contiguously. */
 function accumulateTile8Scalar(outAt: usize, weightCol: usize, rowBytes: usize, list: usize, count: i32, d: f32): void {
   let s0: f32 = 0,
@@ -175,7 +142,11 @@ function accumulateTile8Scalar(outAt: usize, weightCol: usize, rowBytes: usize, 
   store<f32>(outAt, load<f32>(outAt, 28) + d * s7, 28);
 }
 
-function spikemmScalar(
+/**
+ * Spike-plane product: per row, the set bits of every plane are listed once, then each plane adds its
+ * listed weight rows in column tiles (SIMD 32 and 4 columns where the build has SIMD, else 8 scalar columns).
+ */
+export function spikemm(
   out: usize,
   planes: usize,
   scale: usize,
@@ -193,33 +164,22 @@ function spikemmScalar(
     const outRow = out + <usize>m * rowBytes;
     for (let p = 0; p < P; p++) {
       const count = <i32>load<u32>(countBase + ((<usize>p) << 2));
-      if (count == 0) continue;
+      if (count == 0) continue; // a silent plane costs nothing
       const list = scratch + ((<usize>p * <usize>K) << 2);
       const d = load<f32>(scale + ((<usize>p) << 2));
       let j = 0;
-      for (; j + 8 <= Nout; j += 8)
-        accumulateTile8Scalar(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
+      if (ASC_FEATURE_SIMD) {
+        const dv = f32x4.splat(d);
+        for (; j + 32 <= Nout; j += 32)
+          accumulateTile32(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, dv);
+        for (; j + 4 <= Nout; j += 4)
+          accumulateTile4(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, dv);
+      } else {
+        for (; j + 8 <= Nout; j += 8)
+          accumulateTile8Scalar(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
+      }
       for (; j < Nout; j++)
         accumulateColumn(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
     }
-  }
-}
-
-/** Spike-plane product: SIMD column tiles where the build has SIMD, else scalar columns over the same lists. */
-export function spikemm(
-  out: usize,
-  planes: usize,
-  scale: usize,
-  weight: usize,
-  scratch: usize,
-  M: i32,
-  K: i32,
-  Nout: i32,
-  P: i32,
-): void {
-  if (ASC_FEATURE_SIMD) {
-    spikemmSimd(out, planes, scale, weight, scratch, M, K, Nout, P);
-  } else {
-    spikemmScalar(out, planes, scale, weight, scratch, M, K, Nout, P);
   }
 }

@@ -8,24 +8,18 @@ import { createOrtMatMul } from './baselines/onnxruntime-matmul.js';
 import { naiveGemm } from './baselines/naive-gemm.js';
 import { formatTable, measure, type Measurement } from './measure.js';
 
-const GEMM_SHAPES: Array<[number, number, number]> = [
-  [64, 768, 768],
-  [256, 256, 256],
-  [64, 768, 3072],
-];
+/** What the browser benchmark shares with this one (bench/browser/gemm-bench.js): gemm shapes, seeded operands. */
+interface SharedBench {
+  /** (M, K, N) */
+  readonly GEMM_SHAPES: ReadonlyArray<readonly [number, number, number]>;
+  /** Seeded uniform numbers in [-1, 1): the same operands on every run. */
+  operands(n: number, seed: number): Float32Array;
+}
+const { GEMM_SHAPES, operands } = (await import(
+  new URL('./browser/gemm-bench.js', import.meta.url).href
+)) as SharedBench;
 const MEMBRANE = { n: 1 << 16, N: 4, T: 16 };
 const SPIKEMM = { M: 64, K: 768, N: 768, rates: [0.05, 0.1, 0.25, 0.5] };
-
-/** Seeded uniform numbers in [-1, 1): the same operands on every run. */
-function operands(n: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** A four-basis neuron like a fitted GELU: decaying schedules, two polarities. */
 function benchTables(N: number, T: number): MembraneTables {

@@ -12,42 +12,19 @@ export const WASM_VARIANTS: readonly WasmVariant[] = ['relaxed', 'simd', 'scalar
 
 const BASE64: Record<WasmVariant, string> = { scalar: scalarBase64, simd: simdBase64, relaxed: relaxedBase64 };
 
-/** membrane(y, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude, n, N, T) */
-type MembraneKernel = (
-  y: number,
-  x: number,
-  polarity: number,
-  shift: number,
-  vth: number,
-  reset: number,
-  intensity: number,
-  weight: number,
-  bias: number,
-  signMagnitude: number,
-  n: number,
-  N: number,
-  T: number,
-) => void;
+/** membrane(y, x, table, n): `table` is one neuron's table block (layout in src/kernels/membrane-table.ts). */
+type MembraneKernel = (y: number, x: number, table: number, n: number) => void;
 
-/** membrane_spikes(y, planes, counts, signs, x, polarity, shift, vth, reset, intensity, weight, bias, signMagnitude, rows, rowLen, N, T) */
+/** membrane_spikes(y, planes, counts, signs, x, table, rows, rowLen) */
 type MembraneSpikesKernel = (
   y: number,
   planes: number,
   counts: number,
   signs: number,
   x: number,
-  polarity: number,
-  shift: number,
-  vth: number,
-  reset: number,
-  intensity: number,
-  weight: number,
-  bias: number,
-  signMagnitude: number,
+  table: number,
   rows: number,
   rowLen: number,
-  N: number,
-  T: number,
 ) => void;
 
 /** frexp(mant, expo, x, n) and its even-exponent variant */

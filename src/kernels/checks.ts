@@ -1,6 +1,13 @@
 // Argument checks shared by the kernel facade: they throw InvalidArgumentError before wasm can trap.
 import { InvalidArgumentError } from '../errors.js';
 
+/** Bases per neuron and timesteps per run the membrane kernels (and their table block) are sized for. */
+export const MAX_BASES = 8;
+export const MAX_TIMESTEPS = 32;
+/** Elements per operand and rows or columns per matrix: keeps every byte offset inside wasm32. */
+export const MAX_ELEMENTS = 2 ** 28;
+export const MAX_DIM = 2 ** 24;
+
 /** An integer in [min, max]. */
 export function checkInt(name: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {

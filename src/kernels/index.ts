@@ -1,8 +1,12 @@
 export { Kernels, loadKernels, ResidentMatrix, MAX_BASES, MAX_TIMESTEPS } from './kernels.js';
 export type {
+  FrexpBuffers,
+  FrexpOptions,
   GemmOptions,
+  LdexpOptions,
   LoadKernelsOptions,
   MembraneOptions,
+  MembraneSpikesBuffers,
   MembraneSpikesOptions,
   PackedMatrix,
 } from './kernels.js';

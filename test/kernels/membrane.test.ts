@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Kernels, type MembraneSpikes, type MembraneTables } from '../../src/index.js';
+import { MEMBRANE_TABLE_LAYOUT } from '../../src/kernels/membrane-table.js';
 import { seededRandom, uniform } from '../helpers/random.js';
 import { VARIANT_CASES } from '../helpers/variants.js';
 import { binaryCodeTables, membraneReference, randomTables } from '../reference/membrane.js';
@@ -193,5 +195,23 @@ describe('membrane argument checks', () => {
     } catch (error) {
       expect((error as { code?: string }).code).toBe('ERR_INVALID_ARGUMENT');
     }
+  });
+});
+
+describe('membrane table block', () => {
+  it('the kernels read the offsets the facade writes, each array 16-byte aligned', () => {
+    // The constants of assembly/membrane.ts (const SIGN_MAGNITUDE_AT: usize = 8;) by layout name.
+    const source = readFileSync(new URL('../../assembly/membrane.ts', import.meta.url), 'utf8');
+    const name = (s: string) =>
+      s.length === 1 ? s : s.toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+    const kernelOffsets = Object.fromEntries(
+      [...source.matchAll(/^const (\w+)_AT: usize = (\d+);/gm)].map((m) => [name(m[1]!), Number(m[2])]),
+    );
+    const { bytes, ...offsets } = MEMBRANE_TABLE_LAYOUT;
+    expect(kernelOffsets).toEqual(offsets);
+    for (const key of ['polarity', 'shift', 'weight', 'vth', 'reset', 'intensity'] as const) {
+      expect(offsets[key] % 16, key).toBe(0);
+    }
+    expect(bytes).toBe(offsets.intensity + 8 * 32 * 4);
   });
 });

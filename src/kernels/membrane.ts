@@ -1,0 +1,106 @@
+// The membrane family: decoded outputs, or outputs plus bit-packed spike planes, of one multi-basis
+// neuron over an array. The tables go to wasm as one table block (membrane-table.ts).
+import type { KernelExports } from '../../bindings/loader.js';
+import { InvalidArgumentError } from '../errors.js';
+import { checkInt, checkLength, MAX_ELEMENTS } from './checks.js';
+import type { KernelContext } from './context.js';
+import { checkTables, writeMembraneTable } from './membrane-table.js';
+import type { MembraneSpikes, MembraneTables } from './types.js';
+
+export interface MembraneOptions {
+  /** The neuron sees |x| and the output takes the sign of x (identity code, odd functions). */
+  readonly signMagnitude?: boolean;
+  /** (n) where to write y; a new array by default. */
+  readonly out?: Float32Array;
+}
+
+export interface MembraneSpikesOptions {
+  /** The input is (rows, rowLen); each row's spikes start at a new word. Default: one row. */
+  readonly rows?: number;
+  /** As in MembraneOptions; the sign bits are written only in this mode. */
+  readonly signMagnitude?: boolean;
+  /** Where to write the results; a new array for each one not given. */
+  readonly out?: MembraneSpikesBuffers;
+}
+
+/** Caller-given buffers for membraneSpikes, each optional; words = ceil(rowLen / 32). */
+export interface MembraneSpikesBuffers {
+  /** (rows, rowLen) f32 decoded outputs. */
+  readonly y?: Float32Array;
+  /** (N * T, rows, words) u32 spike planes. */
+  readonly bits?: Uint32Array;
+  /** (N, T) u32 spikes per plane. */
+  readonly counts?: Uint32Array;
+  /** (rows, words) u32 sign bits. */
+  readonly signs?: Uint32Array;
+}
+
+/** Runs membrane or membrane_ref: y (n) for x (n). */
+export function runMembrane(
+  { heap }: KernelContext,
+  kernel: KernelExports['membrane'],
+  x: Float32Array,
+  tables: MembraneTables,
+  options: MembraneOptions,
+): Float32Array {
+  checkTables(tables);
+  const n = x.length;
+  checkInt('x.length', n, 0, MAX_ELEMENTS);
+  const out = options.out ?? new Float32Array(n);
+  checkLength('out', out, n, '(n, like x)');
+  return heap.scratch((scratch) => {
+    const table = writeMembraneTable(heap, scratch, tables, options.signMagnitude ?? false);
+    const xPtr = scratch.alloc(n * 4); // (n)
+    const yPtr = scratch.alloc(n * 4); // (n)
+    heap.f32(xPtr, n).set(x);
+    kernel(yPtr, xPtr, table, n);
+    out.set(heap.f32(yPtr, n));
+    return out;
+  });
+}
+
+/** Runs membrane_spikes or membrane_spikes_ref on x (rows, rowLen). */
+export function runMembraneSpikes(
+  { heap }: KernelContext,
+  kernel: KernelExports['membrane_spikes'],
+  x: Float32Array,
+  tables: MembraneTables,
+  options: MembraneSpikesOptions,
+): MembraneSpikes {
+  checkTables(tables);
+  const rows = options.rows ?? 1;
+  checkInt('rows', rows, 1, MAX_ELEMENTS);
+  if (x.length % rows !== 0) {
+    throw new InvalidArgumentError(`x.length (${x.length}) must be a multiple of rows (${rows})`);
+  }
+  const rowLen = x.length / rows;
+  checkInt('x.length', x.length, 0, MAX_ELEMENTS);
+  const { N, T } = tables;
+  const words = Math.ceil(rowLen / 32);
+  const planeWords = rows * words;
+  const P = N * T;
+  const given = options.out ?? {};
+  const y = given.y ?? new Float32Array(x.length); // (rows, rowLen)
+  checkLength('out.y', y, x.length, '(rows, rowLen, like x)');
+  const bits = given.bits ?? new Uint32Array(P * planeWords); // (N * T, rows, words)
+  checkLength('out.bits', bits, P * planeWords, `(N * T, rows, words) = (${P}, ${rows}, ${words})`);
+  const counts = given.counts ?? new Uint32Array(P); // (N, T)
+  checkLength('out.counts', counts, P, `(N, T) = (${N}, ${T})`);
+  const signs = given.signs ?? new Uint32Array(planeWords); // (rows, words)
+  checkLength('out.signs', signs, planeWords, `(rows, words) = (${rows}, ${words})`);
+  return heap.scratch((scratch) => {
+    const table = writeMembraneTable(heap, scratch, tables, options.signMagnitude ?? false);
+    const xPtr = scratch.alloc(x.length * 4); // (rows, rowLen)
+    const yPtr = scratch.alloc(x.length * 4); // (rows, rowLen)
+    const planesPtr = scratch.alloc(P * planeWords * 4); // (N * T, rows, words) u32
+    const countsPtr = scratch.alloc(P * 4); // (N, T) u32
+    const signsPtr = scratch.alloc(planeWords * 4); // (rows, words) u32
+    heap.f32(xPtr, x.length).set(x);
+    kernel(yPtr, planesPtr, countsPtr, signsPtr, xPtr, table, rows, rowLen);
+    y.set(heap.f32(yPtr, x.length));
+    bits.set(heap.u32(planesPtr, P * planeWords));
+    counts.set(heap.u32(countsPtr, P));
+    signs.set(heap.u32(signsPtr, planeWords));
+    return { y, planes: { bits, planes: P, rows, rowLen, words }, counts, signs };
+  });
+}

@@ -1,0 +1,64 @@
+// The spikemm family: out (M, Nout) += sum_p scale[p] (S_p (M, K) @ W (K, Nout)) on bit-packed planes,
+// W resident and row-major. `out` is accumulated into, so it is copied in as well as out.
+import { InvalidArgumentError } from '../errors.js';
+import { checkFinite, checkInt, checkLength, MAX_BASES, MAX_DIM, MAX_TIMESTEPS } from './checks.js';
+import type { KernelContext } from './context.js';
+import type { ResidentMatrix } from './resident.js';
+import type { SpikePlanes } from './types.js';
+
+/** Checks the operands, then calls `run` (spikemm or spikemm_ref) on copies in wasm memory. */
+export function runSpikemm(
+  { heap }: KernelContext,
+  planes: SpikePlanes,
+  scale: Float32Array,
+  weight: ResidentMatrix,
+  out: Float32Array | undefined,
+  run: (outPtr: number, planesPtr: number, scalePtr: number, scratchPtr: number) => void,
+): Float32Array {
+  checkPlanes(planes);
+  const { rows: M, rowLen: K, planes: P } = planes;
+  if (weight.rows !== K) {
+    throw new InvalidArgumentError(`weight has ${weight.rows} rows but the spike planes have rows of ${K} inputs`);
+  }
+  const Nout = weight.cols;
+  checkLength('scale', scale, P, `(planes) = (${P})`);
+  checkFinite('scale', scale);
+  if (out) checkLength('out', out, M * Nout, `(M, Nout) = (${M}, ${Nout})`);
+  const result = out ?? new Float32Array(M * Nout);
+  return heap.scratch((scratch) => {
+    const outPtr = scratch.alloc(M * Nout * 4); // (M, Nout)
+    const planesPtr = scratch.alloc(planes.bits.length * 4); // (P, M, words) u32
+    const scalePtr = scratch.alloc(P * 4); // (P)
+    const listPtr = scratch.alloc((P * K + P) * 4); // (P * K + P) u32: spike lists, then their counts
+    // A new result starts at zero: fill wasm memory instead of copying zeros in.
+    if (out) heap.f32(outPtr, M * Nout).set(out);
+    else heap.f32(outPtr, M * Nout).fill(0);
+    heap.u32(planesPtr, planes.bits.length).set(planes.bits);
+    heap.f32(scalePtr, P).set(scale);
+    run(outPtr, planesPtr, scalePtr, listPtr);
+    result.set(heap.f32(outPtr, M * Nout));
+    return result;
+  });
+}
+
+/** Throws unless the planes are consistent and no bit lies past rowLen. */
+function checkPlanes(planes: SpikePlanes): void {
+  checkInt('planes.planes', planes.planes, 0, MAX_BASES * MAX_TIMESTEPS * 2);
+  checkInt('planes.rows', planes.rows, 0, MAX_DIM);
+  checkInt('planes.rowLen', planes.rowLen, 0, MAX_DIM);
+  const words = Math.ceil(planes.rowLen / 32);
+  if (planes.words !== words) {
+    throw new InvalidArgumentError(`planes.words must be ceil(rowLen / 32) = ${words}, got ${planes.words}`);
+  }
+  checkLength('planes.bits', planes.bits, planes.planes * planes.rows * words, '(planes, rows, words)');
+  // Bits past rowLen would index weight rows that do not exist.
+  const tail = planes.rowLen % 32;
+  if (tail !== 0) {
+    const mask = ~((1 << tail) - 1) >>> 0;
+    for (let w = words - 1; w < planes.bits.length; w += words) {
+      if (((planes.bits[w] as number) & mask) !== 0) {
+        throw new InvalidArgumentError(`planes.bits[${w}] has bits set past rowLen ${planes.rowLen}`);
+      }
+    }
+  }
+}
