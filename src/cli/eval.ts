@@ -8,8 +8,8 @@ import { formatEnergyReport } from '../metrics/energy.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { intOption } from './args.js';
 import { UsageError, type Command } from './command.js';
-import { loadData, runEvaluation } from './evaluation.js';
-import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, parseArchitecture, spikingOptions } from './model-args.js';
+import { EVALUATION_OPTIONS, loadData, runEvaluation } from './evaluation.js';
+import { MODEL_OPTIONS_HELP, neuronProvider, parseArchitecture, spikingOptions } from './model-args.js';
 import { progressBar } from './progress.js';
 
 const HELP = `Usage: mbe-snn eval <${ARCHITECTURES.map((a) => a.name).join('|')}> --T <steps> [options]
@@ -34,14 +34,9 @@ export const evalCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        ...MODEL_OPTIONS,
-        T: { type: 'string' },
-        limit: { type: 'string' },
-        calibration: { type: 'string' },
+        ...EVALUATION_OPTIONS,
         report: { type: 'boolean' },
         json: { type: 'boolean' },
-        out: { type: 'string' },
-        help: { type: 'boolean' },
       },
     });
     if (values.help) {

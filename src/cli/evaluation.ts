@@ -8,7 +8,15 @@ import type { NeuronProvider } from '../ops/neuron-provider.js';
 import type { SpikingOptions } from '../ops/spiking/options.js';
 import { evaluateImageClassifier } from '../tasks/image-classification.js';
 import { evaluateCausalLM } from '../tasks/language-model.js';
-import { loadImageClassifier, loadLanguageModel } from './model-args.js';
+import { loadImageClassifier, loadLanguageModel, MODEL_OPTIONS } from './model-args.js';
+
+/** The options of the commands that evaluate (eval, sweep). */
+export const EVALUATION_OPTIONS = {
+  ...MODEL_OPTIONS,
+  limit: { type: 'string' },
+  calibration: { type: 'string' },
+  out: { type: 'string' },
+} as const;
 
 export interface EvaluationSettings {
   readonly spiking: SpikingOptions;

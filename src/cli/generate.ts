@@ -39,12 +39,10 @@ export const generateCommand: Command = {
       allowPositionals: true,
       options: {
         ...MODEL_OPTIONS,
-        T: { type: 'string' },
         steps: { type: 'string' },
         prompt: { type: 'string' },
         temperature: { type: 'string' },
         seed: { type: 'string' },
-        help: { type: 'boolean' },
       },
     });
     if (values.help) {

@@ -35,6 +35,8 @@ export const MODEL_OPTIONS = {
   float: { type: 'string' },
   margin: { type: 'string' },
   'no-cache': { type: 'boolean' },
+  T: { type: 'string' },
+  help: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 const fileHelp = (entry: ArchitectureEntry) => entry.files.map((f) => `--${f.role} <${f.description}>`).join(' ');

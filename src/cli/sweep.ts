@@ -6,8 +6,8 @@ import { Kernels } from '../kernels/index.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { intOption, textTable } from './args.js';
 import { UsageError, type Command } from './command.js';
-import { loadData, runEvaluation } from './evaluation.js';
-import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, parseArchitecture, spikingOptions } from './model-args.js';
+import { EVALUATION_OPTIONS, loadData, runEvaluation } from './evaluation.js';
+import { MODEL_OPTIONS_HELP, neuronProvider, parseArchitecture, spikingOptions } from './model-args.js';
 import { progressBar } from './progress.js';
 
 const HELP = `Usage: mbe-snn sweep <${ARCHITECTURES.map((a) => a.name).join('|')}> [--T 6,8,10,12,16] [options]
@@ -28,13 +28,8 @@ export const sweepCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        ...MODEL_OPTIONS,
-        T: { type: 'string' },
+        ...EVALUATION_OPTIONS,
         encoding: { type: 'string' },
-        limit: { type: 'string' },
-        calibration: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean' },
       },
     });
     if (values.help) {

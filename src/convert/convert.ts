@@ -2,6 +2,7 @@
 // version and a report of what was replaced and what stayed non-spiking. Weights are never modified: both
 // models are built from the same arrays; only the OpSet differs.
 import type { Kernels } from '../kernels/index.js';
+import type { ModelBuilder } from '../models/builder.js';
 import { CalibratingOpSet } from '../ops/calibration.js';
 import { FloatOpSet } from '../ops/float-opset.js';
 import type { NeuronProvider } from '../ops/neuron-provider.js';
@@ -55,4 +56,17 @@ export function convert<M>(
     declaredNonSpiking: options.declaredNonSpiking ?? [],
   });
   return { float: build(new FloatOpSet(kernels)), spiking: build(ops), ops, report };
+}
+
+/** convert() for a model builder: its architecture's non-spiking declarations go into the report. */
+export function convertBuilder<M>(
+  kernels: Kernels,
+  builder: ModelBuilder<M>,
+  calibrate: (model: M) => void,
+  options: ConvertOptions,
+): Conversion<M> {
+  return convert(kernels, (ops) => builder.build(ops), calibrate, {
+    ...options,
+    declaredNonSpiking: [...builder.nonSpiking, ...(options.declaredNonSpiking ?? [])],
+  });
 }

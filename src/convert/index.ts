@@ -1,4 +1,4 @@
-export { convert, type Conversion, type ConvertOptions } from './convert.js';
+export { convert, convertBuilder, type Conversion, type ConvertOptions } from './convert.js';
 export {
   conversionReport,
   type ConversionFacts,

@@ -1,9 +1,11 @@
 // The vocabulary shared by the op table, the counters and the spiking options: op names, op families and
 // how float work is counted in multiply-accumulates.
-import type { ActivationKind } from './opset.js';
+import type { ActivationKind, OpSet } from './opset.js';
 
-/** The operations a forward pass calls, each with a site as its first argument. */
-export type OpName = 'linear' | 'activation' | 'mul' | 'matmul' | 'softmax' | 'layerNorm' | 'rmsNorm' | 'add';
+/** The operations a forward pass calls: the OpSet methods whose first argument is a site. */
+export type OpName = {
+  [K in keyof OpSet]: OpSet[K] extends (site: string, ...rest: never[]) => void ? K : never;
+}[keyof OpSet];
 
 /** What a site computes: its op, and the activation kind for activation sites. */
 export interface SiteOp {

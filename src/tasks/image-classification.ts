@@ -1,6 +1,6 @@
 // The image task for any image classifier: conversion calibrated on images disjoint from the evaluated
 // ones, in two folds.
-import { convert, type Conversion, type ConvertOptions } from '../convert/convert.js';
+import { convertBuilder, type Conversion, type ConvertOptions } from '../convert/convert.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
@@ -18,13 +18,13 @@ export function convertImageClassifier<M extends ImageClassifier>(
   options: ConvertOptions,
 ): Conversion<M> {
   const size = calibration.length / calibrationCount;
-  return convert(
+  return convertBuilder(
     kernels,
-    (ops) => builder.build(ops),
+    builder,
     (model) => {
       for (let i = 0; i < calibrationCount; i++) model.forward(calibration.subarray(i * size, (i + 1) * size));
     },
-    { ...options, declaredNonSpiking: [...builder.nonSpiking, ...(options.declaredNonSpiking ?? [])] },
+    options,
   );
 }
 

@@ -1,6 +1,6 @@
 // The language-model task for any causal LM: paragraphs of a text scored from the sequence start,
 // calibration on paragraphs disjoint from the evaluated ones, and the conversion itself.
-import { convert, type Conversion, type ConvertOptions } from '../convert/convert.js';
+import { convertBuilder, type Conversion, type ConvertOptions } from '../convert/convert.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
@@ -28,13 +28,13 @@ export function convertCausalLM<M extends CausalLM>(
   calibration: readonly (readonly number[])[],
   options: ConvertOptions,
 ): Conversion<M> {
-  return convert(
+  return convertBuilder(
     kernels,
-    (ops) => builder.build(ops),
+    builder,
     (model) => {
       for (const ids of calibration) model.forward(ids.slice(0, Math.min(ids.length, model.contextLength)), 0);
     },
-    { ...options, declaredNonSpiking: [...builder.nonSpiking, ...(options.declaredNonSpiking ?? [])] },
+    options,
   );
 }
 

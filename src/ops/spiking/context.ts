@@ -13,6 +13,7 @@ import type { Instrumentation, SiteCounters } from '../instrumentation.js';
 import type { NeuronProvider } from '../neuron-provider.js';
 import type { ResolvedSpikingOptions } from './options.js';
 import { activationDomain, powerOfTwoRange } from './ranges.js';
+import { Scratch } from './scratch.js';
 import { fire, type SpikeTrain } from './spike-train.js';
 
 /** The identity code's range chosen for one operand of one site. */
@@ -25,10 +26,14 @@ export interface RangeChoice {
 
 export class SpikingContext {
   private readonly identityCache = new Map<number, MembraneTables>();
+  /** Each fitted neuron's kernel tables, derived once. */
+  private readonly neuronTableCache = new WeakMap<NeuronEntry, MembraneTables>();
   /** Static ranges in use, by "site/operand". */
   readonly ranges = new Map<string, RangeChoice>();
   /** Activation neurons in use, by site. */
   readonly activationNeurons = new Map<string, NeuronEntry>();
+  /** The operators' reusable buffers. */
+  readonly scratch = new Scratch();
 
   constructor(
     readonly kernels: Kernels,
@@ -68,7 +73,7 @@ export class SpikingContext {
     } else {
       alpha = this.staticRange(site, operand).alpha;
     }
-    return this.encodeFixed(counters, x, rows, rowLen, alpha);
+    return this.encodeFixed(counters, x, rows, rowLen, alpha, `code.${operand}`);
   }
 
   /** The static identity range of a site's operand, from its calibrated range. */
@@ -105,27 +110,41 @@ export class SpikingContext {
    * Q(x) with a given range: saturations (|x| beyond the code's largest value) are counted. The mantissa-like
    * outputs of the exp2, reciprocal and rsqrt neurons use a range fixed by construction, 2.
    */
-  encodeFixed(counters: SiteCounters, x: Float32Array, rows: number, rowLen: number, alpha: number): SpikeTrain {
-    const n = rows * rowLen;
-    const input = n === x.length ? x : x.subarray(0, n);
-    const train = fire(this.kernels, this.identityTables(alpha), input, rows, true);
+  encodeFixed(
+    counters: SiteCounters,
+    x: Float32Array,
+    rows: number,
+    rowLen: number,
+    alpha: number,
+    slot: string,
+  ): SpikeTrain {
+    const { input, train } = this.fire(counters, this.identityTables(alpha), 1, true, x, rows, rowLen, slot);
     const top = alpha * (1 - 2 ** -this.options.T);
-    for (let i = 0; i < n; i++) if (Math.abs(input[i] as number) > top) counters.saturations++;
-    this.count(counters, n, 1, train.total);
+    for (let i = 0; i < input.length; i++) if (Math.abs(input[i] as number) > top) counters.saturations++;
     return train;
   }
 
   /** A fitted neuron's spikes for x (rows, rowLen), counting inputs outside its domain as clamps. */
-  fireNeuron(counters: SiteCounters, entry: NeuronEntry, x: Float32Array, rows: number, rowLen: number): SpikeTrain {
-    const n = rows * rowLen;
-    const input = n === x.length ? x : x.subarray(0, n);
-    const train = fire(this.kernels, neuronTables(entry.neuron), input, rows, entry.neuron.signMagnitude);
+  fireNeuron(
+    counters: SiteCounters,
+    entry: NeuronEntry,
+    x: Float32Array,
+    rows: number,
+    rowLen: number,
+    slot: string,
+  ): SpikeTrain {
+    let tables = this.neuronTableCache.get(entry);
+    if (!tables) {
+      tables = neuronTables(entry.neuron);
+      this.neuronTableCache.set(entry, tables);
+    }
+    const { signMagnitude } = entry.neuron;
+    const { input, train } = this.fire(counters, tables, entry.N, signMagnitude, x, rows, rowLen, slot);
     const [a, b] = entry.domain;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < input.length; i++) {
       const v = input[i] as number;
       if (v < a || v > b) counters.clamps++;
     }
-    this.count(counters, n, entry.N, train.total);
     return train;
   }
 
@@ -161,10 +180,24 @@ export class SpikingContext {
     return tables;
   }
 
-  private count(counters: SiteCounters, n: number, bases: number, spikes: number): void {
+  /** Runs a neuron over the first rows * rowLen elements of x and counts its inputs, steps and spikes. */
+  private fire(
+    counters: SiteCounters,
+    tables: MembraneTables,
+    bases: number,
+    signMagnitude: boolean,
+    x: Float32Array,
+    rows: number,
+    rowLen: number,
+    slot: string,
+  ): { input: Float32Array; train: SpikeTrain } {
+    const n = rows * rowLen;
+    const input = n === x.length ? x : x.subarray(0, n);
+    const train = fire(this.kernels, tables, input, rows, signMagnitude, this.scratch, slot);
     counters.spiking = true;
     counters.neuronInputs += n;
     counters.neuronSteps += n * bases * this.options.T;
-    counters.spikes += spikes;
+    counters.spikes += train.total;
+    return { input, train };
   }
 }

@@ -22,7 +22,8 @@ export interface NormCall {
 export function spikingNorm(ctx: SpikingContext, counters: SiteCounters, site: string, call: NormCall): void {
   const { out, x, gamma, beta, rows, n, eps, centre } = call;
   const total = rows * n;
-  const c = new Float32Array(total); // (rows, n) centred input (RMSNorm: x itself)
+  const { scratch, kernels } = ctx;
+  const c = scratch.f32('norm.centred', total); // (rows, n) centred input (RMSNorm: x itself)
   for (let r = 0; r < rows; r++) {
     let mean = 0;
     if (centre) {
@@ -33,24 +34,26 @@ export function spikingNorm(ctx: SpikingContext, counters: SiteCounters, site: s
   }
   const qc = ctx.encode(counters, site, centre ? 'centred' : 'x', c, rows, n);
   // Variance: the spiking square with 1/n in the intensities, summed per row.
-  const squares = new Float32Array(total); // (rows, n)
+  const squares = scratch.f32('norm.squares', total); // (rows, n)
   counters.sops += multiplyTrains(ctx, qc, qc, squares, 1 / n);
-  const v = new Float32Array(rows); // (rows) var + eps
+  const v = scratch.f32('norm.variance', rows); // (rows) var + eps
   for (let r = 0; r < rows; r++) {
     let sum = 0;
     for (let j = 0; j < n; j++) sum += squares[r * n + j] as number;
     v[r] = sum + eps;
   }
-  const { mantissa, exponent } = ctx.kernels.frexpEven(v);
-  const rsqrt = ctx.fireNeuron(counters, ctx.operatorNeuron('rsqrt'), mantissa, 1, rows);
+  const { mantissa, exponent } = kernels.frexpEven(v, {
+    out: { mantissa: scratch.f32('norm.mantissa', rows), exponent: scratch.i32('norm.exponent', rows) },
+  });
+  const rsqrt = ctx.fireNeuron(counters, ctx.operatorNeuron('rsqrt'), mantissa, 1, rows, 'neuron.rsqrt');
   // 1/sqrt(M) lies in (0.7, 1.42]: identity-coded on [0, 2) for the product (each rsqrt spike reaches it once).
   counters.sops += rsqrt.total;
-  const qs = ctx.encodeFixed(counters, rsqrt.y, 1, rows, 2);
-  const products = new Float32Array(total); // (rows, n) Q(c) * Q(MBE(1/sqrt(M)))
+  const qs = ctx.encodeFixed(counters, rsqrt.y, 1, rows, 2, 'code.rsqrt');
+  const products = scratch.f32('norm.products', total); // (rows, n) Q(c) * Q(MBE(1/sqrt(M)))
   counters.sops += multiplyTrains(ctx, qc, qs, products, 1, (i) => Math.floor(i / n));
-  const shift = new Int32Array(total); // (rows, n) -E/2
+  const shift = scratch.i32('norm.shift', total); // (rows, n) -E/2
   for (let i = 0; i < total; i++) shift[i] = -(exponent[Math.floor(i / n)] as number) / 2;
-  const normalised = ctx.kernels.ldexp(products, shift);
+  const normalised = kernels.ldexp(products, shift, { out: products }); // (rows, n)
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < n; j++) {
       const y = (gamma[j] as number) * (normalised[r * n + j] as number);

@@ -3,19 +3,13 @@
 // the decoded values; spike-driven mode consumes the spike planes (accumulate-only).
 import { ResidentMatrix, type Kernels, type SpikePlanes } from '../../kernels/index.js';
 import type { SiteCounters } from '../instrumentation.js';
+import type { OpArgs } from '../op-table.js';
 import type { SpikingContext } from './context.js';
+import type { Scratch } from './scratch.js';
 import { predictedProductSops, spikeProduct, type SpikeTrain } from './spike-train.js';
 
 /** out (n) = Q(a) * Q(b). */
-export function spikingMul(
-  ctx: SpikingContext,
-  counters: SiteCounters,
-  site: string,
-  out: Float32Array,
-  a: Float32Array,
-  b: Float32Array,
-  n: number,
-): void {
+export function spikingMul(ctx: SpikingContext, counters: SiteCounters, [site, out, a, b, n]: OpArgs<'mul'>): void {
   const qa = ctx.encode(counters, site, 'a', a, 1, n);
   const qb = ctx.encode(counters, site, 'b', b, 1, n);
   counters.sops += multiplyTrains(ctx, qa, qb, out.subarray(0, n));
@@ -30,20 +24,24 @@ export function multiplyTrains(
   scale = 1,
   bIndex: (i: number) => number = (i) => i,
 ): number {
-  if (ctx.options.mode === 'spike-driven') return spikeProduct(a, b, out, scale, bIndex);
+  if (ctx.options.mode === 'spike-driven') return spikeProduct(a, b, out, ctx.scratch, scale, bIndex);
   for (let i = 0; i < out.length; i++) out[i] = scale * (a.y[i] as number) * (b.y[bIndex(i)] as number);
-  return predictedProductSops(a, b, bIndex);
+  return predictedProductSops(a, b, ctx.scratch, bIndex);
 }
 
 /**
  * Spike planes of a sign-magnitude train split by sign: plane p's positive spikes become plane p with
  * scale +v_p, its negative spikes plane P + p with scale -v_p. (2P, rows, words) and (2P).
  */
-export function signedPlanes(train: SpikeTrain, factor: number): { planes: SpikePlanes; scale: Float32Array } {
+export function signedPlanes(
+  train: SpikeTrain,
+  factor: number,
+  scratch: Scratch,
+): { planes: SpikePlanes; scale: Float32Array } {
   const { bits, planes: P, rows, rowLen, words } = train.spikes.planes;
   const signs = train.spikes.signs;
   const plane = rows * words;
-  const split = new Uint32Array(2 * P * plane); // (2P, rows, words)
+  const split = scratch.u32('signed.planes', 2 * P * plane); // (2P, rows, words)
   for (let p = 0; p < P; p++) {
     for (let i = 0; i < plane; i++) {
       const w = bits[p * plane + i] as number;
@@ -52,7 +50,7 @@ export function signedPlanes(train: SpikeTrain, factor: number): { planes: Spike
       split[(P + p) * plane + i] = (w & negative) >>> 0;
     }
   }
-  const scale = new Float32Array(2 * P);
+  const scale = scratch.f32('signed.scale', 2 * P); // (2P)
   for (let p = 0; p < P; p++) {
     scale[p] = factor * (train.planeValue[p] as number);
     scale[P + p] = -factor * (train.planeValue[p] as number);
@@ -66,6 +64,7 @@ export function signedPlanes(train: SpikeTrain, factor: number): { planes: Spike
  */
 export function spikeMatmul(
   kernels: Kernels,
+  scratch: Scratch,
   train: SpikeTrain,
   factor: number,
   weight: Float32Array | ResidentMatrix,
@@ -73,7 +72,7 @@ export function spikeMatmul(
   Nout: number,
   out: Float32Array,
 ): number {
-  const { planes, scale } = signedPlanes(train, factor);
+  const { planes, scale } = signedPlanes(train, factor, scratch);
   if (weight instanceof ResidentMatrix) {
     kernels.spikemm(planes, scale, weight, out);
   } else {
@@ -88,30 +87,21 @@ export function spikeMatmul(
 }
 
 /** out (M, N) = scale * Q(a) (M, K) @ Q(b) (K, N) [or Q(b)^T with b (N, K)]. */
-export function spikingMatmul(
-  ctx: SpikingContext,
-  counters: SiteCounters,
-  site: string,
-  out: Float32Array,
-  a: Float32Array,
-  b: Float32Array,
-  M: number,
-  K: number,
-  N: number,
-  transposeB: boolean,
-  scale: number,
-): void {
+export function spikingMatmul(ctx: SpikingContext, counters: SiteCounters, args: OpArgs<'matmul'>): void {
+  const [site, out, a, b, M, K, N, options = {}] = args;
+  const transposeB = options.transposeB ?? false;
+  const scale = options.scale ?? 1;
   const qa = ctx.encode(counters, site, 'a', a, M, K);
   const qb = ctx.encode(counters, site, 'b', b, transposeB ? N : K, transposeB ? K : N);
   // Q(b) as a (K, N) matrix: the weights the spikes of Q(a) select.
-  const bMatrix = new Float32Array(K * N); // (K, N)
+  const bMatrix = ctx.scratch.f32('matmul.b', K * N); // (K, N)
   for (let k = 0; k < K; k++) {
     for (let j = 0; j < N; j++) bMatrix[k * N + j] = qb.y[transposeB ? j * K + k : k * N + j] as number;
   }
   counters.sops += qb.total; // forming Q(b) accumulates each of its spikes once
   if (ctx.options.mode === 'spike-driven') {
     out.fill(0, 0, M * N);
-    counters.sops += spikeMatmul(ctx.kernels, qa, scale, bMatrix, K, N, out.subarray(0, M * N));
+    counters.sops += spikeMatmul(ctx.kernels, ctx.scratch, qa, scale, bMatrix, K, N, out.subarray(0, M * N));
     return;
   }
   for (let i = 0; i < M; i++) {

@@ -20,9 +20,11 @@ export function spikingSoftmax(
   options: SoftmaxOptions,
 ): void {
   const total = rows * n;
-  const fraction = new Float32Array(total); // (rows, n) z - floor(z), in [0, 1)
-  const whole = new Int32Array(total); // (rows, n) floor(z)
-  const visible = new Uint8Array(total); // (rows, n) 1 where the mask lets the column through
+  const { scratch, kernels } = ctx;
+  // Masked columns keep zeros: 2^0 spikes there, but never reach a sum or an output.
+  const fraction = scratch.f32('softmax.fraction', total).fill(0); // (rows, n) z - floor(z), in [0, 1)
+  const whole = scratch.i32('softmax.whole', total).fill(0); // (rows, n) floor(z)
+  const visible = scratch.u8('softmax.visible', total).fill(0); // (rows, n) 1 where the mask lets the column through
   for (let r = 0; r < rows; r++) {
     const valid = visibleColumns(options, r, n);
     let max = -Infinity;
@@ -42,9 +44,9 @@ export function spikingSoftmax(
     }
   }
   // 2^f for every element, then exp = 2^f * 2^floor(z) by exponent addition.
-  const exp2 = ctx.fireNeuron(counters, ctx.operatorNeuron('exp2'), fraction, rows, n);
-  const exps = ctx.kernels.ldexp(exp2.y, whole);
-  const sums = new Float32Array(rows); // (rows)
+  const exp2 = ctx.fireNeuron(counters, ctx.operatorNeuron('exp2'), fraction, rows, n, 'neuron.exp2');
+  const exps = kernels.ldexp(exp2.y, whole, { out: scratch.f32('softmax.exps', total) }); // (rows, n)
+  const sums = scratch.f32('softmax.sums', rows); // (rows)
   for (let r = 0; r < rows; r++) {
     let sum = 0;
     for (let j = 0; j < n; j++) if (visible[r * n + j]) sum += exps[r * n + j] as number;
@@ -52,17 +54,19 @@ export function spikingSoftmax(
   }
   counters.sops += exp2.total; // each spike of 2^f reaches the row sum once
   // 1 / S = 2^-E / M with M in [0.5, 1).
-  const { mantissa, exponent } = ctx.kernels.frexp(sums);
-  const reciprocal = ctx.fireNeuron(counters, ctx.operatorNeuron('reciprocal'), mantissa, 1, rows);
+  const { mantissa, exponent } = kernels.frexp(sums, {
+    out: { mantissa: scratch.f32('softmax.mantissa', rows), exponent: scratch.i32('softmax.exponent', rows) },
+  });
+  const reciprocal = ctx.fireNeuron(counters, ctx.operatorNeuron('reciprocal'), mantissa, 1, rows, 'neuron.reciprocal');
   // Both factors lie in [1, 2]: identity-coded on [0, 2) (Eq. 9), their product as D (.) S. Each neuron
   // spike reaches its identity code's membrane once.
   counters.sops += reciprocal.total;
-  const qm = ctx.encodeFixed(counters, exp2.y, rows, n, MANTISSA_RANGE);
-  const qr = ctx.encodeFixed(counters, reciprocal.y, 1, rows, MANTISSA_RANGE);
-  const products = new Float32Array(total); // (rows, n) Q(2^f) * Q(1/M)
+  const qm = ctx.encodeFixed(counters, exp2.y, rows, n, MANTISSA_RANGE, 'code.exp2');
+  const qr = ctx.encodeFixed(counters, reciprocal.y, 1, rows, MANTISSA_RANGE, 'code.reciprocal');
+  const products = scratch.f32('softmax.products', total); // (rows, n) Q(2^f) * Q(1/M)
   counters.sops += multiplyTrains(ctx, qm, qr, products, 1, (i) => Math.floor(i / n));
-  const shift = new Int32Array(total); // (rows, n) floor(z) - E
+  const shift = scratch.i32('softmax.shift', total); // (rows, n) floor(z) - E
   for (let i = 0; i < total; i++) shift[i] = (whole[i] as number) - (exponent[Math.floor(i / n)] as number);
-  const probabilities = ctx.kernels.ldexp(products, shift);
+  const probabilities = kernels.ldexp(products, shift, { out: products }); // (rows, n)
   for (let i = 0; i < total; i++) x[i] = visible[i] ? (probabilities[i] as number) : 0;
 }

@@ -1,6 +1,7 @@
 // A tensor as spike trains: the output of one neuron run over every element, with what decoding and
 // the spike-driven products need (plane values, per-element spike counts, signs).
 import type { Kernels, MembraneSpikes, MembraneTables } from '../../kernels/index.js';
+import type { Scratch } from './scratch.js';
 
 export interface SpikeTrain {
   /** (n) decoded values: sign * (sum of the set planes' values + bias) */
@@ -16,17 +17,26 @@ export interface SpikeTrain {
   readonly total: number;
 }
 
-/** Runs a neuron over x (rows, rowLen) and keeps its spikes. */
+/** Runs a neuron over x (rows, rowLen) and keeps its spikes, in the scratch buffers of `slot`. */
 export function fire(
   kernels: Kernels,
   tables: MembraneTables,
   x: Float32Array,
   rows: number,
   signMagnitude: boolean,
+  scratch: Scratch,
+  slot: string,
 ): SpikeTrain {
-  const spikes = kernels.membraneSpikes(x, tables, { rows, signMagnitude });
   const { N, T } = tables;
-  const planeValue = new Float64Array(N * T); // (N * T)
+  const words = rows > 0 ? Math.ceil(x.length / rows / 32) : 0;
+  const out = {
+    y: scratch.f32(`${slot}.y`, x.length), // (rows, rowLen)
+    bits: scratch.u32(`${slot}.bits`, N * T * rows * words), // (N * T, rows, words)
+    counts: scratch.u32(`${slot}.counts`, N * T), // (N, T)
+    signs: scratch.u32(`${slot}.signs`, rows * words), // (rows, words)
+  };
+  const spikes = kernels.membraneSpikes(x, tables, { rows, signMagnitude, out });
+  const planeValue = scratch.f64(`${slot}.planeValue`, N * T); // (N * T)
   for (let nb = 0; nb < N; nb++) {
     for (let t = 0; t < T; t++)
       planeValue[nb * T + t] = (tables.weight[nb] as number) * (tables.intensity[nb * T + t] as number);
@@ -36,10 +46,11 @@ export function fire(
   return { y: spikes.y, spikes, planeValue, bias: tables.bias, signMagnitude, x, total };
 }
 
-/** Spikes of each element over all planes: (n). */
-export function elementCounts(train: SpikeTrain): Uint16Array {
+/** Spikes of each element over all planes: (n), in the scratch slot. */
+export function elementCounts(train: SpikeTrain, scratch: Scratch, slot: string): Uint16Array {
   const { bits, planes, rows, rowLen, words } = train.spikes.planes;
-  const counts = new Uint16Array(rows * rowLen);
+  const counts = scratch.u16(slot, rows * rowLen); // (rows, rowLen)
+  counts.fill(0);
   for (let p = 0; p < planes; p++) {
     for (let r = 0; r < rows; r++) {
       for (let w = 0; w < words; w++) {
@@ -56,13 +67,19 @@ export function elementCounts(train: SpikeTrain): Uint16Array {
 }
 
 /** The set planes of every element, as lists: element i's planes are list[start[i] .. start[i + 1]). */
-export function elementPlanes(train: SpikeTrain): { start: Uint32Array; list: Uint16Array } {
-  const counts = elementCounts(train);
+export function elementPlanes(
+  train: SpikeTrain,
+  scratch: Scratch,
+  slot: string,
+): { start: Uint32Array; list: Uint16Array } {
+  const counts = elementCounts(train, scratch, `${slot}.counts`);
   const n = counts.length;
-  const start = new Uint32Array(n + 1);
+  const start = scratch.u32(`${slot}.start`, n + 1); // (n + 1)
+  start[0] = 0;
   for (let i = 0; i < n; i++) start[i + 1] = (start[i] as number) + (counts[i] as number);
-  const list = new Uint16Array(start[n] as number);
-  const fill = start.slice(0, n);
+  const list = scratch.u16(`${slot}.list`, start[n] as number); // (spikes)
+  const fill = scratch.u32(`${slot}.fill`, n); // (n) next free place of each element's list
+  fill.set(start.subarray(0, n));
   const { bits, planes, rows, rowLen, words } = train.spikes.planes;
   for (let p = 0; p < planes; p++) {
     for (let r = 0; r < rows; r++) {
@@ -94,12 +111,13 @@ export function spikeProduct(
   a: SpikeTrain,
   b: SpikeTrain,
   out: Float32Array,
+  scratch: Scratch,
   scale = 1,
   /** Which element of b meets element i of a (b broadcast over rows, e.g. one reciprocal per row). */
   bIndex: (i: number) => number = (i) => i,
 ): number {
-  const pa = elementPlanes(a);
-  const pb = elementPlanes(b);
+  const pa = elementPlanes(a, scratch, 'product.a');
+  const pb = elementPlanes(b, scratch, 'product.b');
   let sops = 0;
   for (let i = 0; i < out.length; i++) {
     const k = bIndex(i);
@@ -124,9 +142,14 @@ export function spikeProduct(
 }
 
 /** The accumulates spikeProduct would spend, from per-element spike counts (equivalent mode's prediction). */
-export function predictedProductSops(a: SpikeTrain, b: SpikeTrain, bIndex: (i: number) => number = (i) => i): number {
-  const ca = elementCounts(a);
-  const cb = elementCounts(b);
+export function predictedProductSops(
+  a: SpikeTrain,
+  b: SpikeTrain,
+  scratch: Scratch,
+  bIndex: (i: number) => number = (i) => i,
+): number {
+  const ca = elementCounts(a, scratch, 'product.a.counts');
+  const cb = elementCounts(b, scratch, 'product.b.counts');
   let sops = 0;
   for (let i = 0; i < ca.length; i++) {
     const x = ca[i] as number;

@@ -115,7 +115,7 @@ export class SpikingOpSet implements OpSet {
     }
     const resident = (layer as SpikingLinearLayer).resident;
     if (!resident) throw new Error(`${site}: linear layer was prepared by another OpSet`);
-    counters.sops += spikeMatmul(this.kernels, q, 1, resident, K, Nout, target);
+    counters.sops += spikeMatmul(this.kernels, this.context.scratch, q, 1, resident, K, Nout, target);
   }
 
   activation(...args: OpArgs<'activation'>): void {
@@ -123,7 +123,7 @@ export class SpikingOpSet implements OpSet {
     if (!counters) return;
     const [site, kind, out, x, n] = args;
     const entry = this.context.activationNeuron(site, TARGETS[kind].name);
-    const train = this.context.fireNeuron(counters, entry, x, 1, n);
+    const train = this.context.fireNeuron(counters, entry, x, 1, n, 'neuron.activation');
     out.set(train.y);
     counters.sops += train.total; // each spike adds its intensity into the output once
   }
@@ -131,15 +131,13 @@ export class SpikingOpSet implements OpSet {
   mul(...args: OpArgs<'mul'>): void {
     const counters = this.begin('mul', args);
     if (!counters) return;
-    const [site, out, a, b, n] = args;
-    spikingMul(this.context, counters, site, out, a, b, n);
+    spikingMul(this.context, counters, args);
   }
 
   matmul(...args: OpArgs<'matmul'>): void {
     const counters = this.begin('matmul', args);
     if (!counters) return;
-    const [site, out, a, b, M, K, N, options = {}] = args;
-    spikingMatmul(this.context, counters, site, out, a, b, M, K, N, options.transposeB ?? false, options.scale ?? 1);
+    spikingMatmul(this.context, counters, args);
   }
 
   softmax(...args: OpArgs<'softmax'>): void {
