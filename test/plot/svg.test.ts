@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { escapeXml, gridPlot, linePlot, PALETTE } from '../../src/plot/svg.js';
-import type { LinePlotOptions } from '../../src/plot/svg.js';
+import type { LinePlotOptions, Series } from '../../src/plot/svg.js';
 
 interface XmlElement {
   readonly name: string;
@@ -119,6 +119,11 @@ const base: LinePlotOptions = {
   ],
 };
 
+/** A line plot of `base` with its series replaced by one series 's' through `points`, and `extra` options. */
+function plotOf(points: Series['points'], extra: Partial<LinePlotOptions> = {}): string {
+  return linePlot({ ...base, ...extra, series: [{ label: 's', points }] });
+}
+
 describe('the XML checker', () => {
   it('rejects what is not well-formed', () => {
     expect(() => parseXml('<svg><g></svg>')).toThrow();
@@ -221,21 +226,14 @@ describe('linePlot', () => {
 
   it('supports a log x axis and explicit x ticks', () => {
     const root = parseXml(
-      linePlot({
-        ...base,
-        logX: true,
-        xTicks: [1, 10, 100, 0],
-        series: [
-          {
-            label: 's',
-            points: [
-              [1, 1],
-              [100, 2],
-              [0, 3],
-            ],
-          },
+      plotOf(
+        [
+          [1, 1],
+          [100, 2],
+          [0, 3],
         ],
-      }),
+        { logX: true, xTicks: [1, 10, 100, 0] },
+      ),
     );
     const t = texts(root);
     expect(t).toEqual(expect.arrayContaining(['1e0', '1e1', '1e2']));
@@ -247,22 +245,14 @@ describe('linePlot', () => {
   });
 
   it('skips NaN and infinite points and breaks the line there', () => {
-    const svg = linePlot({
-      ...base,
-      series: [
-        {
-          label: 's',
-          points: [
-            [0, 0],
-            [1, 1],
-            [2, NaN],
-            [Infinity, 3],
-            [3, 2],
-            [4, 3],
-          ],
-        },
-      ],
-    });
+    const svg = plotOf([
+      [0, 0],
+      [1, 1],
+      [2, NaN],
+      [Infinity, 3],
+      [3, 2],
+      [4, 3],
+    ]);
     const root = parseXml(svg);
     expect(svg).not.toMatch(/NaN|Infinity/);
     expect(all(root, 'desc')[0]!.text).toContain('2 not finite');
@@ -308,37 +298,21 @@ describe('linePlot', () => {
   it('labels very small and very large values in exponent form', () => {
     const small = texts(
       parseXml(
-        linePlot({
-          ...base,
-          series: [
-            {
-              label: 's',
-              points: [
-                [0, 1e-6],
-                [1, 5e-6],
-              ],
-            },
-          ],
-        }),
+        plotOf([
+          [0, 1e-6],
+          [1, 5e-6],
+        ]),
       ),
     );
     expect(small).toEqual(expect.arrayContaining(['1e-6', '5e-6']));
   });
 
   it('prints coordinates with at most two decimals', () => {
-    const svg = linePlot({
-      ...base,
-      series: [
-        {
-          label: 's',
-          points: [
-            [0, Math.PI],
-            [1 / 3, Math.E],
-            [2 / 7, Math.SQRT2],
-          ],
-        },
-      ],
-    });
+    const svg = plotOf([
+      [0, Math.PI],
+      [1 / 3, Math.E],
+      [2 / 7, Math.SQRT2],
+    ]);
     const numbers = svg.match(/-?\d+\.\d+/g) ?? [];
     expect(numbers.length).toBeGreaterThan(0);
     for (const n of numbers) expect(n.split('.')[1]!.length).toBeLessThanOrEqual(2);
