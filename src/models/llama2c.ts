@@ -6,7 +6,9 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Llama2cCheckpoint, Llama2cConfig, Llama2cWeights } from '../io/llama2c.js';
 import { BOS, type Llama2cTokenizer } from '../io/tokenizer.js';
 import type { LinearLayer, OpSet } from '../ops/opset.js';
+import { Attention } from './attention.js';
 import type { ModelBuilder } from './builder.js';
+import { KvCache } from './kv-cache.js';
 import type { CausalLM, TextTokenizer } from './interfaces.js';
 
 const RMS_EPS = 1e-5;
@@ -30,9 +32,8 @@ export class Llama2cModel implements CausalLM {
   private readonly classifier: LinearLayer;
   private readonly ropeCos: Float32Array; // (seqLen, headSize / 2)
   private readonly ropeSin: Float32Array; // (seqLen, headSize / 2)
-  // KV cache, like run.c's RunState: (layer, seqLen, kvDim)
-  private readonly keyCache: Float32Array;
-  private readonly valueCache: Float32Array;
+  private readonly cache: KvCache;
+  private readonly attention: Attention;
   // Activations for up to maxRows tokens.
   private readonly x: Float32Array; // (rows, dim) residual stream
   private readonly xb: Float32Array; // (rows, dim)
@@ -43,11 +44,6 @@ export class Llama2cModel implements CausalLM {
   private readonly hb: Float32Array; // (rows, hidden)
   private readonly hb2: Float32Array; // (rows, hidden)
   private readonly logits: Float32Array; // (rows, vocab)
-  private readonly qHead: Float32Array; // (rows, headSize)
-  private readonly kHead: Float32Array; // (seqLen, headSize)
-  private readonly vHead: Float32Array; // (seqLen, headSize)
-  private readonly att: Float32Array; // (rows, seqLen)
-  private readonly outHead: Float32Array; // (rows, headSize)
 
   constructor(
     readonly config: Llama2cConfig,
@@ -82,8 +78,8 @@ export class Llama2cModel implements CausalLM {
         this.ropeSin[pos * half + i] = Math.sin(angle);
       }
     }
-    this.keyCache = new Float32Array(nLayers * seqLen * kv);
-    this.valueCache = new Float32Array(nLayers * seqLen * kv);
+    this.cache = new KvCache(nLayers, seqLen, kv);
+    this.attention = new Attention(ops, { heads: nHeads, kvHeads: nKvHeads, headDim: this.headSize }, maxRows, seqLen);
     const rows = maxRows;
     this.x = new Float32Array(rows * dim);
     this.xb = new Float32Array(rows * dim);
@@ -94,11 +90,6 @@ export class Llama2cModel implements CausalLM {
     this.hb = new Float32Array(rows * hiddenDim);
     this.hb2 = new Float32Array(rows * hiddenDim);
     this.logits = new Float32Array(rows * vocabSize);
-    this.qHead = new Float32Array(rows * this.headSize);
-    this.kHead = new Float32Array(seqLen * this.headSize);
-    this.vHead = new Float32Array(seqLen * this.headSize);
-    this.att = new Float32Array(rows * seqLen);
-    this.outHead = new Float32Array(rows * this.headSize);
   }
 
   get vocabSize(): number {
@@ -110,8 +101,7 @@ export class Llama2cModel implements CausalLM {
   }
 
   reset(): void {
-    this.keyCache.fill(0);
-    this.valueCache.fill(0);
+    this.cache.reset();
   }
 
   /**
@@ -146,11 +136,20 @@ export class Llama2cModel implements CausalLM {
       ops.linear(`${site}.wk`, this.k, this.xb, layer.wk, S);
       ops.linear(`${site}.wv`, this.v, this.xb, layer.wv, S);
       this.rotate(S, startPos);
-      // Append k, v to the cache at startPos .. startPos + S - 1.
-      const cacheBase = l * seqLen * this.kvDim;
-      this.keyCache.set(this.k.subarray(0, S * this.kvDim), cacheBase + startPos * this.kvDim);
-      this.valueCache.set(this.v.subarray(0, S * this.kvDim), cacheBase + startPos * this.kvDim);
-      this.attention(site, S, startPos, cacheBase);
+      // Append k, v to the cache; xb = causal attention of the S new rows over L = startPos + S positions.
+      this.cache.append(l, this.k, this.v, S, startPos);
+      const rowsOf = (data: Float32Array, stride: number) => ({ data, offset: 0, stride });
+      this.attention.run(
+        site,
+        rowsOf(this.xb, dim),
+        rowsOf(this.q, dim),
+        this.cache.keySource(l),
+        this.cache.valueSource(l),
+        S,
+        startPos + S,
+        1 / Math.sqrt(this.headSize),
+        { causalOffset: startPos },
+      );
       // x += xb @ wo^T
       ops.linear(`${site}.wo`, this.xb2, this.xb, layer.wo, S);
       ops.add(`${site}.residual1`, x, x, this.xb2, S * dim);
@@ -187,34 +186,6 @@ export class Llama2cModel implements CausalLM {
         rotateInto(this.q, s * dim + i);
         if (i < this.kvDim) rotateInto(this.k, s * this.kvDim + i);
       }
-    }
-  }
-
-  /** Causal grouped-query attention of S new rows over L = startPos + S cached positions, into xb. */
-  private attention(site: string, S: number, startPos: number, cacheBase: number): void {
-    const { dim, nHeads, nKvHeads } = this.config;
-    const hs = this.headSize;
-    const L = startPos + S;
-    const groups = nHeads / nKvHeads;
-    for (let h = 0; h < nHeads; h++) {
-      const kvHead = Math.floor(h / groups);
-      // Gather this head's q (S, hs) and its kv head's keys and values (L, hs).
-      for (let s = 0; s < S; s++) this.qHead.set(this.q.subarray(s * dim + h * hs, s * dim + (h + 1) * hs), s * hs);
-      for (let t = 0; t < L; t++) {
-        const at = cacheBase + t * this.kvDim + kvHead * hs;
-        this.kHead.set(this.keyCache.subarray(at, at + hs), t * hs);
-        this.vHead.set(this.valueCache.subarray(at, at + hs), t * hs);
-      }
-      const att = this.att.subarray(0, S * L);
-      // att (S, L) = q k^T / sqrt(hs), softmax with row s seeing positions 0 .. startPos + s
-      this.ops.matmul(`${site}.qk`, att, this.qHead, this.kHead, S, hs, L, {
-        transposeB: true,
-        scale: 1 / Math.sqrt(hs),
-      });
-      this.ops.softmax(`${site}.softmax`, att, S, L, { causalOffset: startPos });
-      // out (S, hs) = att @ v
-      this.ops.matmul(`${site}.pv`, this.outHead, att, this.vHead, S, L, hs);
-      for (let s = 0; s < S; s++) this.xb.set(this.outHead.subarray(s * hs, (s + 1) * hs), s * dim + h * hs);
     }
   }
 

@@ -5,6 +5,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { LinearLayer, OpSet } from '../ops/opset.js';
 import type { TensorMap } from '../tensor.js';
+import { Attention } from './attention.js';
 import type { ModelBuilder } from './builder.js';
 import type { ImageClassifier, ImageShape } from './interfaces.js';
 import { Weights } from './weights.js';
@@ -68,12 +69,8 @@ export class VitModel implements ImageClassifier {
   private readonly x: Float32Array; // (tokens, dim) residual stream
   private readonly h: Float32Array; // (tokens, dim)
   private readonly qkv: Float32Array; // (tokens, 3 dim)
-  private readonly qHead: Float32Array; // (tokens, headDim)
-  private readonly kHead: Float32Array; // (tokens, headDim)
-  private readonly vHead: Float32Array; // (tokens, headDim)
-  private readonly att: Float32Array; // (tokens, tokens)
-  private readonly outHead: Float32Array; // (tokens, headDim)
   private readonly mixed: Float32Array; // (tokens, dim)
+  private readonly attention: Attention;
   private readonly mlp: Float32Array; // (tokens, mlpDim)
   private readonly headHidden: Float32Array; // (headHidden)
   private readonly logits: Float32Array; // (classes)
@@ -119,12 +116,8 @@ export class VitModel implements ImageClassifier {
     this.x = new Float32Array(S * dim);
     this.h = new Float32Array(S * dim);
     this.qkv = new Float32Array(S * 3 * dim);
-    this.qHead = new Float32Array(S * headDim);
-    this.kHead = new Float32Array(S * headDim);
-    this.vHead = new Float32Array(S * headDim);
-    this.att = new Float32Array(S * S);
-    this.outHead = new Float32Array(S * headDim);
     this.mixed = new Float32Array(S * dim);
+    this.attention = new Attention(ops, { heads: config.heads, kvHeads: config.heads, headDim }, S, S);
     this.mlp = new Float32Array(S * mlpDim);
     this.headHidden = new Float32Array(headHidden);
     this.logits = new Float32Array(classes);
@@ -132,7 +125,7 @@ export class VitModel implements ImageClassifier {
 
   /** Class logits (classes) of one image (imageSize * imageSize bytes); the view is reused by the next call. */
   forward(image: Uint8Array): Float32Array {
-    const { imageSize, patchSize, dim, heads, mlpDim, eps } = this.config;
+    const { imageSize, patchSize, dim, mlpDim, eps } = this.config;
     if (image.length !== imageSize * imageSize) {
       throw new InvalidArgumentError(`image must have ${imageSize * imageSize} pixels, got ${image.length}`);
     }
@@ -151,34 +144,28 @@ export class VitModel implements ImageClassifier {
         }
       }
     }
-    // x = [cls; patches @ W^S + b] + positions
+    // x = [cls; patches @ W^T + b] + positions
     this.x.set(this.cls, 0);
     ops.linear('embed', this.x.subarray(dim), this.pixels, this.embed, this.patches);
     ops.add('embed.positions', this.x, this.x, this.positions, S * dim);
-    const headDim = dim / heads;
     for (let l = 0; l < this.blocks.length; l++) {
       const b = this.blocks[l] as BlockWeights;
       const site = `layer${l}`;
       // x += to_out(attention(LN(x)))
       ops.layerNorm(`${site}.ln1`, this.h, this.x, b.ln1Weight, b.ln1Bias, S, dim, eps);
       ops.linear(`${site}.qkv`, this.qkv, this.h, b.qkv, S);
-      for (let head = 0; head < heads; head++) {
-        for (let t = 0; t < S; t++) {
-          const row = t * 3 * dim + head * headDim;
-          this.qHead.set(this.qkv.subarray(row, row + headDim), t * headDim);
-          this.kHead.set(this.qkv.subarray(row + dim, row + dim + headDim), t * headDim);
-          this.vHead.set(this.qkv.subarray(row + 2 * dim, row + 2 * dim + headDim), t * headDim);
-        }
-        // att (S, S) = q k^S * dim^-0.5; softmax; out (S, headDim) = att @ v
-        ops.matmul(`${site}.qk`, this.att, this.qHead, this.kHead, S, headDim, S, {
-          transposeB: true,
-          scale: dim ** -0.5,
-        });
-        ops.softmax(`${site}.softmax`, this.att, S, S);
-        ops.matmul(`${site}.pv`, this.outHead, this.att, this.vHead, S, S, headDim);
-        for (let t = 0; t < S; t++)
-          this.mixed.set(this.outHead.subarray(t * headDim, (t + 1) * headDim), t * dim + head * headDim);
-      }
+      // mixed (S, dim) = attention over the packed qkv (S, 3 dim), scaled by dim^-0.5
+      const part = (offset: number) => ({ data: this.qkv, offset, stride: 3 * dim });
+      this.attention.run(
+        site,
+        { data: this.mixed, offset: 0, stride: dim },
+        part(0),
+        part(dim),
+        part(2 * dim),
+        S,
+        S,
+        dim ** -0.5,
+      );
       ops.linear(`${site}.out`, this.h, this.mixed, b.out, S);
       ops.add(`${site}.residual1`, this.x, this.x, this.h, S * dim);
       // x += fc2(gelu(fc1(LN(x))))

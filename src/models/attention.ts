@@ -1,0 +1,81 @@
+// Multi-head scaled dot-product attention over an OpSet, shared by every architecture: per head, gather q
+// (S, headDim) and the keys and values (L, headDim) from their row-major sources (a packed qkv buffer, a
+// KV cache), then att = softmax(scale q k^T) under the masks, out = att v, scattered back into (S, heads
+// * headDim). Grouped-query attention maps query head h to kv head floor(h / (heads / kvHeads)).
+import type { OpSet, SoftmaxOptions } from '../ops/opset.js';
+
+export interface AttentionShape {
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+}
+
+/** A row-major source of per-head vectors: element (row, head h, i) is at offset + row * stride + h * headDim + i. */
+export interface HeadSource {
+  readonly data: Float32Array;
+  readonly offset: number;
+  readonly stride: number;
+}
+
+export class Attention {
+  private readonly qHead: Float32Array; // (maxRows, headDim)
+  private readonly kHead: Float32Array; // (maxKeys, headDim)
+  private readonly vHead: Float32Array; // (maxKeys, headDim)
+  private readonly att: Float32Array; // (maxRows, maxKeys)
+  private readonly outHead: Float32Array; // (maxRows, headDim)
+
+  constructor(
+    private readonly ops: OpSet,
+    readonly shape: AttentionShape,
+    readonly maxRows: number,
+    readonly maxKeys: number,
+  ) {
+    const hd = shape.headDim;
+    this.qHead = new Float32Array(maxRows * hd);
+    this.kHead = new Float32Array(maxKeys * hd);
+    this.vHead = new Float32Array(maxKeys * hd);
+    this.att = new Float32Array(maxRows * maxKeys);
+    this.outHead = new Float32Array(maxRows * hd);
+  }
+
+  /**
+   * out (S rows of stride outStride) = attention of S queries over L keys; sites `${site}.qk`,
+   * `${site}.softmax` and `${site}.pv`.
+   */
+  run(
+    site: string,
+    out: HeadSource,
+    q: HeadSource,
+    keys: HeadSource,
+    values: HeadSource,
+    S: number,
+    L: number,
+    scale: number,
+    mask: SoftmaxOptions = {},
+  ): void {
+    const { heads, kvHeads, headDim: hd } = this.shape;
+    const groups = heads / kvHeads;
+    const att = this.att.subarray(0, S * L);
+    for (let h = 0; h < heads; h++) {
+      const kvHead = Math.floor(h / groups);
+      gather(this.qHead, q, h * hd, S, hd);
+      gather(this.kHead, keys, kvHead * hd, L, hd);
+      gather(this.vHead, values, kvHead * hd, L, hd);
+      // att (S, L) = scale q k^T, softmax under the masks; out (S, hd) = att v
+      this.ops.matmul(`${site}.qk`, att, this.qHead, this.kHead, S, hd, L, { transposeB: true, scale });
+      this.ops.softmax(`${site}.softmax`, att, S, L, mask);
+      this.ops.matmul(`${site}.pv`, this.outHead, att, this.vHead, S, L, hd);
+      for (let s = 0; s < S; s++) {
+        out.data.set(this.outHead.subarray(s * hd, (s + 1) * hd), out.offset + s * out.stride + h * hd);
+      }
+    }
+  }
+}
+
+/** into (rows, hd) = the head vectors at column `column` of the source's rows. */
+function gather(into: Float32Array, source: HeadSource, column: number, rows: number, hd: number): void {
+  for (let r = 0; r < rows; r++) {
+    const at = source.offset + r * source.stride + column;
+    into.set(source.data.subarray(at, at + hd), r * hd);
+  }
+}
