@@ -13,6 +13,8 @@ export interface CausalLM {
   forward(tokens: ArrayLike<number>, startPos: number): Float32Array;
   /** Forgets the cached keys and values: the next call starts at position 0. */
   reset(): void;
+  /** The last forward's final hidden states (tokens, hidden), where the architecture exposes them. */
+  lastHiddenState?(): Float32Array;
   /** Frees resident weight copies; the model cannot be used afterwards. */
   dispose(): void;
 }
@@ -22,8 +24,24 @@ export interface SequenceClassifier {
   readonly vocabSize: number;
   readonly contextLength: number;
   readonly labels: readonly string[];
-  /** Logits (labels) of one sequence; attentionMask (tokens) is 1 for real tokens, 0 for padding. */
-  forward(tokens: ArrayLike<number>, attentionMask?: ArrayLike<number>): Float32Array;
+  /**
+   * Logits (labels) of one sequence; attentionMask (tokens) is 1 for real tokens, 0 for padding (default
+   * all 1); tokenTypes (tokens) are segment ids (default all 0). The view is reused by the next call.
+   */
+  forward(tokens: ArrayLike<number>, attentionMask?: ArrayLike<number>, tokenTypes?: ArrayLike<number>): Float32Array;
+  lastHiddenState?(): Float32Array;
+  dispose(): void;
+}
+
+/** An encoder without a head (BertModel, RobertaModel): the hidden states of a sequence. */
+export interface SequenceEncoder {
+  readonly vocabSize: number;
+  readonly contextLength: number;
+  readonly hiddenSize: number;
+  /** The last hidden state (tokens, hidden) of one sequence; masks as for SequenceClassifier. */
+  forward(tokens: ArrayLike<number>, attentionMask?: ArrayLike<number>, tokenTypes?: ArrayLike<number>): Float32Array;
+  /** The last forward's sequence embedding (hidden): the pooler's output where there is one, else token 0's state. */
+  pooled(): Float32Array;
   dispose(): void;
 }
 
@@ -40,6 +58,7 @@ export interface ImageClassifier {
   readonly classes: number;
   /** Logits (classes) of one image of image.height * image.width * image.channels bytes; the view is reused. */
   forward(pixels: Uint8Array): Float32Array;
+  lastHiddenState?(): Float32Array;
   dispose(): void;
 }
 

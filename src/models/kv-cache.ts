@@ -15,11 +15,14 @@ export class KvCache {
     this.values = new Float32Array(layers * contextLength * kvDim);
   }
 
-  /** Stores k, v (S, kvDim) of a layer at positions startPos .. startPos + S - 1. */
-  append(layer: number, k: Float32Array, v: Float32Array, S: number, startPos: number): void {
+  /** Stores S rows of keys and values (kvDim each, from their sources) at positions startPos .. startPos + S - 1. */
+  append(layer: number, k: HeadSource, v: HeadSource, S: number, startPos: number): void {
     const at = (layer * this.contextLength + startPos) * this.kvDim;
-    this.keys.set(k.subarray(0, S * this.kvDim), at);
-    this.values.set(v.subarray(0, S * this.kvDim), at);
+    for (let s = 0; s < S; s++) {
+      const row = at + s * this.kvDim;
+      this.keys.set(k.data.subarray(k.offset + s * k.stride, k.offset + s * k.stride + this.kvDim), row);
+      this.values.set(v.data.subarray(v.offset + s * v.stride, v.offset + s * v.stride + this.kvDim), row);
+    }
   }
 
   /** A layer's cached keys (contextLength, kvDim) as an attention source. */

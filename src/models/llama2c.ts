@@ -137,8 +137,8 @@ export class Llama2cModel implements CausalLM {
       ops.linear(`${site}.wv`, this.v, this.xb, layer.wv, S);
       this.rotate(S, startPos);
       // Append k, v to the cache; xb = causal attention of the S new rows over L = startPos + S positions.
-      this.cache.append(l, this.k, this.v, S, startPos);
       const rowsOf = (data: Float32Array, stride: number) => ({ data, offset: 0, stride });
+      this.cache.append(l, rowsOf(this.k, this.kvDim), rowsOf(this.v, this.kvDim), S, startPos);
       this.attention.run(
         site,
         rowsOf(this.xb, dim),

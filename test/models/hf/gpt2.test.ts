@@ -1,0 +1,65 @@
+// GPT2LMHeadModel on the hf-tiny goldens (checked against transformers): logits and the full last hidden
+// state within the golden's tolerance on both weight sets and the no-prefix variant, the greedy tokens, and
+// the FormatErrors of checkpoints that do not fit the config.
+import { beforeAll, expect, it } from 'vitest';
+import { FormatError, Kernels } from '../../../src/index.js';
+import { gpt2Builder } from '../../../src/models/gpt2.js';
+import { FloatOpSet } from '../../../src/ops/float-opset.js';
+import { generate } from '../../../src/tasks/generate.js';
+import { describeFixtures } from '../../helpers/fixtures.js';
+import { hfFixture, maxAbsDiff } from '../../helpers/hf-golden.js';
+
+describeFixtures('GPT-2 on the hf-tiny goldens', () => {
+  let kernels: Kernels;
+  beforeAll(async () => {
+    kernels = await Kernels.load();
+  });
+
+  const cases: [string, string?][] = [
+    ['gpt2-tiny'],
+    ['gpt2-tiny-hot'],
+    ['gpt2-tiny', 'variants/model.no-prefix-with-attn-bias.safetensors'],
+  ];
+  for (const [folder, weights] of cases) {
+    it(`${folder}${weights ? ` (${weights})` : ''}: logits, hidden states and greedy tokens match`, () => {
+      const f = hfFixture(folder, weights);
+      const model = gpt2Builder(f.config, f.tensors, f.source).build(new FloatOpSet(kernels));
+      const atol = f.golden.tolerance.suggested_atol;
+      for (const c of f.golden.cases) {
+        const ids = c.input_ids[0] as number[];
+        model.reset();
+        const logits = maxAbsDiff(model.forward(ids, 0), c.logits);
+        const hidden = maxAbsDiff(model.lastHiddenState(), c.last_hidden_state);
+        console.log(
+          `${folder} ${c.name}: max |logits - golden| ${logits.toExponential(2)}, hidden ${hidden.toExponential(2)}`,
+        );
+        expect(logits).toBeLessThanOrEqual(atol.logits);
+        expect(hidden).toBeLessThanOrEqual(atol.last_hidden_state);
+        // Greedy decoding with the KV cache, one token at a time after the prompt.
+        const steps = ids.length - 1 + (c.greedy?.new_tokens.length ?? 0);
+        const tokenizer = { encode: () => ids, decode: () => '', stopTokens: [] };
+        const { tokens } = generate(model, tokenizer, { prompt: ids, steps });
+        expect(tokens.slice(ids.length - 1)).toEqual(c.greedy?.new_tokens);
+      }
+      model.dispose();
+    });
+  }
+
+  it('a checkpoint that does not fit the config is a FormatError naming the tensor', () => {
+    const f = hfFixture('gpt2-tiny');
+    const without = new Map(f.tensors);
+    without.delete('transformer.h.1.mlp.c_fc.bias');
+    expect(() => gpt2Builder(f.config, without, f.source)).toThrow(FormatError);
+    expect(() => gpt2Builder(f.config, without, f.source)).toThrow(
+      /missing tensor "transformer.h.1.mlp.c_fc.bias" \[256\]/,
+    );
+    const extra = new Map(f.tensors);
+    extra.set('transformer.h.2.ln_1.weight', f.tensors.get('transformer.h.1.ln_1.weight')!);
+    expect(() => gpt2Builder(f.config, extra, f.source)).toThrow(/unexpected tensor "transformer.h.2.ln_1.weight"/);
+    const wide = new Map(f.tensors);
+    wide.set('transformer.wpe.weight', f.tensors.get('transformer.wte.weight')!);
+    expect(() => gpt2Builder(f.config, wide, f.source)).toThrow(
+      /"transformer.wpe.weight" has shape \[1000, 64\], expected \[64, 64\]/,
+    );
+  });
+});
