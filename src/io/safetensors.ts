@@ -3,6 +3,10 @@
 //   then the data buffer; data_offsets [begin, end) are relative to the buffer and must tile it exactly.
 // F32, F16 and BF16 tensors become Float32Array (F32 aliases the file when 4-byte aligned); tensors of the
 // other dtypes of the format (e.g. the I64 position_ids buffers of old BERT checkpoints) keep their raw bytes.
+// Memory: the file is never copied whole. F32 tensors are views into it when 4-byte aligned (always for files
+// safetensors writes: data at a multiple of 8, tensors sorted by dtype alignment; an unaligned one is copied
+// alone); each F16/BF16 tensor is widened into its own Float32Array. Peak: the file + 4 bytes per F16/BF16
+// element (3x the file for an all-F16 checkpoint). Raw tensors are views into the file.
 import { FormatError } from '../errors.js';
 import { asBytes, dataView, float32At, formatBytes } from './bytes.js';
 import type { Tensor } from '../tensor.js';
@@ -59,30 +63,43 @@ export interface Safetensors {
   readonly tensors: ReadonlyMap<string, SafetensorsTensor>;
 }
 
+const MAX_HEADER_BYTES = 100_000_000; // the safetensors crate's limit
+
+/** A name or JSON value for a message: at most 64 characters, control characters replaced. */
+function brief(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return (text.length > 64 ? `${text.slice(0, 61)}...` : text).replace(/\p{Cc}/gu, '?');
+}
+
+const shapeText = (shape: readonly number[]): string => brief(`[${shape.join(', ')}]`); // "[64, 192]", cut
+
 function isFloat(tensor: SafetensorsTensor): tensor is FloatTensor {
   return tensor.dtype === 'F32' || tensor.dtype === 'F16' || tensor.dtype === 'BF16';
 }
 
-/** IEEE half -> float32 value. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24; // subnormal (or zero)
-  if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-
+/**
+ * (count) f32 values of the tensor at byte `offset`: F32 a view when aligned (float32At), F16/BF16 a new array,
+ * filled bit-exactly (NaN payloads, infinities, signed zeros, F16 subnormals kept): this tensor's f32 only.
+ */
 function widen(bytes: Uint8Array, offset: number, dtype: FloatDtype, count: number): Float32Array {
   if (dtype === 'F32') return float32At(bytes, offset, count);
   const view = dataView(bytes);
+  /** (count) f32 */
   const out = new Float32Array(count);
+  /** (count) the same memory as f32 bit patterns */
+  const bits = new Uint32Array(out.buffer);
   if (dtype === 'F16') {
-    for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(offset + 2 * i, true));
+    for (let i = 0; i < count; i++) {
+      const h = view.getUint16(offset + 2 * i, true);
+      const sign = (h & 0x8000) << 16;
+      const exponent = (h >> 10) & 0x1f;
+      const mantissa = h & 0x3ff;
+      // zero and subnormals: exact as values; inf/NaN (payload kept) and normals (exponent 15 -> 127): as bits
+      if (exponent === 0) out[i] = (sign ? -mantissa : mantissa) * 2 ** -24;
+      else bits[i] = sign | (exponent === 0x1f ? 0x7f800000 : (exponent + 112) << 23) | (mantissa << 13);
+    }
   } else {
-    // bfloat16 is the top half of a float32
-    const bits = new Uint32Array(out.buffer);
-    for (let i = 0; i < count; i++) bits[i] = view.getUint16(offset + 2 * i, true) << 16;
+    for (let i = 0; i < count; i++) bits[i] = view.getUint16(offset + 2 * i, true) << 16; // bf16: f32's top half
   }
   return out;
 }
@@ -116,9 +133,10 @@ function isNonNegativeInteger(v: unknown): v is number {
 
 /**
  * Parses a safetensors file. Rejects with FormatError: a file shorter than 8 bytes, a header length past the
- * end, a header that is not a JSON object, duplicate names, malformed entries (unknown dtype, bad shape or
- * offsets), offsets past the data buffer, a byte size that does not match shape x dtype, and gaps or
- * overlaps (the tensors must cover the buffer exactly). `file` only appears in messages.
+ * end or over 100 MB, a header that is not a JSON object, duplicate names, malformed entries (unknown dtype,
+ * bad shape or offsets), offsets past the data buffer, a byte size that does not match shape x dtype, and gaps
+ * or overlaps (the tensors must cover the buffer exactly). `file` only appears in messages; names and values
+ * from the header are cut to 64 characters there.
  */
 export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safetensors'): Safetensors {
   const bytes = asBytes(data);
@@ -126,6 +144,9 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
     throw new FormatError(file, `file is ${formatBytes(bytes.byteLength)}, shorter than the 8-byte header length`);
   }
   const headerLength = dataView(bytes).getBigUint64(0, true);
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) {
+    throw new FormatError(file, `header length ${headerLength} is over the ${formatBytes(MAX_HEADER_BYTES)} limit`, 0);
+  }
   if (headerLength > BigInt(bytes.byteLength - 8)) {
     throw new FormatError(
       file,
@@ -140,7 +161,7 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart));
     header = JSON.parse(text);
   } catch (e) {
-    throw new FormatError(file, `header is not valid UTF-8 JSON (${(e as Error).message})`, 8);
+    throw new FormatError(file, `header is not valid UTF-8 JSON (${brief((e as Error).message)})`, 8);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new FormatError(file, 'header is not a JSON object', 8);
@@ -149,7 +170,7 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
   const names = topLevelKeys(text);
   const seen = new Set<string>();
   for (const key of names) {
-    if (seen.has(key)) throw new FormatError(file, `key "${key}" appears twice in the header`, 8);
+    if (seen.has(key)) throw new FormatError(file, `key "${brief(key)}" appears twice in the header`, 8);
     seen.add(key);
   }
 
@@ -164,29 +185,29 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
         throw new FormatError(file, '__metadata__ is not a JSON object', 8);
       }
       for (const [k, v] of Object.entries(entry)) {
-        if (typeof v !== 'string') throw new FormatError(file, `__metadata__.${k} is not a string`, 8);
+        if (typeof v !== 'string') throw new FormatError(file, `__metadata__.${brief(k)} is not a string`, 8);
       }
       metadata = entry as Record<string, string>;
       continue;
     }
-    const where = `tensor "${name}"`;
+    const where = `tensor "${brief(name)}"`;
     if (typeof entry !== 'object' || entry === null) throw new FormatError(file, `${where} is not an object`, 8);
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
     if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) {
       throw new FormatError(
         file,
-        `${where} has unknown dtype ${JSON.stringify(dtype)} (known: ${Object.keys(DTYPE_BYTES).join(', ')})`,
+        `${where} has unknown dtype ${brief(JSON.stringify(dtype) ?? String(dtype))} (known: ${Object.keys(DTYPE_BYTES).join(', ')})`,
         8,
       );
     }
     if (!Array.isArray(shape) || !shape.every(isNonNegativeInteger)) {
-      throw new FormatError(file, `${where} has shape ${JSON.stringify(shape)}, expected non-negative integers`, 8);
+      throw new FormatError(file, `${where} has shape ${brief(shape)}, expected non-negative integers`, 8);
     }
     const [begin, end] = Array.isArray(offsets) && offsets.length === 2 ? (offsets as unknown[]) : [];
     if (!isNonNegativeInteger(begin) || !isNonNegativeInteger(end) || begin > end) {
       throw new FormatError(
         file,
-        `${where} has data_offsets ${JSON.stringify(offsets)}, expected [begin, end] with 0 <= begin <= end`,
+        `${where} has data_offsets ${brief(offsets)}, expected [begin, end] with 0 <= begin <= end`,
         8,
       );
     }
@@ -203,7 +224,7 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
     if (count * elementBytes !== end - begin) {
       throw new FormatError(
         file,
-        `${where} has shape [${shape.join(', ')}] of ${dtype} = ${formatBytes(count * elementBytes)}, but its ` +
+        `${where} has shape ${shapeText(shape)} of ${dtype} = ${formatBytes(count * elementBytes)}, but its ` +
           `data_offsets [${begin}, ${end}] span ${formatBytes(end - begin)}`,
         dataStart + begin,
       );
@@ -226,14 +247,14 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
     if (begin > covered) {
       throw new FormatError(
         file,
-        `${formatBytes(begin - covered)} gap in the data buffer before tensor "${name}" (bytes ${covered}..${begin})`,
+        `${formatBytes(begin - covered)} gap in the data buffer before tensor "${brief(name)}" (bytes ${covered}..${begin})`,
         dataStart + covered,
       );
     }
     if (begin < covered) {
       throw new FormatError(
         file,
-        `tensor "${name}" (data_offsets [${begin}, ${end}]) overlaps tensor "${previous}"`,
+        `tensor "${brief(name)}" (data_offsets [${begin}, ${end}]) overlaps tensor "${brief(previous)}"`,
         dataStart + begin,
       );
     }
@@ -256,12 +277,13 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
  */
 export function floatTensor(st: Safetensors, name: string, shape?: readonly number[]): FloatTensor {
   const tensor = st.tensors.get(name);
-  if (tensor === undefined) throw new FormatError(st.file, `has no tensor "${name}"`);
-  if (!isFloat(tensor)) throw new FormatError(st.file, `tensor "${name}" is ${tensor.dtype}, expected a float dtype`);
+  if (tensor === undefined) throw new FormatError(st.file, `has no tensor "${brief(name)}"`);
+  if (!isFloat(tensor))
+    throw new FormatError(st.file, `tensor "${brief(name)}" is ${tensor.dtype}, expected a float dtype`);
   if (shape && (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i]))) {
     throw new FormatError(
       st.file,
-      `tensor "${name}" has shape [${tensor.shape.join(', ')}], expected [${shape.join(', ')}]`,
+      `tensor "${brief(name)}" has shape ${shapeText(tensor.shape)}, expected ${shapeText(shape)}`,
     );
   }
   return tensor;

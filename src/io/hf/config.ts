@@ -25,7 +25,8 @@ export class HfConfig {
     try {
       json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     } catch (error) {
-      const reason = error instanceof Error ? error.message.replace(/[\u0000-\u001f]/g, '?').slice(0, 120) : '';
+      const message = error instanceof Error ? error.message : '';
+      const reason = Array.from(message.slice(0, 120), (ch) => (ch < ' ' ? '?' : ch)).join('');
       throw new FormatError(file, `is not valid JSON (${reason})`);
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {

@@ -1,0 +1,91 @@
+// Bounds of parseSafetensors: the header size limit, messages that stay short whatever the header holds, and
+// F16/BF16 tensors widened each into its own f32 array.
+import { describe, expect, it } from 'vitest';
+import { floatTensor, parseSafetensors } from '../../src/io/safetensors.js';
+import { writeSafetensors } from '../../src/io/safetensors-writer.js';
+import { formatError } from '../helpers/format-error.js';
+
+/** A safetensors file from raw header text and no data. */
+function file(header: string): Uint8Array {
+  const json = new TextEncoder().encode(header);
+  const out = new Uint8Array(8 + json.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  return out;
+}
+
+describe('parseSafetensors limits', () => {
+  it('rejects a header length over 100 MB before looking further', () => {
+    const bytes = new Uint8Array(16);
+    new DataView(bytes.buffer).setBigUint64(0, 100_000_001n, true);
+    const e = formatError(() => parseSafetensors(bytes, 'huge.safetensors'));
+    expect(e.message).toBe('huge.safetensors at byte 0: header length 100000001 is over the 100,000,000 bytes limit');
+  });
+
+  const long = 'x'.repeat(100_000);
+  it.each([
+    ['a long name', `{"${long}": 3}`, `tensor "${'x'.repeat(61)}..." is not an object`],
+    ['a long dtype', `{"a": {"dtype": "${long}", "shape": [], "data_offsets": [0, 0]}}`, 'has unknown dtype "xxx'],
+    [
+      'a long shape',
+      `{"a": {"dtype": "F32", "shape": [${'1,'.repeat(50_000)}-1], "data_offsets": [0, 0]}}`,
+      'has shape [1,1',
+    ],
+    [
+      'long offsets',
+      `{"a": {"dtype": "F32", "shape": [], "data_offsets": [${'0,'.repeat(50_000)}0]}}`,
+      'has data_offsets [0,0',
+    ],
+    ['a long metadata key', `{"__metadata__": {"${long}": 1}}`, '__metadata__.xxx'],
+    ['a control character in a name', '{"a\\nb": 3}', 'tensor "a?b" is not an object'],
+  ])('keeps the message short for %s', (_, header, message) => {
+    const e = formatError(() => parseSafetensors(file(header), 'long.safetensors'));
+    expect(e.message).toContain(message);
+    expect(e.message.length).toBeLessThan(300);
+  });
+
+  it('widens every F16 bit pattern to its value', () => {
+    const header = new TextEncoder().encode(
+      JSON.stringify({ h: { dtype: 'F16', shape: [65536], data_offsets: [0, 131072] } }).padEnd(64, ' '),
+    );
+    /** (8 + 64 + 65536 * 2) a file holding every half pattern in order */
+    const bytes = new Uint8Array(8 + header.length + 131072);
+    const view = new DataView(bytes.buffer);
+    view.setBigUint64(0, BigInt(header.length), true);
+    bytes.set(header, 8);
+    for (let h = 0; h < 65536; h++) view.setUint16(8 + header.length + 2 * h, h, true);
+    const values = floatTensor(parseSafetensors(bytes), 'h').data;
+    let wrong = 0;
+    for (let h = 0; h < 65536; h++) {
+      const sign = h & 0x8000 ? -1 : 1;
+      const [e, m] = [(h >> 10) & 0x1f, h & 0x3ff];
+      const expected =
+        e === 0
+          ? sign * m * 2 ** -24
+          : e === 0x1f
+            ? m
+              ? NaN
+              : sign * Infinity
+            : sign * (1 + m / 1024) * 2 ** (e - 15);
+      if (!Object.is(values[h], expected) && wrong++ < 5) expect(values[h], `0x${h.toString(16)}`).toBe(expected);
+    }
+    expect(wrong).toBe(0);
+  });
+
+  it('widens F16 and BF16 tensors each into its own f32 array; F32 stays a view of the file', () => {
+    const data = Float32Array.of(1, -2, 0.5);
+    const bytes = writeSafetensors([
+      { name: 'f32', dtype: 'F32', shape: [3], data },
+      { name: 'f16', dtype: 'F16', shape: [3], data },
+      { name: 'bf16', dtype: 'BF16', shape: [3], data },
+    ]);
+    const st = parseSafetensors(bytes);
+    expect(floatTensor(st, 'f32').data.buffer).toBe(bytes.buffer);
+    for (const name of ['f16', 'bf16']) {
+      const widened = floatTensor(st, name).data;
+      expect(widened.buffer).not.toBe(bytes.buffer);
+      expect(widened.buffer.byteLength).toBe(3 * 4);
+      expect(Array.from(widened)).toEqual([1, -2, 0.5]);
+    }
+  });
+});
