@@ -9,7 +9,9 @@ import { ARCHITECTURES } from '../models/registry.js';
 import { intOption } from './args.js';
 import { UsageError, type Command } from './command.js';
 import { EVALUATION_OPTIONS, loadData, runEvaluation } from './evaluation.js';
-import { MODEL_OPTIONS_HELP, neuronProvider, parseArchitecture, spikingOptions } from './model-args.js';
+import { formatGoldenReport, runGoldenCheck } from './golden-check.js';
+import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { resolveModel } from './model-source.js';
 import { progressBar } from './progress.js';
 
 const HELP = `Usage: mbe-snn eval <${ARCHITECTURES.map((a) => a.name).join('|')}> --T <steps> [options]
@@ -18,7 +20,9 @@ Converts the model (calibrating on inputs disjoint from the evaluated ones) and 
 the spiking one on the same data: perplexity of each blank-line-separated paragraph scored from its start
 (language models), or top-1 accuracy (image classifiers, two folds: each half calibrated on the other).
 
-  --T <1..32>              timesteps (required)
+  <model>                  a name below, or the path of a Hugging Face model folder (config.json + safetensors)
+  --T <1..32>              timesteps (required, except with --golden)
+  --golden <file.json>     check the float model against a golden file (hf-tiny format) instead
   --limit <n>              paragraphs (default 300) or images (default all) evaluated
   --calibration <n>        calibration paragraphs (default 8) or images per fold (default 32)
   --report                 print the full conversion report
@@ -37,20 +41,27 @@ export const evalCommand: Command = {
         ...EVALUATION_OPTIONS,
         report: { type: 'boolean' },
         json: { type: 'boolean' },
+        golden: { type: 'string' },
       },
     });
     if (values.help) {
       console.log(HELP);
       return 0;
     }
-    const entry = parseArchitecture(positionals[0]);
+    const source = await resolveModel(positionals[0], values);
+    const { entry } = source;
+    if (values.golden !== undefined) {
+      const report = await runGoldenCheck(await Kernels.load(), source, values.golden);
+      console.log(values.json ? JSON.stringify(report, null, 2) : formatGoldenReport(report));
+      return report.pass ? 0 : 1;
+    }
     const T = intOption('T', values.T, 1, 32);
     if (T === undefined) throw new UsageError(`--T is required\n\n${HELP}`);
     const kernels = await Kernels.load();
     const bars = { float: progressBar('float  '), spiking: progressBar('spiking') };
     const limit = intOption('limit', values.limit, 2, 1_000_000);
     const calibrate = intOption('calibration', values.calibration, 1, 100_000);
-    const outcome = runEvaluation(kernels, entry, await loadData(entry, values), {
+    const outcome = runEvaluation(kernels, entry, await loadData(source, values), {
       spiking: spikingOptions(values, T),
       neurons: neuronProvider(kernels, values),
       onProgress: (phase, done, total) => bars[phase](done, total),

@@ -8,7 +8,8 @@ import type { NeuronProvider } from '../ops/neuron-provider.js';
 import type { SpikingOptions } from '../ops/spiking/options.js';
 import { evaluateImageClassifier } from '../tasks/image-classification.js';
 import { evaluateCausalLM } from '../tasks/language-model.js';
-import { loadImageClassifier, loadLanguageModel, MODEL_OPTIONS } from './model-args.js';
+import { MODEL_OPTIONS } from './model-args.js';
+import { loadImageClassifier, loadLanguageModel, type ModelSource } from './model-source.js';
 
 /** The options of the commands that evaluate (eval, sweep). */
 export const EVALUATION_OPTIONS = {
@@ -48,10 +49,10 @@ export type LoadedData =
   | { readonly task: 'causal-lm'; readonly data: Awaited<ReturnType<typeof loadLanguageModel>> }
   | { readonly task: 'image-classifier'; readonly data: Awaited<ReturnType<typeof loadImageClassifier>> };
 
-export async function loadData(entry: ArchitectureEntry, values: Parameters<typeof loadLanguageModel>[1]) {
+export async function loadData({ entry, files }: ModelSource, values: Parameters<typeof loadLanguageModel>[2]) {
   return entry.task === 'causal-lm'
-    ? ({ task: entry.task, data: await loadLanguageModel(entry, values) } as const)
-    : ({ task: entry.task, data: await loadImageClassifier(entry, values) } as const);
+    ? ({ task: entry.task, data: await loadLanguageModel(entry, files, values) } as const)
+    : ({ task: entry.task, data: await loadImageClassifier(entry, files, values) } as const);
 }
 
 export function runEvaluation(

@@ -7,14 +7,8 @@ import { generate } from '../tasks/generate.js';
 import { convertCausalLM, encodeParagraphs, splitParagraphs } from '../tasks/language-model.js';
 import { intOption } from './args.js';
 import { UsageError, type Command } from './command.js';
-import {
-  loadLanguageModel,
-  MODEL_OPTIONS,
-  MODEL_OPTIONS_HELP,
-  neuronProvider,
-  parseArchitecture,
-  spikingOptions,
-} from './model-args.js';
+import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { loadLanguageModel, resolveModel } from './model-source.js';
 
 const LANGUAGE_MODELS = ARCHITECTURES.filter((a) => a.task === 'causal-lm').map((a) => a.name);
 
@@ -49,8 +43,9 @@ export const generateCommand: Command = {
       console.log(HELP);
       return 0;
     }
-    const entry = parseArchitecture(positionals[0] ?? LANGUAGE_MODELS[0], 'causal-lm') as CausalLMEntry;
-    const data = await loadLanguageModel(entry, values);
+    const source = await resolveModel(positionals[0] ?? LANGUAGE_MODELS[0], values, 'causal-lm');
+    const entry = source.entry as CausalLMEntry;
+    const data = await loadLanguageModel(entry, source.files, values);
     const kernels = await Kernels.load();
     const calibration = encodeParagraphs(
       data.tokenizer,

@@ -1,18 +1,8 @@
 // Command-line options shared by eval, sweep and generate: which architecture (a registry entry), its files,
 // the task's data, and how to convert it.
-import { join } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { fixturesDir, loadMnist, readFileBytes } from '../io/node/files.js';
 import type { Kernels } from '../kernels/index.js';
-import {
-  ARCHITECTURES,
-  findArchitecture,
-  type ArchitectureEntry,
-  type CausalLMEntry,
-  type ImageClassifierEntry,
-  type ModelFile,
-  type ModelFiles,
-} from '../models/registry.js';
+import { ARCHITECTURES, type ArchitectureEntry } from '../models/registry.js';
 import { OP_FAMILIES, type OpFamily } from '../ops/instrumentation.js';
 import { NeuronProvider } from '../ops/neuron-provider.js';
 import type { SpikingOptions } from '../ops/spiking/options.js';
@@ -42,7 +32,7 @@ export const MODEL_OPTIONS = {
 const fileHelp = (entry: ArchitectureEntry) => entry.files.map((f) => `--${f.role} <${f.description}>`).join(' ');
 
 /** The data each task is evaluated on, by option, with where the fixtures keep it. */
-const TASK_DATA = {
+export const TASK_DATA = {
   'causal-lm': [
     {
       option: 'text',
@@ -71,21 +61,9 @@ Conversion:
   --margin <x>             activation domain margin, fraction of the calibrated width (default 0.1)
   --no-cache               refit neurons instead of using the on-disk cache`;
 
-type Values = {
+export type Values = {
   [K in keyof typeof MODEL_OPTIONS]?: (typeof MODEL_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
 };
-
-/** The registry entry named on the command line (of the given task, when one is required). */
-export function parseArchitecture(name: string | undefined, task?: ArchitectureEntry['task']): ArchitectureEntry {
-  const candidates = ARCHITECTURES.filter((a) => task === undefined || a.task === task);
-  const entry = name === undefined ? undefined : findArchitecture(name);
-  if (!entry || !candidates.includes(entry)) {
-    throw new UsageError(
-      `the model must be one of ${candidates.map((a) => `"${a.name}"`).join(', ')}, got ${name === undefined ? 'nothing' : `"${name}"`}`,
-    );
-  }
-  return entry;
-}
 
 /** The spiking options of the command line at timesteps T. */
 export function spikingOptions(values: Values, T: number): SpikingOptions {
@@ -126,46 +104,4 @@ export function neuronProvider(kernels: Kernels, values: Values): NeuronProvider
     onFit: (r) =>
       process.stderr.write(`fitting ${r.target} N=${r.N} T=${r.T} on [${r.domain.join(', ')}] (once per machine)\n`),
   });
-}
-
-/** The path given with --<option>, or the fixture's. */
-function pathOf(values: Values, option: keyof Values, fixturePath: readonly string[]): string {
-  const given = values[option];
-  if (typeof given === 'string') return given;
-  const dir = fixturesDir();
-  if (!dir) {
-    throw new UsageError(
-      `--${String(option)} is required: no fixtures folder (../shared/fixtures or $MBE_SNN_FIXTURES) was found`,
-    );
-  }
-  return join(dir, ...fixturePath);
-}
-
-/** Reads the entry's files (given options, else the fixtures). */
-export async function readModelFiles(entry: ArchitectureEntry, values: Values): Promise<ModelFiles> {
-  const files = new Map<string, ModelFile>();
-  for (const f of entry.files) {
-    const name = pathOf(values, f.role as keyof Values, f.fixture);
-    files.set(f.role, { name, bytes: await readFileBytes(name) });
-  }
-  return files;
-}
-
-/** A causal LM's files and the text it is evaluated on. */
-export async function loadLanguageModel(entry: CausalLMEntry, values: Values) {
-  const loaded = entry.load(await readModelFiles(entry, values));
-  const [text] = TASK_DATA['causal-lm'];
-  const textBytes = await readFileBytes(pathOf(values, text.option, text.fixture));
-  return { ...loaded, text: new TextDecoder().decode(textBytes) };
-}
-
-/** An image classifier's files and the labelled images it is evaluated on. */
-export async function loadImageClassifier(entry: ImageClassifierEntry, values: Values) {
-  const loaded = entry.load(await readModelFiles(entry, values));
-  const [images, labels] = TASK_DATA['image-classifier'];
-  const mnist = await loadMnist(
-    pathOf(values, images.option, images.fixture),
-    pathOf(values, labels.option, labels.fixture),
-  );
-  return { ...loaded, images: mnist.images, labels: mnist.labels };
 }

@@ -7,7 +7,8 @@ import { ARCHITECTURES } from '../models/registry.js';
 import { intOption, textTable } from './args.js';
 import { UsageError, type Command } from './command.js';
 import { EVALUATION_OPTIONS, loadData, runEvaluation } from './evaluation.js';
-import { MODEL_OPTIONS_HELP, neuronProvider, parseArchitecture, spikingOptions } from './model-args.js';
+import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { resolveModel } from './model-source.js';
 import { progressBar } from './progress.js';
 
 const HELP = `Usage: mbe-snn sweep <${ARCHITECTURES.map((a) => a.name).join('|')}> [--T 6,8,10,12,16] [options]
@@ -36,7 +37,8 @@ export const sweepCommand: Command = {
       console.log(HELP);
       return 0;
     }
-    const entry = parseArchitecture(positionals[0]);
+    const source = await resolveModel(positionals[0], values);
+    const { entry } = source;
     const timesteps = (values.T ?? '6,8,10,12,16').split(',').map((t) => intOption('T', t, 1, 32) as number);
     const encoding = values.encoding ?? 'both';
     if (!['both', 'on', 'off'].includes(encoding))
@@ -53,7 +55,7 @@ export const sweepCommand: Command = {
     const cells: Array<{ T: number; encodeLinear: boolean; value: number }> = [];
     let floatValue = NaN;
     let metric = '';
-    const data = await loadData(entry, values);
+    const data = await loadData(source, values);
     for (const encodeLinear of encodings) {
       for (const T of timesteps) {
         const spiking = spikingOptions({ ...values, 'no-encode-linear': !encodeLinear }, T);

@@ -7,6 +7,7 @@ import { parseLlama2c, parseLlama2cConfig } from '../io/llama2c.js';
 import { floatTensorMap, parseSafetensors } from '../io/safetensors.js';
 import { parseTokenizer } from '../io/tokenizer.js';
 import type { ModelBuilder } from './builder.js';
+import { GPT2_ENTRY, LLAMA_ENTRY, QWEN2_ENTRY } from './hf/entries.js';
 import type { CausalLM, ImageClassifier, TextTokenizer } from './interfaces.js';
 import { llama2cBuilder, llama2cTextTokenizer } from './llama2c.js';
 import { vitBuilder } from './vit.js';
@@ -31,14 +32,21 @@ export interface FileRole {
 interface EntryBase {
   readonly name: string;
   readonly summary: string;
+  /** The files it is made of, by role (single-file formats); empty for model folders. */
   readonly files: readonly FileRole[];
+  /**
+   * A Hugging Face model folder: its files are keyed by base name (config.json, model.safetensors, ...);
+   * `fixture` is a folder of the fixtures that holds one.
+   */
+  readonly folder?: { readonly fixture: readonly string[] };
   /** Whether the files are this architecture's (format header, tensor names or config fields). */
   recognise(files: ModelFiles): boolean;
 }
 
 export interface CausalLMEntry extends EntryBase {
   readonly task: 'causal-lm';
-  load(files: ModelFiles): { readonly builder: ModelBuilder<CausalLM>; readonly tokenizer: TextTokenizer };
+  /** The tokenizer is undefined for a folder without tokenizer files (token ids only). */
+  load(files: ModelFiles): { readonly builder: ModelBuilder<CausalLM>; readonly tokenizer?: TextTokenizer };
   /** Default calibration: `paragraphs` paragraphs of the evaluation text from `firstParagraph` on. */
   readonly calibration: { readonly firstParagraph: number; readonly paragraphs: number };
 }
@@ -115,7 +123,13 @@ const MNIST_VIT_ENTRY: ImageClassifierEntry = {
   calibration: { imagesPerFold: 32 },
 };
 
-export const ARCHITECTURES: readonly ArchitectureEntry[] = [LLAMA2C, MNIST_VIT_ENTRY];
+export const ARCHITECTURES: readonly ArchitectureEntry[] = [
+  LLAMA2C,
+  MNIST_VIT_ENTRY,
+  GPT2_ENTRY,
+  LLAMA_ENTRY,
+  QWEN2_ENTRY,
+];
 
 /** The entry of that name, or undefined. */
 export function findArchitecture(name: string): ArchitectureEntry | undefined {

@@ -20,10 +20,10 @@ function fixtureFiles(name: string): ModelFiles {
 
 it('names every entry once, each with its files and default calibration', () => {
   const names = ARCHITECTURES.map((a) => a.name);
-  expect(names).toEqual(['llama2c', 'vit']);
+  expect(names.slice(0, 2)).toEqual(['llama2c', 'vit']);
   expect(new Set(names).size).toBe(names.length);
   for (const entry of ARCHITECTURES) {
-    expect(entry.files.length).toBeGreaterThan(0);
+    expect(entry.files.length > 0 || entry.folder !== undefined).toBe(true);
     expect(entry.summary.length).toBeGreaterThan(10);
   }
   expect(findArchitecture('gpt2')).toBeUndefined();
@@ -49,6 +49,7 @@ describeFixtures('architecture registry on the fixtures', () => {
     const llama = findArchitecture('llama2c')!;
     if (llama.task !== 'causal-lm') throw new Error('llama2c is a causal LM');
     const { builder, tokenizer } = llama.load(fixtureFiles('llama2c'));
+    if (!tokenizer) throw new Error('llama2c has a tokenizer');
     const lm = builder.build(ops);
     const ids = tokenizer.encode('Once upon a time');
     expect(ids[0]).toBe(1);

@@ -1,0 +1,46 @@
+// `mbe-snn eval <model> --golden <file.json>`: the float model on every case of a golden file, the max
+// absolute differences of logits and hidden states against the file's tolerance, one line per case.
+import { readFileBytes } from '../io/node/files.js';
+import { FormatError } from '../errors.js';
+import type { Kernels } from '../kernels/index.js';
+import { FloatOpSet } from '../ops/float-opset.js';
+import { checkGolden, type GoldenModel, type GoldenReport } from '../tasks/golden.js';
+import type { ModelSource } from './model-source.js';
+
+/** Bytes past this are not a golden file a test would write. */
+const MAX_GOLDEN_BYTES = 256 << 20;
+
+export async function runGoldenCheck(
+  kernels: Kernels,
+  { entry, files }: ModelSource,
+  path: string,
+): Promise<GoldenReport> {
+  const bytes = await readFileBytes(path);
+  if (bytes.byteLength > MAX_GOLDEN_BYTES) throw new FormatError(path, `is larger than ${MAX_GOLDEN_BYTES} bytes`);
+  let golden: unknown;
+  try {
+    golden = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new FormatError(path, 'is not valid JSON');
+  }
+  const ops = new FloatOpSet(kernels);
+  const target: GoldenModel =
+    entry.task === 'causal-lm'
+      ? { task: 'causal-lm', model: entry.load(files).builder.build(ops) }
+      : { task: 'image-classifier', model: entry.load(files).builder.build(ops) };
+  return checkGolden(target, golden, path);
+}
+
+export function formatGoldenReport(report: GoldenReport): string {
+  const e = (v: number | undefined) => (v === undefined ? '-' : v.toExponential(2));
+  const lines = report.cases.map(
+    (c) =>
+      `  ${c.pass ? 'ok  ' : 'FAIL'} ${c.name.padEnd(20)} logits ${e(c.logits).padEnd(9)} hidden ${e(c.hidden).padEnd(9)}` +
+      (c.greedy === undefined ? '' : ` greedy ${c.greedy ? 'equal' : 'differs'}`),
+  );
+  return [
+    `max |float - golden| per case (tolerance: logits ${e(report.tolerance.logits)}, hidden ${e(report.tolerance.hidden)}):`,
+    ...lines,
+    report.pass ? 'every case within tolerance' : 'some cases are outside the tolerance',
+  ].join('\n');
+}
