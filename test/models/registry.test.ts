@@ -26,7 +26,8 @@ it('names every entry once, each with its files and default calibration', () => 
     expect(entry.files.length > 0 || entry.folder !== undefined).toBe(true);
     expect(entry.summary.length).toBeGreaterThan(10);
   }
-  expect(findArchitecture('gpt2')).toBeUndefined();
+  expect(findArchitecture('gpt2')?.folder).toBeDefined();
+  expect(findArchitecture('t5')).toBeUndefined();
 });
 
 describeFixtures('architecture registry on the fixtures', () => {
@@ -62,6 +63,23 @@ describeFixtures('architecture registry on the fixtures', () => {
     const { height, width, channels } = classifier.image;
     expect(classifier.forward(new Uint8Array(height * width * channels)).length).toBe(classifier.classes);
     classifier.dispose();
+  });
+
+  it('recognises Hugging Face folders from config.json and loads them', async () => {
+    const { readModelFolder } = await import('../../src/io/node/folder.js');
+    for (const [folder, name] of [
+      ['gpt2-tiny', 'gpt2'],
+      ['llama3-tiny-hot', 'llama'],
+      ['qwen2-tiny-hot', 'qwen2'],
+    ] as const) {
+      const files = await readModelFolder(fixture('hf-tiny', folder));
+      const entry = recogniseArchitecture(files);
+      expect(entry?.name, folder).toBe(name);
+      if (entry?.task !== 'causal-lm') throw new Error(`${folder} is a causal LM`);
+      const { builder, tokenizer } = entry.load(files);
+      expect(tokenizer).toBeUndefined(); // hf-tiny folders carry no tokenizer files
+      expect(builder.architecture).toBe(name);
+    }
   });
 
   it('a missing file is a FormatError naming the role', () => {
