@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `mbe-snn` command: dispatches to one module per subcommand.
 import { evalCommand } from './eval.js';
+import { exportHfCommand } from './export-hf.js';
 import { fitCommand } from './fit.js';
 import { generateCommand } from './generate.js';
 import { sweepCommand } from './sweep.js';
@@ -14,6 +15,7 @@ const COMMANDS: readonly Command[] = [
   evalCommand,
   sweepCommand,
   generateCommand,
+  exportHfCommand,
   fitCommand,
   neuronsCommand,
   infoCommand,

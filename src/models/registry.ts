@@ -7,7 +7,7 @@ import { parseLlama2c, parseLlama2cConfig } from '../io/llama2c.js';
 import { floatTensorMap, parseSafetensors } from '../io/safetensors.js';
 import { parseTokenizer } from '../io/tokenizer.js';
 import type { ModelBuilder } from './builder.js';
-import { GPT2_ENTRY, LLAMA_ENTRY, QWEN2_ENTRY } from './hf/entries.js';
+import { GPT2_ENTRY, HF_VIT_ENTRY, LLAMA_ENTRY, QWEN2_ENTRY } from './hf/entries.js';
 import type { CausalLM, ImageClassifier, TextTokenizer } from './interfaces.js';
 import { llama2cBuilder, llama2cTextTokenizer } from './llama2c.js';
 import { vitBuilder } from './vit.js';
@@ -129,6 +129,7 @@ export const ARCHITECTURES: readonly ArchitectureEntry[] = [
   GPT2_ENTRY,
   LLAMA_ENTRY,
   QWEN2_ENTRY,
+  HF_VIT_ENTRY,
 ];
 
 /** The entry of that name, or undefined. */

@@ -5,13 +5,15 @@
 import { FormatError } from '../../errors.js';
 import { HfConfig } from '../../io/hf/config.js';
 import { readFolderTensors } from '../../io/hf/folder.js';
+import { parsePreprocessorConfig } from '../../io/hf/preprocessor.js';
 import { hasHfTokenizer, hfTokenizer } from '../../io/hf/tokenizer.js';
 import type { SafetensorsTensor } from '../../io/safetensors.js';
 import type { ModelBuilder } from '../builder.js';
 import { gpt2Builder } from '../gpt2.js';
+import { hfVitBuilder } from '../hf-vit.js';
 import type { CausalLM } from '../interfaces.js';
 import { llamaBuilder } from '../llama.js';
-import type { CausalLMEntry, ModelFiles } from '../registry.js';
+import type { CausalLMEntry, ImageClassifierEntry, ModelFiles } from '../registry.js';
 
 /** What every folder entry reads: the config, the tensors and the folder's name for messages. */
 export interface FolderContents {
@@ -106,3 +108,19 @@ export const QWEN2_ENTRY = causalFolderEntry({
   fixture: ['hf-tiny', 'qwen2-tiny-hot'],
   build: ({ config, tensors, folder }) => llamaBuilder(config, tensors, folder, 'qwen2'),
 });
+
+export const HF_VIT_ENTRY: ImageClassifierEntry = {
+  name: 'hf-vit',
+  task: 'image-classifier',
+  summary: 'Hugging Face ViTForImageClassification folder (config.json, safetensors, preprocessor_config.json)',
+  files: [],
+  folder: { fixture: ['hf-tiny', 'vit-tiny-cls-hot'] },
+  recognise: (files) => configNames(files, ['ViTForImageClassification'], ['vit']),
+  load: (files) => {
+    const { config, tensors, folder } = readFolder(files);
+    const pre = files.get('preprocessor_config.json');
+    const preprocessor = pre ? parsePreprocessorConfig(pre.bytes, pre.name) : undefined;
+    return { builder: hfVitBuilder(config, tensors, folder, preprocessor) };
+  },
+  calibration: { imagesPerFold: 32 },
+};
