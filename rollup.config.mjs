@@ -10,8 +10,11 @@
 // so no wasm plugin is needed; the shipped neuron table is a JSON import.
 //
 // Node-only code must never reach the bundle: a `node:` specifier, a bare Node built-in ('fs', 'path', ...)
-// or any other bare import (the library has no runtime dependencies) fails the build, naming the importer.
+// or any other bare import fails the build, naming the importer. The one exception is the library's runtime
+// dependency, @huggingface/tokenizers (pure JS, no dependencies of its own; src/io/hf/tokenizer.ts), which
+// @rollup/plugin-node-resolve bundles in from its browser build, so that the page tokenizes too.
 import json from '@rollup/plugin-json';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -19,6 +22,8 @@ import { dirname, resolve } from 'node:path';
 import ts from 'typescript';
 
 const NODE_BUILTINS = new Set(builtinModules);
+/** The packages bundled in (the library's runtime dependencies); every other bare import fails the build. */
+const BUNDLED_PACKAGES = ['@huggingface/tokenizers'];
 
 /** Resolves the `.js` specifiers of the TypeScript sources to their `.ts` files and transpiles them. */
 function typescriptSources() {
@@ -47,7 +52,7 @@ function typescriptSources() {
   };
 }
 
-/** Fails the build on anything that is not a relative import of our own code. */
+/** Fails the build on anything that is not a relative import of our own code or a BUNDLED_PACKAGES import. */
 function browserOnly() {
   let entry = '';
   return {
@@ -57,13 +62,14 @@ function browserOnly() {
     },
     resolveId(source, importer) {
       if (source.startsWith('.') || source.startsWith('/') || !importer) return null;
+      if (BUNDLED_PACKAGES.includes(source)) return null; // resolved by nodeResolve
       const builtin = source.startsWith('node:') || NODE_BUILTINS.has(source.split('/')[0] ?? source);
       const where = `imported by ${importer}, which is reachable from the browser entry ${entry}`;
       this.error(
         builtin
           ? `the Node built-in "${source}" is ${where}. Node-only code belongs in src/node.ts, src/cli/ or ` +
               'src/io/node/ (the ./node entry).'
-          : `the bare module "${source}" is ${where}; the library has no runtime dependencies to bundle.`,
+          : `the bare module "${source}" is ${where}; the bundle takes in only ${BUNDLED_PACKAGES.join(', ')}.`,
       );
     },
   };
@@ -77,7 +83,12 @@ function browserOnly() {
 export function browserBundle(input, name) {
   return {
     input,
-    plugins: [browserOnly(), typescriptSources(), json({ preferConst: true })],
+    plugins: [
+      browserOnly(),
+      typescriptSources(),
+      nodeResolve({ browser: true, exportConditions: ['browser'], resolveOnly: BUNDLED_PACKAGES }),
+      json({ preferConst: true }),
+    ],
     // An import rollup could not resolve would be left in the bundle for the browser to fail on: an error here.
     onwarn(warning, warn) {
       if (warning.code === 'UNRESOLVED_IMPORT' || warning.code === 'MISSING_NODE_BUILTINS') {

@@ -8,6 +8,7 @@ import type { NeuronProvider } from '../ops/neuron-provider.js';
 import type { SpikingOptions } from '../ops/spiking/options.js';
 import { evaluateImageClassifier } from '../tasks/image-classification.js';
 import { evaluateCausalLM } from '../tasks/language-model.js';
+import { UsageError } from './command.js';
 import { MODEL_OPTIONS } from './model-args.js';
 import { loadImageClassifier, loadLanguageModel, type ModelSource } from './model-source.js';
 
@@ -49,10 +50,17 @@ export type LoadedData =
   | { readonly task: 'causal-lm'; readonly data: Awaited<ReturnType<typeof loadLanguageModel>> }
   | { readonly task: 'image-classifier'; readonly data: Awaited<ReturnType<typeof loadImageClassifier>> };
 
-export async function loadData({ entry, files }: ModelSource, values: Parameters<typeof loadLanguageModel>[2]) {
-  return entry.task === 'causal-lm'
-    ? ({ task: entry.task, data: await loadLanguageModel(entry, files, values) } as const)
-    : ({ task: entry.task, data: await loadImageClassifier(entry, files, values) } as const);
+export async function loadData(
+  { entry, files }: ModelSource,
+  values: Parameters<typeof loadLanguageModel>[2],
+): Promise<LoadedData> {
+  if (entry.task === 'causal-lm') return { task: entry.task, data: await loadLanguageModel(entry, files, values) };
+  if (entry.task === 'image-classifier') {
+    return { task: entry.task, data: await loadImageClassifier(entry, files, values) };
+  }
+  throw new UsageError(
+    `${entry.name}: evaluating a ${entry.task} on a data set is not supported yet; check it with --golden <golden.json>`,
+  );
 }
 
 export function runEvaluation(

@@ -5,6 +5,7 @@ import { FormatError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { FloatOpSet } from '../ops/float-opset.js';
 import { checkGolden, type GoldenModel, type GoldenReport } from '../tasks/golden.js';
+import type { ArchitectureEntry, ModelFiles } from '../models/registry.js';
 import type { ModelSource } from './model-source.js';
 
 /** Bytes past this are not a golden file a test would write. */
@@ -24,11 +25,21 @@ export async function runGoldenCheck(
     throw new FormatError(path, 'is not valid JSON');
   }
   const ops = new FloatOpSet(kernels);
-  const target: GoldenModel =
-    entry.task === 'causal-lm'
-      ? { task: 'causal-lm', model: entry.load(files).builder.build(ops) }
-      : { task: 'image-classifier', model: entry.load(files).builder.build(ops) };
+  const target = goldenModel(entry, files, ops);
   return checkGolden(target, golden, path);
+}
+
+function goldenModel(entry: ArchitectureEntry, files: ModelFiles, ops: FloatOpSet): GoldenModel {
+  switch (entry.task) {
+    case 'causal-lm':
+      return { task: entry.task, model: entry.load(files).builder.build(ops) };
+    case 'image-classifier':
+      return { task: entry.task, model: entry.load(files).builder.build(ops) };
+    case 'sequence-classifier':
+      return { task: entry.task, model: entry.load(files).builder.build(ops) };
+    case 'sequence-encoder':
+      return { task: entry.task, model: entry.load(files).builder.build(ops) };
+  }
 }
 
 export function formatGoldenReport(report: GoldenReport): string {

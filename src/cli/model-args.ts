@@ -44,13 +44,17 @@ export const TASK_DATA = {
     { option: 'images', description: 'IDX images (.gz)', fixture: ['mnist', 't10k-0-5000-images-idx3-ubyte.gz'] },
     { option: 'labels', description: 'IDX labels (.gz)', fixture: ['mnist', 't10k-0-5000-labels-idx1-ubyte.gz'] },
   ],
+  'sequence-classifier': [],
+  'sequence-encoder': [],
 } as const;
 
 const dataHelp = (entry: ArchitectureEntry) =>
-  TASK_DATA[entry.task].map((d) => `--${d.option} <${d.description}>`).join(' ');
+  (TASK_DATA[entry.task] as readonly { option: string; description: string }[])
+    .map((d) => `--${d.option} <${d.description}>`)
+    .join(' ');
 
 export const MODEL_OPTIONS_HELP = `Models (the registry's architectures; files default to the fixtures in ../shared/fixtures or $MBE_SNN_FIXTURES):
-${ARCHITECTURES.map((a) => `  ${a.name.padEnd(8)} ${a.summary}\n           ${fileHelp(a)} ${dataHelp(a)}`).join('\n')}
+${ARCHITECTURES.map((a) => `  ${a.name.padEnd(16)} ${a.summary}${a.folder ? ' (give the folder path)' : `\n                   ${fileHelp(a)} ${dataHelp(a)}`}`).join('\n')}
 Conversion:
   --N <1..8>               bases of activation neurons (default 4)
   --operator-N <1..8>      bases of the exp2, 1/x and 1/sqrt(x) neurons (default 8)

@@ -8,7 +8,8 @@ import { floatTensorMap, parseSafetensors } from '../io/safetensors.js';
 import { parseTokenizer } from '../io/tokenizer.js';
 import type { ModelBuilder } from './builder.js';
 import { GPT2_ENTRY, HF_VIT_ENTRY, LLAMA_ENTRY, QWEN2_ENTRY } from './hf/entries.js';
-import type { CausalLM, ImageClassifier, TextTokenizer } from './interfaces.js';
+import { BERT_ENTRIES, ROBERTA_ENTRIES } from './hf/encoder-entries.js';
+import type { CausalLM, ImageClassifier, SequenceClassifier, SequenceEncoder, TextTokenizer } from './interfaces.js';
 import { llama2cBuilder, llama2cTextTokenizer } from './llama2c.js';
 import { vitBuilder } from './vit.js';
 
@@ -58,7 +59,20 @@ export interface ImageClassifierEntry extends EntryBase {
   readonly calibration: { readonly imagesPerFold: number };
 }
 
-export type ArchitectureEntry = CausalLMEntry | ImageClassifierEntry;
+export interface SequenceClassifierEntry extends EntryBase {
+  readonly task: 'sequence-classifier';
+  load(files: ModelFiles): {
+    readonly builder: ModelBuilder<SequenceClassifier>;
+    readonly tokenizer?: TextTokenizer;
+  };
+}
+
+export interface SequenceEncoderEntry extends EntryBase {
+  readonly task: 'sequence-encoder';
+  load(files: ModelFiles): { readonly builder: ModelBuilder<SequenceEncoder>; readonly tokenizer?: TextTokenizer };
+}
+
+export type ArchitectureEntry = CausalLMEntry | ImageClassifierEntry | SequenceClassifierEntry | SequenceEncoderEntry;
 
 function file(files: ModelFiles, entry: string, role: string): ModelFile {
   const found = files.get(role);
@@ -130,6 +144,8 @@ export const ARCHITECTURES: readonly ArchitectureEntry[] = [
   LLAMA_ENTRY,
   QWEN2_ENTRY,
   HF_VIT_ENTRY,
+  ...BERT_ENTRIES,
+  ...ROBERTA_ENTRIES,
 ];
 
 /** The entry of that name, or undefined. */

@@ -66,7 +66,7 @@ export function checkGolden(target: GoldenModel, golden: unknown, file: string):
   const tol = tolerance(file, golden as Json);
   const cases = ((golden as Json).cases as Json[]).map((c, i): GoldenCaseResult => {
     const name = typeof c.name === 'string' ? c.name : `case ${i}`;
-    const { logits, hidden, greedy } = runCase(target, c, file);
+    const { logits, hidden, greedy } = runGoldenCase(target, c, file);
     const diffs = {
       logits: c.logits === undefined || !logits ? undefined : maxAbsDiff(file, `${name}.logits`, logits, c.logits),
       hidden:
@@ -80,7 +80,8 @@ export function checkGolden(target: GoldenModel, golden: unknown, file: string):
   return { tolerance: tol, cases, pass: cases.every((c) => c.pass) };
 }
 
-function runCase(
+/** The model's logits and last hidden state on one golden case (and whether its greedy tokens match). */
+export function runGoldenCase(
   target: GoldenModel,
   c: Json,
   file: string,

@@ -40,7 +40,7 @@ export function readFolder(files: ModelFiles): FolderContents {
 }
 
 /** Whether the folder's config.json names one of the classes (or, without architectures, the model type). */
-function configNames(files: ModelFiles, classes: readonly string[], modelTypes: readonly string[]): boolean {
+export function configNames(files: ModelFiles, classes: readonly string[], modelTypes: readonly string[]): boolean {
   const file = files.get('config.json');
   if (!file) return false;
   let config: HfConfig;

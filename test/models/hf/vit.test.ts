@@ -11,10 +11,9 @@ import { parsePreprocessorConfig, type ImagePreprocessor } from '../../../src/io
 import { hfVitBuilder } from '../../../src/models/hf-vit.js';
 import { FloatOpSet } from '../../../src/ops/float-opset.js';
 import { NeuronProvider } from '../../../src/ops/neuron-provider.js';
-import type { LinearLayer, OpSet } from '../../../src/ops/opset.js';
 import type { SpikingMode } from '../../../src/ops/spiking/options.js';
-import type { SpikingOpSet } from '../../../src/ops/spiking/spiking-opset.js';
 import { describeFixtures, fixture } from '../../helpers/fixtures.js';
+import { teeOpSet } from '../../helpers/tee-opset.js';
 import { hfFixture, maxAbsDiff, type GoldenCase, type HfFixture } from '../../helpers/hf-golden.js';
 
 /** pixel_values [1, 3, 32, 32] -> (channels, height, width). */
@@ -213,38 +212,3 @@ describeFixtures('ViTForImageClassification on the hf-tiny goldens', () => {
 const SPIKING_LOGIT_TOLERANCE = 0.1;
 /** Measured max |equivalent - spike-driven logits| end to end: 2.7e-3. */
 const MODES_LOGIT_TOLERANCE = 1e-2;
-
-/**
- * An OpSet running every op in both spiking OpSets on the same operands (b on copies): the model continues
- * with a's results; `worst` gets each site's largest |a - b| relative to max |a|.
- */
-function teeOpSet(a: SpikingOpSet, b: SpikingOpSet, worst: Map<string, number>): OpSet {
-  const twins = new Map<unknown, LinearLayer>();
-  return new Proxy(a, {
-    get(target, prop) {
-      if (prop === 'prepareLinear') {
-        return (...args: Parameters<OpSet['prepareLinear']>) => {
-          const layer = a.prepareLinear(...args);
-          twins.set(layer, b.prepareLinear(...args));
-          return layer;
-        };
-      }
-      const method = Reflect.get(target, prop) as unknown;
-      if (typeof method !== 'function') return method;
-      return (...args: unknown[]) => {
-        const copies = args.map((x) => (x instanceof Float32Array ? Float32Array.from(x) : (twins.get(x) ?? x)));
-        (method as (...args: unknown[]) => void).apply(b, copies);
-        (method as (...args: unknown[]) => void).apply(a, args);
-        const out = prop === 'activation' ? 2 : 1;
-        const [x, y] = [args[out] as Float32Array, copies[out] as Float32Array];
-        let [diff, scale] = [0, 1e-30];
-        for (let i = 0; i < x.length; i++) {
-          diff = Math.max(diff, Math.abs((x[i] as number) - (y[i] as number)));
-          scale = Math.max(scale, Math.abs(x[i] as number));
-        }
-        const site = args[0] as string;
-        worst.set(site, Math.max(worst.get(site) ?? 0, diff / scale));
-      };
-    },
-  });
-}
