@@ -19,6 +19,13 @@ export {
   type ImageClassifierEntry,
   type ModelFile,
   type ModelFiles,
+  type SequenceClassifierEntry,
+  type SequenceEncoderEntry,
 } from './registry.js';
 export { Weights } from './weights.js';
 export type { Tensor, TensorMap } from '../tensor.js';
+export { Gpt2Model, gpt2Builder } from './gpt2.js';
+export { LlamaModel, llamaBuilder } from './llama.js';
+export { BertForSequenceClassification, BertModel, bertBuilder } from './bert.js';
+export { RobertaForSequenceClassification, RobertaModel, robertaBuilder } from './roberta.js';
+export { HfVitModel, hfVitBuilder } from './hf-vit.js';
