@@ -2,3 +2,4 @@
 export * from './index.js';
 export * from './io/node/files.js';
 export { readModelFolder } from './io/node/folder.js';
+export * from './io/node/images.js';

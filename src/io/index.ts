@@ -16,3 +16,4 @@ export { hasHfTokenizer, hfTokenizer, type HfTokenizer } from './hf/tokenizer.js
 export { parsePreprocessorConfig, type ImagePreprocessor } from './hf/preprocessor.js';
 export { writeSafetensors, type WritableTensor } from './safetensors-writer.js';
 export { llama2cToHf } from './llama2c-to-hf.js';
+export * from './images/index.js';
