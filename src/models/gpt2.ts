@@ -2,11 +2,11 @@
 // embeddings, pre-LayerNorm blocks with causal multi-head attention over a KV cache (Conv1D weights stored
 // (in, out), c_attn packing [q | k | v]), a GELU MLP (gelu_new: the tanh form), a final LayerNorm, and the
 // head tied to the token embedding unless the checkpoint has its own lm_head.
-import { InvalidArgumentError } from '../errors.js';
 import type { HfConfig } from '../io/hf/config.js';
 import type { SafetensorsTensor } from '../io/safetensors.js';
 import type { ActivationKind, LinearLayer, OpSet } from '../ops/opset.js';
 import { Attention } from './attention.js';
+import { checkSpan, embedTokens } from './causal-lm.js';
 import type { ModelBuilder } from './builder.js';
 import { bindTensors, type TensorSpec } from './hf/checkpoint.js';
 import type { CausalLM } from './interfaces.js';
@@ -176,21 +176,11 @@ export class Gpt2Model implements CausalLM {
   forward(tokens: ArrayLike<number>, startPos: number): Float32Array {
     const S = tokens.length;
     const { dim, inner, heads, vocabSize, contextLength } = this.config;
-    if (S < 1 || S > this.maxRows)
-      throw new InvalidArgumentError(`forward takes 1 to ${this.maxRows} tokens, got ${S}`);
-    if (!Number.isInteger(startPos) || startPos < 0 || startPos + S > contextLength) {
-      throw new InvalidArgumentError(`positions ${startPos} .. ${startPos + S - 1} must lie in [0, ${contextLength})`);
-    }
+    checkSpan(S, startPos, this.maxRows, contextLength);
     const ops = this.ops;
     const x = this.x.subarray(0, S * dim);
     // x = wte[token] + wpe[position]
-    for (let s = 0; s < S; s++) {
-      const token = tokens[s] as number;
-      if (!Number.isInteger(token) || token < 0 || token >= vocabSize) {
-        throw new InvalidArgumentError(`token ${token} at index ${s} is outside the vocabulary [0, ${vocabSize})`);
-      }
-      x.set(this.wte.subarray(token * dim, (token + 1) * dim), s * dim);
-    }
+    embedTokens(x, this.wte, tokens, dim);
     ops.add('embed.positions', x, x, this.wpe.subarray(startPos * dim, (startPos + S) * dim), S * dim);
     const rows = (data: Float32Array, offset: number, stride: number) => ({ data, offset, stride });
     for (let l = 0; l < this.blocks.length; l++) {

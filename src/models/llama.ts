@@ -2,11 +2,11 @@
 // once against an OpSet: RMSNorm, rotate-half RoPE (rope_theta, llama3 rope_scaling, head_dim), grouped-
 // query causal attention over a KV cache, SwiGLU feed-forward, a tied or untied head. Qwen2 is Llama with
 // q/k/v biases (Llama's attention_bias adds the o_proj bias too).
-import { InvalidArgumentError } from '../errors.js';
 import type { HfConfig } from '../io/hf/config.js';
 import type { SafetensorsTensor } from '../io/safetensors.js';
 import type { LinearLayer, OpSet } from '../ops/opset.js';
 import { Attention } from './attention.js';
+import { checkSpan, embedTokens } from './causal-lm.js';
 import type { ModelBuilder } from './builder.js';
 import { bindTensors, type TensorSpec } from './hf/checkpoint.js';
 import type { CausalLM } from './interfaces.js';
@@ -228,20 +228,10 @@ export class LlamaModel implements CausalLM {
   forward(tokens: ArrayLike<number>, startPos: number): Float32Array {
     const S = tokens.length;
     const { dim, hidden, heads, kvHeads, headDim, vocabSize, contextLength, eps } = this.config;
-    if (S < 1 || S > this.maxRows)
-      throw new InvalidArgumentError(`forward takes 1 to ${this.maxRows} tokens, got ${S}`);
-    if (!Number.isInteger(startPos) || startPos < 0 || startPos + S > contextLength) {
-      throw new InvalidArgumentError(`positions ${startPos} .. ${startPos + S - 1} must lie in [0, ${contextLength})`);
-    }
+    checkSpan(S, startPos, this.maxRows, contextLength);
     const ops = this.ops;
     const x = this.x.subarray(0, S * dim);
-    for (let s = 0; s < S; s++) {
-      const token = tokens[s] as number;
-      if (!Number.isInteger(token) || token < 0 || token >= vocabSize) {
-        throw new InvalidArgumentError(`token ${token} at index ${s} is outside the vocabulary [0, ${vocabSize})`);
-      }
-      x.set(this.embed.subarray(token * dim, (token + 1) * dim), s * dim);
-    }
+    embedTokens(x, this.embed, tokens, dim);
     const qDim = heads * headDim;
     const kvDim = kvHeads * headDim;
     const rows = (data: Float32Array, stride: number) => ({ data, offset: 0, stride });

@@ -2,11 +2,11 @@
 // interleaved pairs, grouped-query causal attention with a KV cache, SwiGLU feed-forward, no biases.
 // `forward` takes S tokens at positions startPos .. startPos + S - 1: S = 1 is run.c's decoding step, a
 // whole paragraph at once is a causal prefill. Activations are preallocated for up to maxRows tokens.
-import { InvalidArgumentError } from '../errors.js';
 import type { Llama2cCheckpoint, Llama2cConfig, Llama2cWeights } from '../io/llama2c.js';
 import { BOS, type Llama2cTokenizer } from '../io/tokenizer.js';
 import type { LinearLayer, OpSet } from '../ops/opset.js';
 import { Attention } from './attention.js';
+import { checkSpan, embedTokens } from './causal-lm.js';
 import type { ModelBuilder } from './builder.js';
 import { KvCache } from './kv-cache.js';
 import type { CausalLM, TextTokenizer } from './interfaces.js';
@@ -111,21 +111,11 @@ export class Llama2cModel implements CausalLM {
   forward(tokens: ArrayLike<number>, startPos: number): Float32Array {
     const S = tokens.length;
     const { dim, hiddenDim, vocabSize, seqLen, nLayers } = this.config;
-    if (S < 1 || S > this.maxRows)
-      throw new InvalidArgumentError(`forward takes 1 to ${this.maxRows} tokens, got ${S}`);
-    if (!Number.isInteger(startPos) || startPos < 0 || startPos + S > seqLen) {
-      throw new InvalidArgumentError(`positions ${startPos} .. ${startPos + S - 1} must lie in [0, ${seqLen})`);
-    }
+    checkSpan(S, startPos, this.maxRows, seqLen);
     const ops = this.ops;
     const x = this.x.subarray(0, S * dim);
     // x = token embeddings (S, dim)
-    for (let s = 0; s < S; s++) {
-      const token = tokens[s] as number;
-      if (!Number.isInteger(token) || token < 0 || token >= vocabSize) {
-        throw new InvalidArgumentError(`token ${token} at index ${s} is outside the vocabulary [0, ${vocabSize})`);
-      }
-      x.set(this.weights.tokenEmbedding.subarray(token * dim, (token + 1) * dim), s * dim);
-    }
+    embedTokens(x, this.weights.tokenEmbedding, tokens, dim);
     for (let l = 0; l < nLayers; l++) {
       const layer = this.layers[l] as LayerWeights;
       const site = `layer${l}`;

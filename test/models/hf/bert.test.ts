@@ -2,28 +2,21 @@
 // and the full last hidden state of every case (padding masked, token types) within the golden's tolerance on
 // both weight sets and the legacy gamma/beta + position_ids variant, the same hidden states and pooler output
 // from BertModel, the FormatErrors of checkpoints and configs that do not fit, and the spiking conversion.
-import { readFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { FormatError, InvalidArgumentError, Kernels } from '../../../src/index.js';
 import { convertBuilder } from '../../../src/convert/convert.js';
-import { HfConfig } from '../../../src/io/hf/config.js';
+import type { HfConfig } from '../../../src/io/hf/config.js';
 import type { SafetensorsTensor } from '../../../src/io/safetensors.js';
 import { bertBuilder, BertForSequenceClassification, BertModel } from '../../../src/models/bert.js';
 import { FloatOpSet } from '../../../src/ops/float-opset.js';
 import { NeuronProvider } from '../../../src/ops/neuron-provider.js';
 import type { SpikingMode } from '../../../src/ops/spiking/options.js';
-import { describeFixtures, fixture } from '../../helpers/fixtures.js';
+import { describeFixtures } from '../../helpers/fixtures.js';
 import { teeOpSet } from '../../helpers/tee-opset.js';
-import { hfFixture, maxAbsDiff, type GoldenCase, type HfFixture } from '../../helpers/hf-golden.js';
+import { hfFixture, maxAbsDiff, type GoldenCase, type HfFixture, editedConfig } from '../../helpers/hf-golden.js';
 
 /** A case's inputs: ids, attention mask and token types (batch row 0). */
 const inputs = (c: GoldenCase) => [c.input_ids[0]!, c.attention_mask[0]!, c.token_type_ids?.[0]] as const;
-
-/** The folder's config.json with fields changed. */
-function editedConfig(f: HfFixture, folder: string, changes: Record<string, unknown>): HfConfig {
-  const json = JSON.parse(readFileSync(fixture('hf-tiny', folder, 'config.json'), 'utf8')) as object;
-  return HfConfig.parse(new TextEncoder().encode(JSON.stringify({ ...json, ...changes })), f.config.file);
-}
 
 function classifier(f: HfFixture, kernels: Kernels): BertForSequenceClassification {
   const model = bertBuilder(f.config, f.tensors, f.source).build(new FloatOpSet(kernels));

@@ -3,11 +3,10 @@
 // position ids counted from the input ids, pads numbered pad, full64 reaching the table's last row), the same
 // hidden states from RobertaModel, the FormatErrors of checkpoints and configs that do not fit, and the
 // spiking conversion at T = 16 in both modes (bert.test.ts checks the modes op by op).
-import { readFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { FormatError, Kernels } from '../../../src/index.js';
 import { convertBuilder } from '../../../src/convert/convert.js';
-import { HfConfig } from '../../../src/io/hf/config.js';
+import type { HfConfig } from '../../../src/io/hf/config.js';
 import type { SafetensorsTensor } from '../../../src/io/safetensors.js';
 import {
   robertaBuilder,
@@ -18,16 +17,10 @@ import {
 import { FloatOpSet } from '../../../src/ops/float-opset.js';
 import { NeuronProvider } from '../../../src/ops/neuron-provider.js';
 import type { SpikingMode } from '../../../src/ops/spiking/options.js';
-import { describeFixtures, fixture } from '../../helpers/fixtures.js';
-import { hfFixture, maxAbsDiff, type GoldenCase, type HfFixture } from '../../helpers/hf-golden.js';
+import { describeFixtures } from '../../helpers/fixtures.js';
+import { hfFixture, maxAbsDiff, type GoldenCase, type HfFixture, editedConfig } from '../../helpers/hf-golden.js';
 
 const inputs = (c: GoldenCase) => [c.input_ids[0]!, c.attention_mask[0]!] as const;
-
-/** The folder's config.json with fields changed. */
-function editedConfig(f: HfFixture, folder: string, changes: Record<string, unknown>): HfConfig {
-  const json = JSON.parse(readFileSync(fixture('hf-tiny', folder, 'config.json'), 'utf8')) as object;
-  return HfConfig.parse(new TextEncoder().encode(JSON.stringify({ ...json, ...changes })), f.config.file);
-}
 
 function classifier(f: HfFixture, kernels: Kernels): RobertaForSequenceClassification {
   const model = robertaBuilder(f.config, f.tensors, f.source).build(new FloatOpSet(kernels));
