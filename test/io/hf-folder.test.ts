@@ -111,7 +111,7 @@ describe('readFolderTensors', () => {
           'model.safetensors.index.json',
           message,
         );
-      bad('{"weight_map": ', 'is not valid UTF-8 JSON');
+      bad('{"weight_map": ', 'is not valid JSON');
       bad('[1]', 'must hold a JSON object');
       bad('{"metadata": {}}', 'field "weight_map" must be an object');
       bad('{"weight_map": []}', 'field "weight_map" must be an object');

@@ -6,6 +6,7 @@ import { encode as gpt2Encode } from 'gpt-tokenizer/encoding/gpt2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { hfTokenizer, tokenizerJsonFromVocabulary, type HfTokenizer } from '../../src/io/hf/tokenizer.js';
+import { splitParagraphs } from '../../src/tasks/language-model.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import { folderFiles, gpt2VocabularyFiles, type FolderFile } from '../helpers/tokenizer-files.js';
 
@@ -19,15 +20,6 @@ beforeAll(() => {
   vocabFiles = folderFiles('gpt2', { 'vocab.json': vocabJson, 'merges.txt': mergesTxt });
   gpt2 = hfTokenizer(vocabFiles, 'gpt2');
 });
-
-/** The first `count` blank-line-separated paragraphs, trimmed (as src/tasks/language-model.ts splits them). */
-function paragraphs(text: string, count: number): string[] {
-  return text
-    .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0)
-    .slice(0, count);
-}
 
 describe('hfTokenizer: GPT-2 from vocab.json + merges.txt', () => {
   it('has the vocabulary, <|endoftext|> as bos and eos (the stop token), no pad and no added BOS', () => {
@@ -121,7 +113,7 @@ describe('hfTokenizer: RoBERTa from vocab.json + merges.txt', () => {
 describeFixtures('hfTokenizer: GPT-2 against gpt-tokenizer on TinyStories', () => {
   let texts: string[];
   beforeAll(() => {
-    texts = paragraphs(readFileSync(fixture('text', 'tinystories_valid_part1.txt'), 'utf8'), 200);
+    texts = splitParagraphs(readFileSync(fixture('text', 'tinystories_valid_part1.txt'), 'utf8')).slice(0, 200);
   });
 
   it("encodes the first 200 paragraphs to exactly gpt-tokenizer's GPT-2 ids, and decodes them back", () => {

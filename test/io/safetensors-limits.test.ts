@@ -4,15 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { floatTensor, parseSafetensors } from '../../src/io/safetensors.js';
 import { writeSafetensors } from '../../src/io/safetensors-writer.js';
 import { formatError } from '../helpers/format-error.js';
-
-/** A safetensors file from raw header text and no data. */
-function file(header: string): Uint8Array {
-  const json = new TextEncoder().encode(header);
-  const out = new Uint8Array(8 + json.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  return out;
-}
+import { everyHalfFile, safetensorsFile } from '../helpers/safetensors-bytes.js';
 
 describe('parseSafetensors limits', () => {
   it('rejects a header length over 100 MB before looking further', () => {
@@ -39,22 +31,13 @@ describe('parseSafetensors limits', () => {
     ['a long metadata key', `{"__metadata__": {"${long}": 1}}`, '__metadata__.xxx'],
     ['a control character in a name', '{"a\\nb": 3}', 'tensor "a?b" is not an object'],
   ])('keeps the message short for %s', (_, header, message) => {
-    const e = formatError(() => parseSafetensors(file(header), 'long.safetensors'));
+    const e = formatError(() => parseSafetensors(safetensorsFile(header), 'long.safetensors'));
     expect(e.message).toContain(message);
     expect(e.message.length).toBeLessThan(300);
   });
 
   it('widens every F16 bit pattern to its value', () => {
-    const header = new TextEncoder().encode(
-      JSON.stringify({ h: { dtype: 'F16', shape: [65536], data_offsets: [0, 131072] } }).padEnd(64, ' '),
-    );
-    /** (8 + 64 + 65536 * 2) a file holding every half pattern in order */
-    const bytes = new Uint8Array(8 + header.length + 131072);
-    const view = new DataView(bytes.buffer);
-    view.setBigUint64(0, BigInt(header.length), true);
-    bytes.set(header, 8);
-    for (let h = 0; h < 65536; h++) view.setUint16(8 + header.length + 2 * h, h, true);
-    const values = floatTensor(parseSafetensors(bytes), 'h').data;
+    const values = floatTensor(parseSafetensors(everyHalfFile()), 'h').data;
     let wrong = 0;
     for (let h = 0; h < 65536; h++) {
       const sign = h & 0x8000 ? -1 : 1;

@@ -5,6 +5,7 @@ import { floatTensor, parseSafetensors, type FloatTensor } from '../../src/io/sa
 import { writeSafetensors, type WritableTensor } from '../../src/io/safetensors-writer.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import { writableTensors } from '../helpers/hf-folder.js';
+import { everyHalfFile } from '../helpers/safetensors-bytes.js';
 
 /** The header text and data start of a written file. */
 function layout(bytes: Uint8Array): { header: string; dataStart: number } {
@@ -24,15 +25,7 @@ function roundTrip(data: Float32Array, dtype: 'F16' | 'BF16'): Float32Array {
 
 /** (65536) every half bit pattern widened to f32, read from a hand-made F16 file */
 function allHalves(): Float32Array {
-  const header = new TextEncoder().encode(
-    JSON.stringify({ h: { dtype: 'F16', shape: [65536], data_offsets: [0, 131072] } }).padEnd(64, ' '),
-  );
-  const file = new Uint8Array(8 + header.length + 131072);
-  const view = new DataView(file.buffer);
-  view.setBigUint64(0, BigInt(header.length), true);
-  file.set(header, 8);
-  for (let h = 0; h < 65536; h++) view.setUint16(8 + header.length + 2 * h, h, true);
-  return floatTensor(parseSafetensors(file), 'h').data;
+  return floatTensor(parseSafetensors(everyHalfFile()), 'h').data;
 }
 
 describe('writeSafetensors', () => {

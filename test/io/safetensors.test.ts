@@ -4,18 +4,7 @@ import { loadSafetensors, readFileBytes } from '../../src/io/node/files.js';
 import { floatTensor, parseSafetensors, type FloatTensor, type RawTensor } from '../../src/io/safetensors.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import { formatError } from '../helpers/format-error.js';
-
-/** A safetensors file from a header (object or raw text) and a data buffer; `pad` spaces after the JSON. */
-function file(header: object | string, data: Uint8Array, pad = 0): Uint8Array {
-  const json = new TextEncoder().encode(
-    (typeof header === 'string' ? header : JSON.stringify(header)) + ' '.repeat(pad),
-  );
-  const out = new Uint8Array(8 + json.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  out.set(data, 8 + json.length);
-  return out;
-}
+import { concatBytes, safetensorsFile } from '../helpers/safetensors-bytes.js';
 
 function f32(...values: number[]): Uint8Array {
   return new Uint8Array(Float32Array.from(values).buffer);
@@ -27,16 +16,6 @@ function u16(...values: number[]): Uint8Array {
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 const entry = (dtype: string, shape: number[], begin: number, end: number) => ({
   dtype,
   shape,
@@ -45,14 +24,14 @@ const entry = (dtype: string, shape: number[], begin: number, end: number) => ({
 
 describe('parseSafetensors', () => {
   it('reads F32, F16 and BF16 as float32, other dtypes as bytes, and the metadata', () => {
-    const data = concat(
+    const data = concatBytes(
       f32(1.5, -2, 3.25, 0),
       u16(0x3c00, 0xc000, 0x3800, 0x0001, 0x7c00, 0xfc00, 0x7e00, 0x8000), // 1, -2, 0.5, 2^-24, inf, -inf, NaN, -0
       u16(0x3f80, 0xc060), // bf16 1, -3.5
       new Uint8Array(8).fill(7),
     );
     const st = parseSafetensors(
-      file(
+      safetensorsFile(
         {
           __metadata__: { format: 'pt' },
           w: entry('F32', [2, 2], 0, 16),
@@ -88,9 +67,9 @@ describe('parseSafetensors', () => {
   it('aliases aligned F32 data and copies unaligned data', () => {
     const header = { x: entry('F32', [2], 0, 8) };
     const json = JSON.stringify(header).length;
-    const aligned = file(header, f32(1, 2), (4 - (json % 4)) % 4);
+    const aligned = safetensorsFile(header, f32(1, 2), (4 - (json % 4)) % 4);
     expect(floatTensor(parseSafetensors(aligned), 'x').data.buffer).toBe(aligned.buffer);
-    const unaligned = file(header, f32(1, 2), ((4 - (json % 4)) % 4) + 1);
+    const unaligned = safetensorsFile(header, f32(1, 2), ((4 - (json % 4)) % 4) + 1);
     const x = floatTensor(parseSafetensors(unaligned), 'x').data;
     expect(x.buffer).not.toBe(unaligned.buffer);
     expect(Array.from(x)).toEqual([1, 2]);
@@ -99,13 +78,13 @@ describe('parseSafetensors', () => {
   it('keeps header order, also for integer-like names', () => {
     // written by hand: JSON.stringify would itself put "1" first
     const header = `{"b":${JSON.stringify(entry('F32', [1], 0, 4))},"1":${JSON.stringify(entry('F32', [1], 4, 8))}}`;
-    const st = parseSafetensors(file(header, f32(1, 2)));
+    const st = parseSafetensors(safetensorsFile(header, f32(1, 2)));
     expect([...st.tensors.keys()]).toEqual(['b', '1']);
   });
 
   it('accepts an empty header and zero-size tensors; metadata defaults to {}', () => {
-    expect(parseSafetensors(file({}, new Uint8Array(0))).tensors.size).toBe(0);
-    const st = parseSafetensors(file({ e: entry('F32', [0, 3], 0, 0), x: entry('F32', [], 0, 4) }, f32(9)));
+    expect(parseSafetensors(safetensorsFile({}, new Uint8Array(0))).tensors.size).toBe(0);
+    const st = parseSafetensors(safetensorsFile({ e: entry('F32', [0, 3], 0, 0), x: entry('F32', [], 0, 4) }, f32(9)));
     expect(st.metadata).toEqual({});
     expect(floatTensor(st, 'e').data.length).toBe(0);
     expect(Array.from(floatTensor(st, 'x', []).data)).toEqual([9]);
@@ -117,53 +96,61 @@ describe('parseSafetensors', () => {
     ['a file shorter than 8 bytes', new Uint8Array(5), 'file is 5 bytes, shorter than the 8-byte header length'],
     [
       'a header length past the end',
-      file(ok, okData).subarray(0, 40),
+      safetensorsFile(ok, okData).subarray(0, 40),
       'header length 108 runs past the end of the file (40 bytes)',
     ],
-    ['a header that is not JSON', file('this is not json', okData), 'header is not valid UTF-8 JSON'],
+    ['a header that is not JSON', safetensorsFile('this is not json', okData), 'header is not valid UTF-8 JSON'],
     [
       'a header that is not UTF-8',
-      file('"\xff"', new Uint8Array(0)).fill(0xff, 8, 9),
+      safetensorsFile('"\xff"', new Uint8Array(0)).fill(0xff, 8, 9),
       'header is not valid UTF-8 JSON',
     ],
-    ['a header that is not an object', file('[1, 2]', new Uint8Array(0)), 'header is not a JSON object'],
+    ['a header that is not an object', safetensorsFile('[1, 2]', new Uint8Array(0)), 'header is not a JSON object'],
     [
       'a metadata value that is not a string',
-      file({ __metadata__: { n: 1 } }, okData),
+      safetensorsFile({ __metadata__: { n: 1 } }, okData),
       '__metadata__.n is not a string',
     ],
-    ['an entry that is not an object', file({ a: 3 }, okData), 'tensor "a" is not an object'],
-    ['an unknown dtype', file({ ...ok, a: entry('F33', [2], 0, 8) }, okData), 'tensor "a" has unknown dtype "F33"'],
-    ['a bad shape', file({ ...ok, a: entry('F32', [-2], 0, 8) }, okData), 'tensor "a" has shape [-2]'],
-    ['reversed offsets', file({ ...ok, a: entry('F32', [2], 8, 0) }, okData), 'tensor "a" has data_offsets [8,0]'],
+    ['an entry that is not an object', safetensorsFile({ a: 3 }, okData), 'tensor "a" is not an object'],
+    [
+      'an unknown dtype',
+      safetensorsFile({ ...ok, a: entry('F33', [2], 0, 8) }, okData),
+      'tensor "a" has unknown dtype "F33"',
+    ],
+    ['a bad shape', safetensorsFile({ ...ok, a: entry('F32', [-2], 0, 8) }, okData), 'tensor "a" has shape [-2]'],
+    [
+      'reversed offsets',
+      safetensorsFile({ ...ok, a: entry('F32', [2], 8, 0) }, okData),
+      'tensor "a" has data_offsets [8,0]',
+    ],
     [
       'offsets past the buffer',
-      file({ ...ok, b: entry('F32', [2], 8, 16) }, okData),
+      safetensorsFile({ ...ok, b: entry('F32', [2], 8, 16) }, okData),
       'tensor "b" has data_offsets [8, 16] past the end of the data buffer (12 bytes; file truncated?)',
     ],
     [
       'a shape that does not match the byte size',
-      file({ ...ok, a: entry('F32', [3], 0, 8) }, okData),
+      safetensorsFile({ ...ok, a: entry('F32', [3], 0, 8) }, okData),
       'tensor "a" has shape [3] of F32 = 12 bytes, but its data_offsets [0, 8] span 8 bytes',
     ],
     [
       'a gap between tensors',
-      file({ a: entry('F32', [1], 0, 4), b: entry('F32', [1], 8, 12) }, okData),
+      safetensorsFile({ a: entry('F32', [1], 0, 4), b: entry('F32', [1], 8, 12) }, okData),
       '4 bytes gap in the data buffer before tensor "b" (bytes 4..8)',
     ],
     [
       'overlapping tensors',
-      file({ a: entry('F32', [2], 0, 8), b: entry('F32', [2], 4, 12) }, okData),
+      safetensorsFile({ a: entry('F32', [2], 0, 8), b: entry('F32', [2], 4, 12) }, okData),
       'tensor "b" (data_offsets [4, 12]) overlaps tensor "a"',
     ],
     [
       'bytes after the last tensor',
-      file({ a: entry('F32', [2], 0, 8) }, okData),
+      safetensorsFile({ a: entry('F32', [2], 0, 8) }, okData),
       '4 bytes after the last tensor: the data buffer is not fully covered',
     ],
     [
       'a duplicate name',
-      file(
+      safetensorsFile(
         '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}',
         okData,
       ),
@@ -177,7 +164,7 @@ describe('parseSafetensors', () => {
 
   it('floatTensor names a missing tensor, a non-float dtype and a wrong shape', () => {
     const st = parseSafetensors(
-      file({ x: entry('F32', [2], 0, 8), i: entry('U8', [4], 8, 12) }, okData),
+      safetensorsFile({ x: entry('F32', [2], 0, 8), i: entry('U8', [4], 8, 12) }, okData),
       'm.safetensors',
     );
     expect(() => floatTensor(st, 'y')).toThrow('m.safetensors: has no tensor "y"');

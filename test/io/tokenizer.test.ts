@@ -5,6 +5,7 @@ import { mergeTokens } from '../../src/io/bpe.js';
 import { loadTokenizer } from '../../src/io/node/files.js';
 import { BOS, EOS, parseTokenizer, type Llama2cTokenizer } from '../../src/io/tokenizer.js';
 import { seededRandom } from '../../src/random.js';
+import { splitParagraphs } from '../../src/tasks/language-model.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import { formatError } from '../helpers/format-error.js';
 
@@ -187,15 +188,6 @@ describe('parseTokenizer', () => {
   });
 });
 
-/** The first `n` blank-line-separated paragraphs, trimmed, empty ones dropped. */
-function paragraphs(text: string, n: number): string[] {
-  return text
-    .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0)
-    .slice(0, n);
-}
-
 describeFixtures('tok512.bin (real tokenizer)', () => {
   let tok: Llama2cTokenizer;
   const load = async () => (tok ??= await loadTokenizer(fixture('llama2c', 'tok512.bin'), 512));
@@ -219,7 +211,7 @@ describeFixtures('tok512.bin (real tokenizer)', () => {
   it('gives 29,256 tokens after BOS over the first 300 TinyStories paragraphs, and decodes them back', async () => {
     const t = await load();
     const text = readFileSync(fixture('text', 'tinystories_valid_part1.txt'), 'utf8');
-    const paras = paragraphs(text, 300);
+    const paras = splitParagraphs(text).slice(0, 300);
     expect(paras.length).toBe(300);
     let total = 0;
     for (const p of paras) {

@@ -1,6 +1,7 @@
 // A Hugging Face config.json: parsed with a size bound, its fields read with their types checked, so a
 // wrong field is a FormatError naming the file, the field and what was expected.
 import { FormatError } from '../../errors.js';
+import { parseJsonFile } from './json.js';
 
 /** Configs are a few kB; anything past this is not a config. */
 const MAX_CONFIG_BYTES = 1 << 20;
@@ -18,21 +19,7 @@ export class HfConfig {
   ) {}
 
   static parse(bytes: Uint8Array, file = 'config.json'): HfConfig {
-    if (bytes.byteLength > MAX_CONFIG_BYTES) {
-      throw new FormatError(file, `is ${bytes.byteLength} bytes, more than a config can be (${MAX_CONFIG_BYTES})`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : '';
-      const reason = Array.from(message.slice(0, 120), (ch) => (ch < ' ' ? '?' : ch)).join('');
-      throw new FormatError(file, `is not valid JSON (${reason})`);
-    }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw new FormatError(file, 'must hold a JSON object');
-    }
-    return new HfConfig(json as Record<string, unknown>, file);
+    return new HfConfig(parseJsonFile(bytes, file, MAX_CONFIG_BYTES, 'a config'), file);
   }
 
   has(field: string): boolean {

@@ -7,6 +7,7 @@
 // themselves + 4 bytes per F16/BF16 element; no file is copied whole, and shards are not concatenated.
 import { FormatError } from '../../errors.js';
 import { parseSafetensors, type SafetensorsTensor } from '../safetensors.js';
+import { isObject, parseJsonFile } from './json.js';
 
 export interface FolderFile {
   /** A path or File name, for messages. */
@@ -31,23 +32,12 @@ function brief(name: string): string {
   return cut.replace(/\p{Cc}/gu, '?');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * The weight_map of a `model.safetensors.index.json` (tensor name -> shard base name), checked: a JSON object
  * of bounded size whose `weight_map` is an object of non-empty shard names. `file` names it in messages.
  */
 export function parseSafetensorsIndex(bytes: Uint8Array, file = SAFETENSORS_INDEX_FILE): ReadonlyMap<string, string> {
-  if (bytes.byteLength > MAX_INDEX_BYTES) {
-    throw new FormatError(file, `is ${bytes.byteLength} bytes, more than an index can be (${MAX_INDEX_BYTES})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (error) {
-    throw new FormatError(file, `is not valid UTF-8 JSON (${brief(error instanceof Error ? error.message : '')})`);
-  }
-  if (!isObject(json)) throw new FormatError(file, 'must hold a JSON object');
+  const json = parseJsonFile(bytes, file, MAX_INDEX_BYTES, 'an index');
   const weightMap = json['weight_map'];
   if (!isObject(weightMap)) {
     throw new FormatError(file, `field "weight_map" must be an object of tensor name -> shard file name`);
