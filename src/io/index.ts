@@ -17,3 +17,4 @@ export { parsePreprocessorConfig, type ImagePreprocessor } from './hf/preprocess
 export { writeSafetensors, type WritableTensor } from './safetensors-writer.js';
 export { llama2cToHf } from './llama2c-to-hf.js';
 export * from './images/index.js';
+export { llama2cTokenizerJson } from './llama2c-tokenizer-json.js';

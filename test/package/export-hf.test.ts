@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, expect, it } from 'vitest';
+import { describeFixtures, fixture } from '../helpers/fixtures.js';
+
+const root = new URL('../../', import.meta.url);
+const exec = promisify(execFile);
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: root,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** The float model's text in generate's output: the lines after its "float model (...):" header. */
+function floatText(stdout: string): string {
+  const match = /^float model \([^)]*\):\n([\s\S]*?)\n\n/m.exec(stdout);
+  if (!match) throw new Error(`no float model text in:\n${stdout}`);
+  return match[1]!;
+}
+
+/** eval's float perplexity and the number of tokens it scored. */
+function evalFigures(stdout: string): { float: string; tokens: string } {
+  const float = /float perplexity\s+(\d+\.\d+)/.exec(stdout)?.[1];
+  const tokens = /(\d+) tokens scored over 4 paragraphs/.exec(stdout)?.[1];
+  if (float === undefined || tokens === undefined) throw new Error(`no perplexity in:\n${stdout}`);
+  return { float, tokens };
+}
+
+describeFixtures('mbe-snn export-hf --tokenizer', () => {
+  let folder = '';
+  beforeAll(async () => {
+    folder = join(await mkdtemp(join(tmpdir(), 'mbe-snn-export-hf-')), 'stories260K');
+    const result = await cli(
+      'export-hf',
+      fixture('llama2c', 'stories260K.bin'),
+      folder,
+      '--tokenizer',
+      fixture('llama2c', 'tok512.bin'),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/tokenizer\.json, .*tokenizer_config\.json \(\d+ tensors; 512 tokens, \d+ merges\)/);
+  }, 30_000);
+
+  it('writes a folder that reads text as the llama2.c model does: generate and eval agree', async () => {
+    expect((await readdir(folder)).sort()).toEqual([
+      'config.json',
+      'model.safetensors',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
+    const config = JSON.parse(await readFile(join(folder, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    expect(config).toMatchObject({ bos_token: '<s>', eos_token: '</s>', tokenizer_class: 'LlamaTokenizer' });
+
+    const [hfGenerate, llama2cGenerate, hfEval, llama2cEval] = await Promise.all([
+      cli('generate', folder, '--steps', '32'),
+      cli('generate', 'llama2c', '--steps', '32'),
+      cli('eval', folder, '--T', '16', '--limit', '4'),
+      cli('eval', 'llama2c', '--T', '16', '--limit', '4'),
+    ]);
+    for (const result of [hfGenerate, llama2cGenerate, hfEval, llama2cEval]) expect(result.code, result.stderr).toBe(0);
+    const text = floatText(hfGenerate.stdout);
+    expect(text).toMatch(/^Once upon a time/);
+    expect(text).toBe(floatText(llama2cGenerate.stdout));
+    expect(hfEval.stdout).toMatch(/^llama: /);
+    expect(evalFigures(hfEval.stdout)).toEqual(evalFigures(llama2cEval.stdout));
+  }, 40_000);
+
+  it('reads the tokenizer before writing anything, and names a missing one', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'mbe-snn-export-hf-')), 'none');
+    const result = await cli(
+      'export-hf',
+      fixture('llama2c', 'stories260K.bin'),
+      out,
+      '--tokenizer',
+      join(out, 'missing.bin'),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/missing\.bin: no such file/);
+    await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+  });
+});
