@@ -6,35 +6,55 @@ import type { EnergyReport } from '../metrics/energy.js';
 import type { ArchitectureEntry } from '../models/registry.js';
 import type { NeuronProvider } from '../ops/neuron-provider.js';
 import type { SpikingOptions } from '../ops/spiking/options.js';
+import { evaluateEncoderSimilarity } from '../tasks/encoder-similarity.js';
 import { evaluateImageClassifier } from '../tasks/image-classification.js';
-import { evaluateCausalLM } from '../tasks/language-model.js';
+import {
+  evaluateCausalLM,
+  evaluateCausalLMIds,
+  type SlidingWindowOptions,
+  type WindowedPerplexityResult,
+} from '../tasks/language-model.js';
+import { InvalidArgumentError } from '../errors.js';
+import { evaluateSequenceClassifier, twoFolds } from '../tasks/sequence-classification.js';
 import { UsageError } from './command.js';
 import { MODEL_OPTIONS } from './model-args.js';
-import { loadImageClassifier, loadLanguageModel, type ModelSource } from './model-source.js';
+import {
+  loadImageClassifier,
+  loadLanguageModel,
+  loadSequenceClassifier,
+  loadSequenceEncoder,
+  type ModelSource,
+} from './model-source.js';
 
 /** The options of the commands that evaluate (eval, sweep). */
 export const EVALUATION_OPTIONS = {
   ...MODEL_OPTIONS,
   limit: { type: 'string' },
   calibration: { type: 'string' },
+  window: { type: 'string' },
+  stride: { type: 'string' },
   out: { type: 'string' },
 } as const;
 
 export interface EvaluationSettings {
   readonly spiking: SpikingOptions;
   readonly neurons: NeuronProvider;
-  /** Paragraphs or images evaluated (default: the task's). */
+  /** Paragraphs, lines, rows or images evaluated (default: the task's). */
   readonly evaluate?: number;
-  /** Calibration paragraphs or images per fold (default: the entry's). */
+  /** Calibration paragraphs or lines, or rows or images per fold (default: the entry's or the task's). */
   readonly calibrate?: number;
+  /** Causal LMs: sliding-window perplexity. */
+  readonly slidingWindow?: SlidingWindowOptions;
   readonly skipFloat?: boolean;
   readonly onProgress?: (phase: 'float' | 'spiking', done: number, total: number) => void;
 }
 
 export interface EvaluationOutcome {
-  /** "perplexity" or "top-1 %". */
+  /** "perplexity", "top-1 %" or "mean cosine". */
   readonly metric: string;
-  /** The float model's metric (NaN when skipped). */
+  /** Decimals the metric is shown with. */
+  readonly decimals: number;
+  /** The float model's metric (NaN when skipped; 1 for the cosine of the float model with itself). */
   readonly float: number;
   readonly spiking: number;
   /** Lines for the terminal. */
@@ -48,20 +68,27 @@ export interface EvaluationOutcome {
 /** The data an entry is evaluated on, loaded once (a sweep evaluates it many times). */
 export type LoadedData =
   | { readonly task: 'causal-lm'; readonly data: Awaited<ReturnType<typeof loadLanguageModel>> }
-  | { readonly task: 'image-classifier'; readonly data: Awaited<ReturnType<typeof loadImageClassifier>> };
+  | { readonly task: 'image-classifier'; readonly data: Awaited<ReturnType<typeof loadImageClassifier>> }
+  | { readonly task: 'sequence-classifier'; readonly data: Awaited<ReturnType<typeof loadSequenceClassifier>> }
+  | { readonly task: 'sequence-encoder'; readonly data: Awaited<ReturnType<typeof loadSequenceEncoder>> };
 
 export async function loadData(
   { entry, files }: ModelSource,
   values: Parameters<typeof loadLanguageModel>[2],
 ): Promise<LoadedData> {
-  if (entry.task === 'causal-lm') return { task: entry.task, data: await loadLanguageModel(entry, files, values) };
-  if (entry.task === 'image-classifier') {
-    return { task: entry.task, data: await loadImageClassifier(entry, files, values) };
+  switch (entry.task) {
+    case 'causal-lm':
+      return { task: entry.task, data: await loadLanguageModel(entry, files, values) };
+    case 'image-classifier':
+      return { task: entry.task, data: await loadImageClassifier(entry, files, values) };
+    case 'sequence-classifier':
+      return { task: entry.task, data: await loadSequenceClassifier(entry, files, values) };
+    case 'sequence-encoder':
+      return { task: entry.task, data: await loadSequenceEncoder(entry, files, values) };
   }
-  throw new UsageError(
-    `${entry.name}: evaluating a ${entry.task} on a data set is not supported yet; check it with --golden <golden.json>`,
-  );
 }
+
+type Options = Omit<EvaluationSettings, 'calibrate' | 'slidingWindow'>;
 
 export function runEvaluation(
   kernels: Kernels,
@@ -69,63 +96,192 @@ export function runEvaluation(
   loaded: LoadedData,
   settings: EvaluationSettings,
 ): EvaluationOutcome {
-  const T = settings.spiking.T;
-  const options = {
+  const options: Options = {
     spiking: settings.spiking,
     neurons: settings.neurons,
     ...(settings.evaluate === undefined ? {} : { evaluate: settings.evaluate }),
     ...(settings.skipFloat ? { skipFloat: true } : {}),
     ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
   };
-  if (loaded.task === 'causal-lm' && entry.task === 'causal-lm') {
-    const { builder, tokenizer, text } = loaded.data;
-    const result = evaluateCausalLM(kernels, builder, tokenizer, text, {
-      ...options,
-      calibrate: settings.calibrate ?? entry.calibration.paragraphs,
-      calibrationStart: entry.calibration.firstParagraph,
-    });
-    const f = result.float;
-    const s = result.spiking;
-    const paragraphs = settings.evaluate ?? 300;
-    return {
-      metric: 'perplexity',
-      float: f?.perplexity ?? NaN,
-      spiking: s.perplexity,
-      lines: [
-        `${entry.name}: ${entry.summary}; ${s.tokens} tokens over ${paragraphs} paragraphs, T = ${T}`,
-        ...(f ? [`  float perplexity    ${f.perplexity.toFixed(4)}`] : []),
-        `  spiking perplexity  ${s.perplexity.toFixed(4)}` +
-          (f ? `  (${(100 * (s.perplexity / f.perplexity - 1)).toFixed(2)}%)` : ''),
-      ],
-      summary: { model: entry.name, T, float: f, spiking: s },
-      report: result.conversion.report,
-      energy: result.energy,
-    };
+  if (settings.slidingWindow && loaded.task !== 'causal-lm') {
+    throw new UsageError(`--window and --stride apply to causal language models; ${entry.name} is a ${entry.task}`);
   }
-  if (loaded.task !== 'image-classifier') throw new Error(`${entry.name}: data of another task`);
-  const { builder, images, labels } = loaded.data;
+  const calibrate = settings.calibrate === undefined ? {} : { calibrate: settings.calibrate };
+  if (loaded.task === 'sequence-classifier' || loaded.task === 'sequence-encoder') {
+    const rows = loaded.data.set.rows.length;
+    try {
+      twoFolds(rows, settings.evaluate ?? rows, settings.calibrate ?? 32);
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      throw new UsageError(`${loaded.data.set.file}: ${error.message}; set --limit and --calibration`);
+    }
+  }
+  switch (loaded.task) {
+    case 'causal-lm':
+      return causalLM(kernels, entry, loaded.data, options, settings);
+    case 'image-classifier':
+      return imageClassifier(kernels, entry, loaded.data, options, settings.calibrate);
+    case 'sequence-classifier':
+      return sequenceClassifier(kernels, entry, loaded.data, { ...options, ...calibrate });
+    case 'sequence-encoder':
+      return sequenceEncoder(kernels, entry, loaded.data, { ...options, ...calibrate });
+  }
+}
+
+function causalLM(
+  kernels: Kernels,
+  entry: ArchitectureEntry,
+  { builder, data }: Awaited<ReturnType<typeof loadLanguageModel>>,
+  options: Options,
+  settings: EvaluationSettings,
+): EvaluationOutcome {
+  const T = options.spiking.T;
+  const defaults = entry.task === 'causal-lm' ? entry.calibration : { paragraphs: 8, firstParagraph: 300 };
+  const lmOptions = {
+    ...options,
+    calibrate: settings.calibrate ?? defaults.paragraphs,
+    ...(settings.slidingWindow ? { slidingWindow: settings.slidingWindow } : {}),
+  };
+  const result =
+    data.kind === 'text'
+      ? evaluateCausalLM(kernels, builder, data.tokenizer, data.text, {
+          ...lmOptions,
+          calibrationStart: defaults.firstParagraph,
+        })
+      : evaluateCausalLMIds(kernels, builder, data.lines, data.file, lmOptions);
+  const [f, s] = [result.float, result.spiking];
+  const sequences = `${result.sequences} ${data.kind === 'text' ? 'paragraphs' : `lines of ${data.file}`}`;
+  const window = settings.slidingWindow;
+  const scope = window
+    ? `${sequences}${data.kind === 'text' ? ' as one document' : ''}, in ${(s as WindowedPerplexityResult).windows} ` +
+      `windows of up to ${window.window} tokens with stride ${window.stride}`
+    : `${sequences}, each from its start`;
+  return {
+    metric: 'perplexity',
+    decimals: 3,
+    float: f?.perplexity ?? NaN,
+    spiking: s.perplexity,
+    lines: [
+      `${entry.name}: ${entry.summary}; ${s.tokens} tokens scored over ${scope}, T = ${T}`,
+      ...(f ? [`  float perplexity    ${f.perplexity.toFixed(4)}`] : []),
+      `  spiking perplexity  ${s.perplexity.toFixed(4)}` +
+        (f ? `  (${(100 * (s.perplexity / f.perplexity - 1)).toFixed(2)}%)` : ''),
+    ],
+    summary: { model: entry.name, T, ...(window ? { window } : {}), sequences: result.sequences, float: f, spiking: s },
+    report: result.conversion.report,
+    energy: result.energy,
+  };
+}
+
+function imageClassifier(
+  kernels: Kernels,
+  entry: ArchitectureEntry,
+  { builder, images, labels }: Awaited<ReturnType<typeof loadImageClassifier>>,
+  options: Options,
+  calibrate: number | undefined,
+): EvaluationOutcome {
+  const T = options.spiking.T;
   const result = evaluateImageClassifier(kernels, builder, images, labels, {
     ...options,
-    calibrate: settings.calibrate ?? (entry.task === 'image-classifier' ? entry.calibration.imagesPerFold : 32),
+    calibrate: calibrate ?? (entry.task === 'image-classifier' ? entry.calibration.imagesPerFold : 32),
   });
-  const f = result.float;
-  const s = result.spiking;
+  const [f, s] = [result.float, result.spiking];
   const agree = f ? s.predictions.reduce((n, p, i) => n + (p === f.predictions[i] ? 1 : 0), 0) : undefined;
   return {
-    metric: 'top-1 %',
-    float: f ? 100 * f.accuracy : NaN,
-    spiking: 100 * s.accuracy,
-    lines: [
-      `${entry.name}: ${entry.summary}; ${s.total} images, T = ${T}`,
-      ...(f ? [`  float top-1    ${(100 * f.accuracy).toFixed(2)}%  (${f.correct})`] : []),
-      `  spiking top-1  ${(100 * s.accuracy).toFixed(2)}%  (${s.correct}` +
-        (f ? `; ${(100 * (s.accuracy - f.accuracy)).toFixed(2)} points; same prediction as float on ${agree})` : ')'),
-    ],
+    ...accuracyLines(entry, `${s.total} images, T = ${T}`, f, s, agree),
     summary: {
       model: entry.name,
       T,
       ...(f ? { float: { correct: f.correct, total: f.total, accuracy: f.accuracy } } : {}),
       spiking: { correct: s.correct, total: s.total, accuracy: s.accuracy, agreeWithFloat: agree },
+    },
+    report: result.conversion.report,
+    energy: result.energy,
+  };
+}
+
+interface Accuracy {
+  readonly correct: number;
+  readonly total: number;
+  readonly accuracy: number;
+}
+
+function accuracyLines(
+  entry: ArchitectureEntry,
+  scope: string,
+  f: Accuracy | undefined,
+  s: Accuracy,
+  agree: number | undefined,
+): Pick<EvaluationOutcome, 'metric' | 'decimals' | 'float' | 'spiking' | 'lines'> {
+  return {
+    metric: 'top-1 %',
+    decimals: 2,
+    float: f ? 100 * f.accuracy : NaN,
+    spiking: 100 * s.accuracy,
+    lines: [
+      `${entry.name}: ${entry.summary}; ${scope}`,
+      ...(f ? [`  float top-1    ${(100 * f.accuracy).toFixed(2)}%  (${f.correct})`] : []),
+      `  spiking top-1  ${(100 * s.accuracy).toFixed(2)}%  (${s.correct}` +
+        (f ? `; ${(100 * (s.accuracy - f.accuracy)).toFixed(2)} points; same prediction as float on ${agree})` : ')'),
+    ],
+  };
+}
+
+function sequenceClassifier(
+  kernels: Kernels,
+  entry: ArchitectureEntry,
+  { builder, tokenizer, set }: Awaited<ReturnType<typeof loadSequenceClassifier>>,
+  options: Options & { calibrate?: number },
+): EvaluationOutcome {
+  const T = options.spiking.T;
+  const result = evaluateSequenceClassifier(kernels, builder, set, { ...options, ...(tokenizer ? { tokenizer } : {}) });
+  const [f, s] = [result.float, result.spiking];
+  const cut = result.truncated > 0 ? ` (${result.truncated} cut to the model's context)` : '';
+  const labels = `${result.labels.length} labels: ${result.labels.slice(0, 4).join(', ')}`;
+  const plain = (r: Accuracy) => ({ correct: r.correct, total: r.total, accuracy: r.accuracy });
+  return {
+    ...accuracyLines(entry, `${s.total} rows of ${set.file}${cut} (${labels}), T = ${T}`, f, s, result.agreement),
+    summary: {
+      model: entry.name,
+      T,
+      data: set.file,
+      labels: result.labels,
+      truncated: result.truncated,
+      ...(f ? { float: plain(f) } : {}),
+      spiking: { ...plain(s), agreeWithFloat: result.agreement },
+    },
+    report: result.conversion.report,
+    energy: result.energy,
+  };
+}
+
+function sequenceEncoder(
+  kernels: Kernels,
+  entry: ArchitectureEntry,
+  { builder, tokenizer, set }: Awaited<ReturnType<typeof loadSequenceEncoder>>,
+  options: Options & { calibrate?: number },
+): EvaluationOutcome {
+  const T = options.spiking.T;
+  // the float model is the reference: a sweep's skipFloat does not apply
+  const result = evaluateEncoderSimilarity(kernels, builder, set, { ...options, ...(tokenizer ? { tokenizer } : {}) });
+  const c = result.similarity;
+  const cut = result.truncated > 0 ? ` (${result.truncated} cut to the model's context)` : '';
+  return {
+    metric: 'mean cosine',
+    decimals: 4,
+    float: 1,
+    spiking: c.meanCosine,
+    lines: [
+      `${entry.name}: ${entry.summary}; ${c.count} sequences of ${set.file}${cut}, T = ${T}`,
+      `  cosine(float, spiking) of the pooled embeddings: mean ${c.meanCosine.toFixed(4)}, ` +
+        `min ${c.minCosine.toFixed(4)} (line ${c.minLine})`,
+    ],
+    summary: {
+      model: entry.name,
+      T,
+      data: set.file,
+      truncated: result.truncated,
+      spiking: { count: c.count, meanCosine: c.meanCosine, minCosine: c.minCosine, minLine: c.minLine },
     },
     report: result.conversion.report,
     energy: result.energy,

@@ -1,32 +1,91 @@
-// `mbe-snn generate [--T 16]`: text from the float llama2.c model and (with --T) its spiking conversion,
-// greedy (temperature 0, as run.c) or sampled, with tokens per second.
+// `mbe-snn generate [<model>] [--T 16]`: text from a causal LM (llama2.c by default, or any causal LM folder) and
+// (with --T) its spiking conversion, greedy (temperature 0, as run.c) or sampled, with tokens per second. A model
+// without a tokenizer generates token ids from --prompt-ids, calibrated on the lines of --ids.
 import { parseArgs } from 'node:util';
 import { Kernels } from '../kernels/index.js';
+import type { TextTokenizer } from '../models/interfaces.js';
 import { ARCHITECTURES, type CausalLMEntry } from '../models/registry.js';
 import { generate } from '../tasks/generate.js';
-import { convertCausalLM, encodeParagraphs, splitParagraphs } from '../tasks/language-model.js';
+import { convertCausalLM, encodeParagraphs, parseIds, splitParagraphs } from '../tasks/language-model.js';
 import { intOption } from './args.js';
 import { UsageError, type Command } from './command.js';
 import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
-import { loadLanguageModel, resolveModel } from './model-source.js';
+import { loadLanguageModel, resolveModel, type LanguageModelData } from './model-source.js';
 
 const LANGUAGE_MODELS = ARCHITECTURES.filter((a) => a.task === 'causal-lm').map((a) => a.name);
 
-const HELP = `Usage: mbe-snn generate [${LANGUAGE_MODELS.join('|')}] [--T <steps>] [options]
+const HELP = `Usage: mbe-snn generate [${LANGUAGE_MODELS.join('|')}|<folder>] [--T <steps>] [options]
 
-Generates text from the sequence start (or --prompt) with a language model (default ${LANGUAGE_MODELS[0]}), and
-with its spiking conversion when --T is given.
+Generates text from the sequence start (or --prompt) with a language model (default ${LANGUAGE_MODELS[0]}, or a Hugging
+Face causal LM folder), and with its spiking conversion when --T is given. The conversion calibrates on paragraphs
+of --text (default: the fixtures' text), or on the lines of --ids.
 
   --T <1..32>          also generate with the spiking conversion at T timesteps
   --steps <n>          tokens to generate (default 256, at most the model's context)
-  --prompt <text>      start from this text instead of BOS alone
+  --prompt <text>      start from this text instead of the start token (BOS, else EOS: GPT-2's <|endoftext|>)
+  --prompt-ids <ids>   start from these token ids ("5 17 3"); models without a tokenizer need it, and print ids
   --temperature <t>    0 (default) is greedy argmax, as run.c; above 0 samples
   --seed <int>         sampling seed (default 1)
 ${MODEL_OPTIONS_HELP}`;
 
+/** Token ids shown as text for a model without a tokenizer. */
+const ID_TEXT: TextTokenizer = { encode: () => [], decode: (ids) => ids.join(' '), stopTokens: [] };
+
+/**
+ * The tokenizer with ids past its vocabulary shown as <id> (a model's embedding table is often padded past the
+ * tokenizer's vocabulary, so it can generate ids the tokenizer cannot decode).
+ */
+function lenient(tokenizer: TextTokenizer): TextTokenizer {
+  const size = (tokenizer as { vocabSize?: number }).vocabSize;
+  if (size === undefined) return tokenizer;
+  const decode = (ids: readonly number[]): string => {
+    const parts: string[] = [];
+    let run: number[] = [];
+    const flush = () => {
+      if (run.length > 0) parts.push(tokenizer.decode(run));
+      run = [];
+    };
+    for (const id of ids) {
+      if (id < size) run.push(id);
+      else {
+        flush();
+        parts.push(`<${id}>`);
+      }
+    }
+    flush();
+    return parts.filter((p) => p !== '').join(' ');
+  };
+  return { encode: (text) => tokenizer.encode(text), decode, stopTokens: tokenizer.stopTokens };
+}
+
+/** The prompt: --prompt-ids, --prompt (with the tokenizer), or the tokenizer's start: encode(''), BOS, EOS. */
+function promptIds(values: { prompt?: string; 'prompt-ids'?: string }, tokenizer: TextTokenizer | undefined): number[] {
+  if (values['prompt-ids'] !== undefined) {
+    const ids = parseIds(values['prompt-ids'], '--prompt-ids', 1);
+    if (ids.length === 0) throw new UsageError('--prompt-ids must hold at least one token id');
+    return ids;
+  }
+  if (!tokenizer) throw new UsageError('the model has no tokenizer files: give --prompt-ids <ids> to start from');
+  const ids = tokenizer.encode(values.prompt ?? '');
+  if (ids.length > 0) return ids;
+  const { bos, eos } = tokenizer as { bos?: number; eos?: number };
+  const start = bos ?? eos;
+  if (start === undefined) throw new UsageError('the prompt encodes to no tokens and the tokenizer has no BOS or EOS');
+  return [start];
+}
+
+function calibrationSet(data: LanguageModelData, entry: CausalLMEntry): number[][] {
+  if (data.kind === 'ids') return data.lines.map((l) => [...l.ids]);
+  const { firstParagraph, paragraphs } = entry.calibration;
+  return encodeParagraphs(
+    data.tokenizer,
+    splitParagraphs(data.text).slice(firstParagraph, firstParagraph + paragraphs),
+  );
+}
+
 export const generateCommand: Command = {
   name: 'generate',
-  summary: 'generate text with the llama2.c model and its spiking conversion',
+  summary: 'generate text with a causal language model and its spiking conversion',
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -35,6 +94,7 @@ export const generateCommand: Command = {
         ...MODEL_OPTIONS,
         steps: { type: 'string' },
         prompt: { type: 'string' },
+        'prompt-ids': { type: 'string' },
         temperature: { type: 'string' },
         seed: { type: 'string' },
       },
@@ -45,32 +105,27 @@ export const generateCommand: Command = {
     }
     const source = await resolveModel(positionals[0] ?? LANGUAGE_MODELS[0], values, 'causal-lm');
     const entry = source.entry as CausalLMEntry;
-    const data = await loadLanguageModel(entry, source.files, values);
-    const kernels = await Kernels.load();
-    const calibration = encodeParagraphs(
-      data.tokenizer,
-      splitParagraphs(data.text).slice(
-        entry.calibration.firstParagraph,
-        entry.calibration.firstParagraph + entry.calibration.paragraphs,
-      ),
-    );
-    const T = intOption('T', values.T, 1, 32);
-    const conversion = convertCausalLM(kernels, data.builder, calibration, {
-      spiking: spikingOptions(values, T ?? 16),
-      neurons: neuronProvider(kernels, values),
-    });
-    const steps = intOption('steps', values.steps, 1, conversion.float.contextLength) ?? 256;
+    const { builder, data } = await loadLanguageModel(entry, source.files, values);
+    const tokenizer = data.tokenizer;
+    const prompt = promptIds(values, tokenizer);
     const temperature = values.temperature === undefined ? 0 : Number(values.temperature);
     if (!(temperature >= 0) || !Number.isFinite(temperature)) {
       throw new UsageError(`--temperature must be a number >= 0, got "${values.temperature}"`);
     }
     const seed = intOption('seed', values.seed, 0, 2 ** 32 - 1) ?? 1;
-    const prompt = data.tokenizer.encode(values.prompt ?? '');
+    const kernels = await Kernels.load();
+    const T = intOption('T', values.T, 1, 32);
+    const conversion = convertCausalLM(kernels, builder, calibrationSet(data, entry), {
+      spiking: spikingOptions(values, T ?? 16),
+      neurons: neuronProvider(kernels, values),
+    });
+    const steps = intOption('steps', values.steps, 1, conversion.float.contextLength) ?? 256;
     const settings = { prompt, steps, temperature, seed };
-    const float = generate(conversion.float, data.tokenizer, settings);
+    const shown = tokenizer ? lenient(tokenizer) : ID_TEXT;
+    const float = generate(conversion.float, shown, settings);
     console.log(`float model (${float.tokensPerSecond.toFixed(0)} tokens/s):\n${float.text}\n`);
     if (T !== undefined) {
-      const spiking = generate(conversion.spiking, data.tokenizer, settings);
+      const spiking = generate(conversion.spiking, shown, settings);
       let same = 0;
       while (same < Math.min(float.tokens.length, spiking.tokens.length) && float.tokens[same] === spiking.tokens[same])
         same++;

@@ -6,6 +6,7 @@ import { ARCHITECTURES, type ArchitectureEntry } from '../models/registry.js';
 import { OP_FAMILIES, type OpFamily } from '../ops/instrumentation.js';
 import { NeuronProvider } from '../ops/neuron-provider.js';
 import type { SpikingOptions } from '../ops/spiking/options.js';
+import type { SlidingWindowOptions } from '../tasks/language-model.js';
 import { intOption, positiveOption } from './args.js';
 import { UsageError } from './command.js';
 import { diskNeuronCache } from './neuron-cache.js';
@@ -17,6 +18,9 @@ export const MODEL_OPTIONS = {
   model: { type: 'string' },
   images: { type: 'string' },
   labels: { type: 'string' },
+  tsv: { type: 'string' },
+  ids: { type: 'string' },
+  sentences: { type: 'string' },
   N: { type: 'string' },
   'operator-N': { type: 'string' },
   mode: { type: 'string' },
@@ -31,7 +35,7 @@ export const MODEL_OPTIONS = {
 
 const fileHelp = (entry: ArchitectureEntry) => entry.files.map((f) => `--${f.role} <${f.description}>`).join(' ');
 
-/** The data each task is evaluated on, by option, with where the fixtures keep it. */
+/** The data files the fixtures hold for a task, by option: the defaults when the option is not given. */
 export const TASK_DATA = {
   'causal-lm': [
     {
@@ -48,13 +52,21 @@ export const TASK_DATA = {
   'sequence-encoder': [],
 } as const;
 
-const dataHelp = (entry: ArchitectureEntry) =>
-  (TASK_DATA[entry.task] as readonly { option: string; description: string }[])
-    .map((d) => `--${d.option} <${d.description}>`)
-    .join(' ');
+/** The data options of every task (text needs the model's tokenizer; token ids do not). */
+export const DATA_HELP = `Data (text needs the model's tokenizer files; token ids do not):
+  causal LMs             --text <file>       blank-line-separated paragraphs (default: the fixtures' TinyStories)
+                         --ids <file>        token ids, whitespace-separated, one sequence a line
+  image classifiers      --images <file>     IDX images (.gz) and --labels <file> IDX labels (default: MNIST)
+  sequence classifiers   --tsv <file>        sentence<TAB>label rows, as SST-2's dev.tsv (header optional;
+                                             labels are indices or the model's label names)
+                         --ids <file>        token ids<TAB>label rows
+  sequence encoders      --sentences <file>  one sentence a line
+                         --text <file>       blank-line-separated paragraphs
+                         --ids <file>        token ids, whitespace-separated, one sequence a line`;
 
 export const MODEL_OPTIONS_HELP = `Models (the registry's architectures; files default to the fixtures in ../shared/fixtures or $MBE_SNN_FIXTURES):
-${ARCHITECTURES.map((a) => `  ${a.name.padEnd(16)} ${a.summary}${a.folder ? ' (give the folder path)' : `\n                   ${fileHelp(a)} ${dataHelp(a)}`}`).join('\n')}
+${ARCHITECTURES.map((a) => `  ${a.name.padEnd(16)} ${a.summary}${a.folder ? ' (give the folder path)' : `\n                   ${fileHelp(a)}`}`).join('\n')}
+${DATA_HELP}
 Conversion:
   --N <1..8>               bases of activation neurons (default 4)
   --operator-N <1..8>      bases of the exp2, 1/x and 1/sqrt(x) neurons (default 8)
@@ -99,6 +111,16 @@ export function spikingOptions(values: Values, T: number): SpikingOptions {
   const margin = values.margin === '0' ? 0 : positiveOption('margin', values.margin);
   if (margin !== undefined) options.domainMargin = margin;
   return options as unknown as SpikingOptions;
+}
+
+/** --window and --stride, checked (undefined without --window). */
+export function slidingWindowOption(values: { window?: string; stride?: string }): SlidingWindowOptions | undefined {
+  const window = intOption('window', values.window, 2, 1_000_000);
+  if (window === undefined) {
+    if (values.stride !== undefined) throw new UsageError('--stride needs --window <tokens>');
+    return undefined;
+  }
+  return { window, stride: intOption('stride', values.stride, 1, window) ?? Math.ceil(window / 2) };
 }
 
 /** Neurons from the shipped table, then the disk cache, then fits (reported on stderr). */

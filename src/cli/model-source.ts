@@ -2,7 +2,7 @@
 // or the fixtures) or the path of a Hugging Face model folder (its architecture recognised from
 // config.json), and the data its task is evaluated on.
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fixturesDir, loadMnist, readFileBytes } from '../io/node/files.js';
 import { readModelFolder } from '../io/node/folder.js';
 import {
@@ -14,7 +14,13 @@ import {
   type ImageClassifierEntry,
   type ModelFile,
   type ModelFiles,
+  type SequenceClassifierEntry,
+  type SequenceEncoderEntry,
 } from '../models/registry.js';
+import type { TextTokenizer } from '../models/interfaces.js';
+import { parseIdLines, type IdLine } from '../tasks/language-model.js';
+import { paragraphRows, sentenceRows } from '../tasks/encoder-similarity.js';
+import { parseLabelledTsv } from '../tasks/sequence-classification.js';
 import { UsageError } from './command.js';
 import { TASK_DATA, type Values } from './model-args.js';
 
@@ -90,17 +96,48 @@ async function entryFiles(entry: ArchitectureEntry, values: Values): Promise<Mod
   return files;
 }
 
-/** A causal LM, its tokenizer and the text it is evaluated on. */
+/** The folder (its config.json's directory) or the entry's name, for messages. */
+function modelName(entry: ArchitectureEntry, files: ModelFiles): string {
+  const config = files.get('config.json')?.name;
+  return config === undefined ? entry.name : dirname(config);
+}
+
+function noTokenizer(entry: ArchitectureEntry, files: ModelFiles, what: string, ids: string): UsageError {
+  return new UsageError(
+    `${modelName(entry, files)}: the model has no tokenizer files (tokenizer.json, vocab.json + merges.txt, ` +
+      `vocab.txt), so it cannot read ${what}; give --ids <file> of ${ids} instead`,
+  );
+}
+
+async function readText(path: string): Promise<string> {
+  return new TextDecoder().decode(await readFileBytes(path));
+}
+
+/** What a causal LM is evaluated on: paragraphs of text (with its tokenizer) or lines of token ids. */
+export type LanguageModelData =
+  | { readonly kind: 'text'; readonly tokenizer: TextTokenizer; readonly text: string }
+  | { readonly kind: 'ids'; readonly tokenizer?: TextTokenizer; readonly file: string; readonly lines: IdLine[] };
+
+/** A causal LM, its tokenizer when it has one, and its data: --ids lines, else --text (default: the fixture's). */
 export async function loadLanguageModel(entry: CausalLMEntry, files: ModelFiles, values: Values) {
   const { builder, tokenizer } = entry.load(files);
-  if (!tokenizer) {
-    throw new UsageError(
-      `${entry.name}: the model has no tokenizer files (tokenizer.json, vocab.json + merges.txt, vocab.txt), so it cannot read text`,
-    );
+  if (values.ids !== undefined) {
+    const data: LanguageModelData = {
+      kind: 'ids',
+      ...(tokenizer ? { tokenizer } : {}),
+      file: values.ids,
+      lines: parseIdLines(await readText(values.ids), values.ids),
+    };
+    return { builder, data };
   }
+  if (!tokenizer) throw noTokenizer(entry, files, 'text', 'token ids (one sequence a line)');
   const [text] = TASK_DATA['causal-lm'];
-  const textBytes = await readFileBytes(pathOf(values, text.option, text.fixture));
-  return { builder, tokenizer, text: new TextDecoder().decode(textBytes) };
+  const data: LanguageModelData = {
+    kind: 'text',
+    tokenizer,
+    text: await readText(pathOf(values, text.option, text.fixture)),
+  };
+  return { builder, data };
 }
 
 /** An image classifier and the labelled images it is evaluated on. */
@@ -112,4 +149,41 @@ export async function loadImageClassifier(entry: ImageClassifierEntry, files: Mo
     pathOf(values, labels.option, labels.fixture),
   );
   return { ...loaded, images: mnist.images, labels: mnist.labels };
+}
+
+/** A sequence classifier, its tokenizer, and its labelled rows: --tsv sentences, or --ids token ids. */
+export async function loadSequenceClassifier(entry: SequenceClassifierEntry, files: ModelFiles, values: Values) {
+  const { builder, tokenizer } = entry.load(files);
+  if (values.ids !== undefined) {
+    const set = parseLabelledTsv(await readText(values.ids), values.ids, { ids: true });
+    return { builder, ...(tokenizer ? { tokenizer } : {}), set };
+  }
+  if (values.tsv === undefined) {
+    throw new UsageError(
+      `${modelName(entry, files)} is a sequence classifier: --tsv <file> of sentence<TAB>label rows is required ` +
+        '(or --ids <file> of token ids<TAB>label rows)',
+    );
+  }
+  if (!tokenizer) throw noTokenizer(entry, files, `the sentences of ${values.tsv}`, 'token ids<TAB>label rows');
+  return { builder, tokenizer, set: parseLabelledTsv(await readText(values.tsv), values.tsv) };
+}
+
+/** A sequence encoder, its tokenizer, and its rows: --ids lines, --sentences lines or --text paragraphs. */
+export async function loadSequenceEncoder(entry: SequenceEncoderEntry, files: ModelFiles, values: Values) {
+  const { builder, tokenizer } = entry.load(files);
+  if (values.ids !== undefined) {
+    const lines = parseIdLines(await readText(values.ids), values.ids);
+    return { builder, ...(tokenizer ? { tokenizer } : {}), set: { file: values.ids, rows: lines } };
+  }
+  const path = values.sentences ?? values.text;
+  if (path === undefined) {
+    throw new UsageError(
+      `${modelName(entry, files)} is a sequence encoder: --sentences <file> (one sentence a line) or --text <file> ` +
+        '(paragraphs) is required (or --ids <file> of token ids, one sequence a line)',
+    );
+  }
+  if (!tokenizer) throw noTokenizer(entry, files, `the text of ${path}`, 'token ids (one sequence a line)');
+  const text = await readText(path);
+  const set = values.sentences !== undefined ? sentenceRows(text, path) : paragraphRows(text, path);
+  return { builder, tokenizer, set };
 }

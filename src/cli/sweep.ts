@@ -1,5 +1,5 @@
-// `mbe-snn sweep llama2c|vit --T 6,8,10,12,16`: the paper's Table 4 for one model: the float metric, then
-// the spiking metric at each T, with linear-layer input encoding on and off.
+// `mbe-snn sweep <model> --T 6,8,10,12,16`: the paper's Table 4 for one model of any task: the float metric,
+// then the spiking metric at each T, with linear-layer input encoding on and off.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Kernels } from '../kernels/index.js';
@@ -7,7 +7,7 @@ import { ARCHITECTURES } from '../models/registry.js';
 import { intOption, textTable } from './args.js';
 import { UsageError, type Command } from './command.js';
 import { EVALUATION_OPTIONS, loadData, runEvaluation } from './evaluation.js';
-import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { MODEL_OPTIONS_HELP, neuronProvider, slidingWindowOption, spikingOptions } from './model-args.js';
 import { resolveModel } from './model-source.js';
 import { progressBar } from './progress.js';
 
@@ -18,7 +18,7 @@ The float model and its spiking conversion at each T, with linear-layer inputs e
 
   --T <list>           timesteps (default 6,8,10,12,16)
   --encoding <which>   both (default) | on | off
-  --limit, --calibration, --out <file.json>: as for eval
+  --limit, --calibration, --window, --stride, --out <file.json>: as for eval
 ${MODEL_OPTIONS_HELP}`;
 
 export const sweepCommand: Command = {
@@ -48,13 +48,16 @@ export const sweepCommand: Command = {
     const calibrate = intOption('calibration', values.calibration, 1, 100_000);
     const kernels = await Kernels.load();
     const neurons = neuronProvider(kernels, values);
+    const slidingWindow = slidingWindowOption(values);
     const sizes = {
       ...(limit === undefined ? {} : { evaluate: limit }),
       ...(calibrate === undefined ? {} : { calibrate }),
+      ...(slidingWindow ? { slidingWindow } : {}),
     };
     const cells: Array<{ T: number; encodeLinear: boolean; value: number }> = [];
     let floatValue = NaN;
     let metric = '';
+    let decimals = 2;
     const data = await loadData(source, values);
     for (const encodeLinear of encodings) {
       for (const T of timesteps) {
@@ -71,10 +74,11 @@ export const sweepCommand: Command = {
         });
         if (!Number.isNaN(outcome.float)) floatValue = outcome.float;
         metric = outcome.metric;
+        decimals = outcome.decimals;
         cells.push({ T, encodeLinear, value: outcome.spiking });
       }
     }
-    const format = (v: number) => (metric === 'perplexity' ? v.toFixed(3) : v.toFixed(2));
+    const format = (v: number) => v.toFixed(decimals);
     const rows = encodings.map((encodeLinear) => [
       `${entry.name}, linear inputs ${encodeLinear ? 'encoded' : 'float'}`,
       format(floatValue),
