@@ -15,7 +15,7 @@ const TIMESTEPS = [8, 10, 12, 16];
  * the MNIST ViT's GELU sites: `activationDomain` of their calibrated ranges), shipped at the T of the
  * sweep so conversions of these models need no fit at run time.
  */
-const CALIBRATED_DOMAINS: Array<{ target: 'silu' | 'gelu'; domain: [number, number] }> = [
+const CALIBRATED_DOMAINS: Array<{ target: 'silu' | 'gelu' | 'gelu_tanh' | 'tanh'; domain: [number, number] }> = [
   { target: 'silu', domain: [-5, 5] },
   { target: 'silu', domain: [-6, 5] },
   { target: 'silu', domain: [-6, 6] },
@@ -26,6 +26,12 @@ const CALIBRATED_DOMAINS: Array<{ target: 'silu' | 'gelu'; domain: [number, numb
   { target: 'gelu', domain: [-20, 8] },
   { target: 'gelu', domain: [-20, 15] },
   { target: 'gelu', domain: [-150, 125] },
+  // The hf-tiny -hot fixtures' domains (GPT-2's gelu_new, BERT's GELU and its pooler's tanh) as the page and
+  // the tests calibrate them.
+  { target: 'gelu_tanh', domain: [-6, 6] },
+  { target: 'gelu_tanh', domain: [-8, 6] },
+  { target: 'gelu', domain: [-6, 6] },
+  { target: 'tanh', domain: [-4, 4] },
 ];
 const SWEEP_TIMESTEPS = [6, 8, 10, 12, 16];
 const TABLE = new URL('../src/neurons/neuron-table.json', import.meta.url);

@@ -1,7 +1,16 @@
 // The demo page: reads the chosen files (or the served fixtures), hands them to the worker, and shows the
 // float and spiking models side by side as the worker reports. `window.mbeDemo` exposes the state to tests;
-// `?fixtures&model=llama2c&T=16&steps=64&autorun` runs without clicks.
-import { ARCHITECTURES, findArchitecture } from '../dist/browser/mbe-snn.min.js';
+// `?fixtures&model=llama2c&T=16&steps=64&autorun` runs without clicks. A Hugging Face model folder (a
+// directory picker or several files; `?fixtures&model=gpt2` for an entry's served fixture folder) is read here
+// with folderFromFiles, recognised from its config.json, and its files are moved (not copied) to the worker.
+import {
+  ARCHITECTURES,
+  findArchitecture,
+  folderFromFiles,
+  hasHfTokenizer,
+  HfConfig,
+  recogniseArchitecture,
+} from '../dist/browser/mbe-snn.min.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -19,10 +28,42 @@ const TASK_FIXTURES = {
 };
 let useFixtures = params.has('fixtures');
 
-/** A radio button and the file pickers of every registry entry. */
+/** The value of the model radio that stands for every Hugging Face folder entry of the registry. */
+const FOLDER = 'folder';
+/** Registry entries made of single files by role (llama2c, the MNIST ViT): one radio each. */
+const FILE_ENTRIES = ARCHITECTURES.filter((entry) => entry.folder === undefined);
+/** Registry entries read from a Hugging Face model folder: recognised from its config.json. */
+const FOLDER_ENTRIES = ARCHITECTURES.filter((entry) => entry.folder !== undefined);
+/** A served fixture folder may hold these besides config.json and the weights (the server 404s absent ones). */
+const FOLDER_TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'vocab.json',
+  'merges.txt',
+  'vocab.txt',
+];
+const TASK_NAMES = {
+  'causal-lm': 'a causal language model: generates text',
+  'image-classifier': 'an image classifier',
+  'sequence-classifier': 'a sequence classifier: classifies the text typed in the prompt box',
+  'sequence-encoder': 'an encoder: embeds the text typed in the prompt box',
+};
+
+/** The Hugging Face class a folder entry reads (from its summary), for messages. */
+const className = (entry) => /Hugging Face (\w+)/.exec(entry.summary)?.[1] ?? entry.name;
+const SUPPORTED = FOLDER_ENTRIES.map((entry) => `${className(entry)} (${entry.name})`).join(', ');
+const baseName = (path) => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+
+/** The folder picked last (File objects), and what its config.json says it is. */
+let picked = [];
+/** { entry, tokenizer } of the picked folder or the fixture, or { error }. */
+let recognised;
+
+/** A radio button and the file pickers of every single-file registry entry, then the model-folder radio. */
 function buildModelChoice() {
   const box = $('models');
-  ARCHITECTURES.forEach((entry, i) => {
+  FILE_ENTRIES.forEach((entry, i) => {
     const radio = document.createElement('label');
     radio.innerHTML = `<input type="radio" name="model" value="${entry.name}" ${i === 0 ? 'checked' : ''} /> ${entry.name}: ${entry.summary}`;
     const files = document.createElement('div');
@@ -39,20 +80,129 @@ function buildModelChoice() {
     }
     box.append(radio, files);
   });
+  const radio = document.createElement('label');
+  radio.innerHTML = `<input type="radio" name="model" value="${FOLDER}" /> Hugging Face model folder: the architecture is read from its config.json`;
+  box.append(radio, document.querySelector(`.files[data-model="${FOLDER}"]`));
+  $('folderSupported').textContent = `Supported: ${SUPPORTED}.`;
+  for (const entry of FOLDER_ENTRIES) {
+    const option = document.createElement('option');
+    option.value = entry.name;
+    option.textContent = `${entry.name}: /fixtures/${entry.folder.fixture.join('/')}/`;
+    $('folderFixture').append(option);
+  }
 }
 
-function selectedModel() {
-  return findArchitecture(document.querySelector('input[name=model]:checked').value);
+const selectedChoice = () => document.querySelector('input[name=model]:checked').value;
+/** The entry the served fixtures stand for when the folder choice is made. */
+const fixtureEntry = () => findArchitecture($('folderFixture').value);
+
+/** The task whose fields to show: the single-file entry's, or the recognised folder's (undefined: not yet). */
+function currentTask() {
+  const choice = selectedChoice();
+  if (choice !== FOLDER) return findArchitecture(choice).task;
+  if (picked.length > 0) return recognised?.entry?.task;
+  return useFixtures ? fixtureEntry().task : undefined;
 }
 
 function showModelFields() {
-  const entry = selectedModel();
-  for (const div of document.querySelectorAll('.files')) div.hidden = div.dataset.model !== entry.name;
-  for (const div of document.querySelectorAll('.task')) div.hidden = div.dataset.task !== entry.task;
+  const choice = selectedChoice();
+  const task = currentTask();
+  for (const div of document.querySelectorAll('.files')) div.hidden = div.dataset.model !== choice;
+  for (const div of document.querySelectorAll('.task')) div.hidden = !div.dataset.task.split(' ').includes(task);
+  $('folderFixtureLabel').hidden = !useFixtures;
+  const sequence = task === 'sequence-classifier' || task === 'sequence-encoder';
+  $('promptLabel').textContent = sequence
+    ? task === 'sequence-encoder'
+      ? 'text to embed'
+      : 'text to classify'
+    : 'prompt';
+  const idsOnly = choice === FOLDER && recognised?.tokenizer === false;
+  // calibration text is read only by a tokenizer: without one the folder calibrates on random token ids
+  $('textLabel').hidden = idsOnly;
+  $('prompt').placeholder = idsOnly
+    ? 'token ids, e.g. 20 423 222 (the folder has no tokenizer)'
+    : choice === FOLDER
+      ? 'text (token ids like 20 423 222 for a folder without a tokenizer)'
+      : '(from the sequence start)';
+}
+
+/** Says what the folder is (or why it is not one the page runs), under the pickers and in `mbeDemo.folder`. */
+function showRecognised(where) {
+  const info = $('folderInfo');
+  if (recognised?.error) {
+    info.textContent = `${where}: ${recognised.error}`;
+    info.className = 'note bad';
+  } else if (recognised) {
+    const { entry, tokenizer } = recognised;
+    const words =
+      entry.task === 'image-classifier'
+        ? ''
+        : tokenizer
+          ? '; with its tokenizer'
+          : '; no tokenizer files: type the prompt as space-separated token ids';
+    info.textContent = `${where}: recognised as ${entry.name} (${className(entry)}), ${TASK_NAMES[entry.task]}${words}`;
+    info.className = 'note ok';
+  }
+  // the error names what is supported already
+  $('folderSupported').hidden = recognised?.error !== undefined;
+  window.mbeDemo.folder = recognised?.error
+    ? { error: recognised.error }
+    : recognised && { entry: recognised.entry.name, task: recognised.entry.task, tokenizer: recognised.tokenizer };
+  showModelFields();
+}
+
+/**
+ * The registry entry of a model folder (base name -> { name, bytes }); an Error naming what config.json says
+ * and what the page supports when no entry recognises it. `names`: the files looked at, for the message.
+ */
+function recogniseFolder(folder, names) {
+  const config = folder.get('config.json');
+  if (!config) {
+    const list = names.length > 0 ? names.slice(0, 6).join(', ') + (names.length > 6 ? ', ...' : '') : 'none';
+    throw new Error(`no config.json among the files (${list}): pick a Hugging Face model folder`);
+  }
+  const entry = recogniseArchitecture(folder);
+  if (entry) return entry;
+  const parsed = HfConfig.parse(config.bytes, config.name); // a FormatError when it is not a JSON object
+  const classes = parsed.architectures;
+  const says =
+    classes.length > 0 ? `names the architecture ${classes.join(', ')}` : 'names no architecture ("architectures")';
+  const type = parsed.modelType === undefined ? ' and no "model_type"' : ` (model_type "${parsed.modelType}")`;
+  throw new Error(`${config.name} ${says}${type}, which the page does not support. Supported: ${SUPPORTED}.`);
+}
+
+/** Whether the names include a tokenizer's files (tokenizer.json, vocab.json + merges.txt, vocab.txt). */
+const tokenizerAmong = (names) => hasHfTokenizer(new Map(names.map((n) => [n, undefined])));
+
+const message = (error) => (error instanceof Error ? error.message : String(error));
+
+/** On a pick: reads the folder's config.json only (the weights are read when the model runs) and recognises it. */
+async function previewFolder(files) {
+  picked = files;
+  recognised = undefined;
+  if (picked.length === 0) return showModelFields();
+  const names = picked.map((f) => baseName(f.webkitRelativePath || f.name));
+  try {
+    const configs = picked.filter((f) => baseName(f.webkitRelativePath || f.name) === 'config.json');
+    const entry = recogniseFolder(await folderFromFiles(configs), names);
+    recognised = { entry, tokenizer: tokenizerAmong(names) };
+  } catch (error) {
+    recognised = { error: message(error) };
+  }
+  const top = picked[0].webkitRelativePath?.split('/')[0];
+  showRecognised(top ? `folder ${top} (${picked.length} files)` : `${picked.length} files`);
 }
 
 async function fetchBytes(url) {
   const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+  return { bytes: await response.arrayBuffer(), name: url };
+}
+
+/** A file the folder may lack: undefined on 404. */
+async function fetchOptional(url) {
+  const response = await fetch(url);
+  if (response.status === 404) return undefined;
   if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
   return { bytes: await response.arrayBuffer(), name: url };
 }
@@ -63,6 +213,57 @@ async function fileBytes(id, what) {
   return { bytes: await file.arrayBuffer(), name: file.name };
 }
 
+/**
+ * A served fixture folder as FolderFiles: config.json, model.safetensors (or the index and its shards), the
+ * tokenizer files it has and, for image classifiers, preprocessor_config.json.
+ */
+async function fetchFixtureFolder(entry) {
+  const dir = `/fixtures/${entry.folder.fixture.join('/')}/`;
+  const folder = new Map();
+  const add = (base, file) => file && folder.set(base, { name: file.name, bytes: new Uint8Array(file.bytes) });
+  add('config.json', await fetchBytes(`${dir}config.json`));
+  const single = await fetchOptional(`${dir}model.safetensors`);
+  if (single) add('model.safetensors', single);
+  else {
+    const index = await fetchBytes(`${dir}model.safetensors.index.json`);
+    add('model.safetensors.index.json', index);
+    const shards = new Set(Object.values(JSON.parse(new TextDecoder().decode(index.bytes)).weight_map ?? {}));
+    for (const shard of shards) add(shard, await fetchBytes(`${dir}${shard}`));
+  }
+  const optional = entry.task === 'image-classifier' ? ['preprocessor_config.json'] : FOLDER_TOKENIZER_FILES;
+  for (const base of optional) add(base, await fetchOptional(`${dir}${base}`));
+  return { folder, where: `served fixture ${dir}` };
+}
+
+/** The model folder (picked, else the served fixture), its recognised entry and whether it has a tokenizer. */
+async function gatherFolder() {
+  let folder, where;
+  if (picked.length > 0) {
+    folder = await folderFromFiles(picked);
+    const top = picked[0].webkitRelativePath?.split('/')[0];
+    where = top ? `folder ${top} (${picked.length} files)` : `${picked.length} files`;
+  } else if (useFixtures) {
+    ({ folder, where } = await fetchFixtureFolder(fixtureEntry()));
+  } else {
+    throw new Error('choose a Hugging Face model folder (or its files), or use the served fixtures');
+  }
+  try {
+    const names = picked.length > 0 ? picked.map((f) => baseName(f.webkitRelativePath || f.name)) : [...folder.keys()];
+    recognised = { entry: recogniseFolder(folder, names), tokenizer: hasHfTokenizer(folder) };
+  } catch (error) {
+    recognised = { error: message(error) };
+  }
+  showRecognised(where);
+  if (recognised.error) throw new Error(recognised.error);
+  const files = {};
+  for (const [base, file] of folder) files[base] = { name: file.name, bytes: ownBuffer(file.bytes) };
+  return { entry: recognised.entry, files, tokenizer: recognised.tokenizer };
+}
+
+/** The bytes' own ArrayBuffer (to transfer), copied only when they are a view into a larger one. */
+const ownBuffer = (bytes) =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+
 /** The model's files by role and the task's data, from the fixtures or the pickers. */
 async function gatherFiles(entry) {
   const files = {};
@@ -71,18 +272,24 @@ async function gatherFiles(entry) {
       ? await fetchBytes(`/fixtures/${f.fixture.join('/')}`)
       : await fileBytes(`file-${entry.name}-${f.role}`, f.description);
   }
-  const fixtures = TASK_FIXTURES[entry.task];
+  return { files, data: await gatherData(entry, true) };
+}
+
+/** The task's data: calibration text for text models (only read when there is a tokenizer), IDX images. */
+async function gatherData(entry, tokenizer) {
   const data = {};
-  if (entry.task === 'causal-lm') {
-    const textFile = $('text').files[0];
-    if (useFixtures) data.text = new TextDecoder().decode((await fetchBytes(fixtures.text)).bytes);
-    else if (textFile) data.text = await textFile.text();
-  } else {
+  if (entry.task === 'image-classifier') {
+    const fixtures = TASK_FIXTURES[entry.task];
     for (const key of ['images', 'labels']) {
       data[key] = useFixtures ? await fetchBytes(fixtures[key]) : await fileBytes(key, `IDX ${key}`);
     }
+  } else if (tokenizer) {
+    const textFile = $('text').files[0];
+    if (useFixtures && entry.task === 'causal-lm') {
+      data.text = new TextDecoder().decode((await fetchBytes(TASK_FIXTURES['causal-lm'].text)).bytes);
+    } else if (textFile) data.text = await textFile.text();
   }
-  return { files, data };
+  return data;
 }
 
 function options() {
@@ -125,22 +332,66 @@ function drawDigits(result) {
   });
 }
 
+const tokenLine = (result) =>
+  (result.text === undefined ? '' : `text: ${result.text}\n`) +
+  `tokens (${result.tokens.length}): ${result.tokens.join(' ')}${result.truncated ? ' (truncated)' : ''}`;
+
+/** Logits by label, the argmax marked, and the softmax probability of each. */
+function logitsText(labels, logits) {
+  const max = Math.max(...logits);
+  const exps = logits.map((v) => Math.exp(v - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  const best = logits.indexOf(max);
+  const width = Math.max(...labels.map((l) => l.length));
+  return labels
+    .map((label, i) => {
+      const value = logits[i].toFixed(4).padStart(9);
+      return `${i === best ? '>' : ' '} ${label.padEnd(width)} ${value}  p ${(exps[i] / sum).toFixed(3)}`;
+    })
+    .join('\n');
+}
+
+const vectorText = (v) => `[${v.map((x) => x.toFixed(4)).join(', ')}, ...]`;
+
 function show(result) {
   $('results').hidden = false;
+  $('calibrationNote').textContent = result.calibrationNote ?? '';
+  $('digits').replaceChildren();
   if (result.task === 'causal-lm') {
     $('floatOut').textContent = result.float.text;
     $('spikingOut').textContent = result.spiking.text;
     $('floatRate').textContent = `${result.float.tokensPerSecond.toFixed(0)} tokens/s`;
     $('spikingRate').textContent =
-      `${result.spiking.tokensPerSecond.toFixed(0)} tokens/s; first ${result.spiking.sameTokens} tokens equal to float`;
-    $('digits').replaceChildren();
-  } else {
+      `${result.spiking.tokensPerSecond.toFixed(0)} tokens/s; first ${result.spiking.sameTokens} of ` +
+      `${result.spiking.newTokens} new tokens equal to float`;
+  } else if (result.task === 'image-classifier') {
     const pct = (r) => `${((100 * r.correct) / r.total).toFixed(1)}% (${r.correct}/${r.total})`;
     $('floatOut').textContent = `top-1 ${pct(result.float)}`;
     $('spikingOut').textContent = `top-1 ${pct(result.spiking)}`;
     $('floatRate').textContent = '';
     $('spikingRate').textContent = '';
     drawDigits(result);
+  } else if (result.task === 'sequence-classifier') {
+    $('floatOut').textContent = `${tokenLine(result)}\n\n${logitsText(result.labels, result.float.logits)}`;
+    $('spikingOut').textContent =
+      `${tokenLine(result)}\n\n${logitsText(result.labels, result.spiking.logits)}\n\n` +
+      `max |spiking - float| = ${result.spiking.maxAbsDiff.toExponential(2)}`;
+    $('floatRate').textContent = `${result.float.label}; ${result.float.ms.toFixed(0)} ms`;
+    $('spikingRate').textContent =
+      `${result.spiking.label}${result.spiking.label === result.float.label ? ' (same label)' : ' (label differs)'}; ` +
+      `${result.spiking.ms.toFixed(0)} ms`;
+  } else {
+    const { hiddenSize } = result;
+    $('floatOut').textContent =
+      `${tokenLine(result)}\n\nembedding (${hiddenSize} values), norm ${result.float.norm.toFixed(4)}:\n` +
+      vectorText(result.float.head);
+    $('spikingOut').textContent =
+      `${tokenLine(result)}\n\nembedding (${hiddenSize} values), norm ${result.spiking.norm.toFixed(4)}:\n` +
+      `${vectorText(result.spiking.head)}\n\ncosine to float ${result.spiking.cosine.toFixed(5)}, ` +
+      `max |spiking - float| = ${result.spiking.maxAbsDiff.toExponential(2)}`;
+    $('floatRate').textContent = `${result.float.ms.toFixed(0)} ms`;
+    $('spikingRate').textContent =
+      `${result.spiking.ms.toFixed(0)} ms; cosine to float ${result.spiking.cosine.toFixed(4)}`;
   }
   $('rates').innerHTML = result.ratesSvg;
   $('energy').textContent = result.energyText;
@@ -148,15 +399,28 @@ function show(result) {
   $('report').textContent = result.report;
 }
 
+/** Neurons fitted by earlier runs of this page (neuronKey -> entry), handed to the next worker. */
+const fittedNeurons = new Map();
+
 let worker;
 async function run() {
-  const entry = selectedModel();
+  const choice = selectedChoice();
+  const folderState = window.mbeDemo.folder;
   window.mbeDemo = { status: 'running', result: undefined, error: undefined, streams: { float: '', spiking: '' } };
+  if (folderState) window.mbeDemo.folder = folderState;
   $('progress').hidden = false;
   $('run').disabled = true;
   $('status').textContent = 'loading files';
   try {
-    const { files, data } = await gatherFiles(entry);
+    let entry, files, data;
+    if (choice === FOLDER) {
+      let tokenizer;
+      ({ entry, files, tokenizer } = await gatherFolder());
+      data = await gatherData(entry, tokenizer);
+    } else {
+      entry = findArchitecture(choice);
+      ({ files, data } = await gatherFiles(entry));
+    }
     worker?.terminate();
     worker = new Worker('./worker.js', { type: 'module' });
     worker.onmessage = ({ data }) => {
@@ -172,6 +436,7 @@ async function run() {
         $('status').textContent = `${data.which} model generating`;
       }
       if (data.type === 'result') {
+        for (const [key, neuron] of data.fitted ?? []) fittedNeurons.set(key, neuron);
         window.mbeDemo.status = 'done';
         window.mbeDemo.result = data;
         $('status').textContent = `done (wasm build: ${data.variant})`;
@@ -182,27 +447,39 @@ async function run() {
       if (data.type === 'error') fail(data.message);
     };
     worker.onerror = (event) => fail(event.message);
-    const transfer = [...Object.values(files), ...Object.values(data)]
-      .map((v) => v.bytes)
-      .filter((v) => v instanceof ArrayBuffer);
-    worker.postMessage({ model: entry.name, files, data, options: options() }, transfer);
+    const transfer = new Set(
+      [...Object.values(files), ...Object.values(data)].map((v) => v.bytes).filter((v) => v instanceof ArrayBuffer),
+    );
+    worker.postMessage({ model: entry.name, files, data, options: options(), neurons: [...fittedNeurons] }, [
+      ...transfer,
+    ]);
   } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
+    fail(message(error));
   }
 }
 
-function fail(message) {
+function fail(text) {
   window.mbeDemo.status = 'error';
-  window.mbeDemo.error = message;
-  $('status').textContent = `error: ${message}`;
+  window.mbeDemo.error = text;
+  $('status').textContent = `error: ${text}`;
   $('run').disabled = false;
 }
 
 buildModelChoice();
 for (const radio of document.querySelectorAll('input[name=model]')) radio.addEventListener('change', showModelFields);
+for (const id of ['folderDir', 'folderFiles']) {
+  $(id).addEventListener('change', () => {
+    // the other picker's choice is dropped: the folder is what was picked last
+    const other = $(id === 'folderDir' ? 'folderFiles' : 'folderDir');
+    other.value = '';
+    void previewFolder([...$(id).files]);
+  });
+}
+$('folderFixture').addEventListener('change', showModelFields);
 $('useFixtures').addEventListener('click', () => {
   useFixtures = true;
   $('fixtureNote').textContent = 'using the fixtures served at /fixtures/';
+  showModelFields();
 });
 $('setup').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -210,8 +487,15 @@ $('setup').addEventListener('submit', (event) => {
 });
 for (const key of ['T', 'N', 'steps', 'imageCount', 'mode', 'prompt'])
   if (params.has(key)) $(key).value = params.get(key);
-if (params.has('model') && findArchitecture(params.get('model'))) {
-  document.querySelector(`input[name=model][value="${params.get('model')}"]`).checked = true;
+if (params.has('model')) {
+  const name = params.get('model');
+  const entry = findArchitecture(name);
+  if (name === FOLDER || entry?.folder) {
+    document.querySelector(`input[name=model][value="${FOLDER}"]`).checked = true;
+    if (entry) $('folderFixture').value = entry.name;
+  } else if (entry) {
+    document.querySelector(`input[name=model][value="${name}"]`).checked = true;
+  }
 }
 if (params.has('fixtures')) $('fixtureNote').textContent = 'using the fixtures served at /fixtures/';
 showModelFields();

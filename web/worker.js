@@ -1,5 +1,6 @@
-// The demo's Web Worker: loads the model files through the library's architecture registry, converts the model, runs the float and the spiking model
-// side by side and posts progress, streamed text and the results, so the page never freezes.
+// The demo's Web Worker: loads the model files through the library's architecture registry (files by role,
+// or a Hugging Face model folder's files by base name), converts the model, runs the float and the spiking
+// model side by side and posts progress, streamed text and the results, so the page never freezes.
 import * as mbe from '../dist/browser/mbe-snn.min.js';
 import { linePlot } from '../dist/browser/mbe-snn-plot.min.js';
 
@@ -11,8 +12,21 @@ const CALIBRATION_TEXT = [
   'Sam wanted to help his mom. He put the toys in the box and cleaned his room.',
 ].join('\n\n');
 
+/** Calibration of a model folder without a tokenizer: this many sequences of random token ids. */
+const RANDOM_SEQUENCES = 8;
+const RANDOM_LENGTH = 32;
+/** Paragraphs of the calibration text an encoder calibrates on. */
+const ENCODER_PARAGRAPHS = 8;
+
 const post = (message) => self.postMessage(message);
 const progress = (phase, done, total) => post({ type: 'progress', phase, done, total });
+
+const RUNNERS = {
+  'causal-lm': runLanguageModel,
+  'image-classifier': runImageClassifier,
+  'sequence-classifier': runSequenceModel,
+  'sequence-encoder': runSequenceModel,
+};
 
 self.onmessage = async (event) => {
   try {
@@ -20,7 +34,11 @@ self.onmessage = async (event) => {
     const entry = mbe.findArchitecture(model);
     if (!entry) throw new Error(`no architecture "${model}" in the registry`);
     const kernels = await mbe.loadKernels();
+    // neurons fitted by the page's earlier runs: no second fit of the same domain
+    const cache = mbe.memoryNeuronCache();
+    for (const [key, neuron] of event.data.neurons ?? []) cache.set(key, neuron);
     const neurons = new mbe.NeuronProvider(kernels, {
+      cache,
       onFit: (r) =>
         post({ type: 'status', text: `fitting ${r.target} on [${r.domain.join(', ')}] at T = ${r.T} (about 30 s)` }),
     });
@@ -35,50 +53,214 @@ self.onmessage = async (event) => {
       Object.entries(files).map(([role, f]) => [role, { name: f.name, bytes: new Uint8Array(f.bytes) }]),
     );
     const loaded = entry.load(modelFiles);
-    const run = entry.task === 'causal-lm' ? runLanguageModel : runImageClassifier;
-    const result = await run(kernels, neurons, entry, loaded, data, spiking, options);
-    post({ type: 'result', model, task: entry.task, variant: kernels.variant, ...result });
+    const result = await RUNNERS[entry.task](kernels, neurons, entry, loaded, data, spiking, options, modelFiles);
+    const fitted = [...neurons.used].filter(([, u]) => u.source === 'fitted').map(([key, u]) => [key, u.entry]);
+    post({ type: 'result', model, task: entry.task, variant: kernels.variant, ...result, fitted });
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
   }
 };
 
-function runLanguageModel(kernels, neurons, entry, { builder, tokenizer }, data, spiking, options) {
-  // The entry's calibration paragraphs of a long text file (the fixture's calibration set), else the
-  // built-in stories.
-  const { firstParagraph, paragraphs: count } = entry.calibration;
-  const paragraphs = mbe.splitParagraphs(data.text ?? CALIBRATION_TEXT);
-  const calibration = mbe.encodeParagraphs(
-    tokenizer,
-    paragraphs.length >= firstParagraph + count ? paragraphs.slice(firstParagraph, firstParagraph + count) : paragraphs,
-  );
-  post({ type: 'status', text: `converting (calibration on ${calibration.length} paragraphs)` });
-  const conversion = mbe.convertCausalLM(kernels, builder, calibration, { spiking, neurons });
-  const settings = { prompt: tokenizer.encode(options.prompt ?? ''), steps: options.steps };
-  const float = mbe.generate(conversion.float, tokenizer, {
+/** The prompt of a model without a tokenizer: space- (or comma-) separated token ids. */
+function parseTokenIds(text) {
+  const words = (text ?? '').split(/[\s,]+/).filter((w) => w.length > 0);
+  if (words.length === 0) {
+    throw new Error('the model folder has no tokenizer: type the prompt as space-separated token ids, e.g. 20 423 222');
+  }
+  return words.map((w) => {
+    if (!/^\d+$/.test(w)) {
+      throw new Error(
+        `the model folder has no tokenizer, so the prompt must be token ids: "${w.slice(0, 20)}" is not one`,
+      );
+    }
+    return Number(w);
+  });
+}
+
+function checkIds(ids, vocabSize) {
+  const bad = ids.find((id) => id >= vocabSize);
+  if (bad !== undefined) throw new Error(`token id ${bad} is outside the vocabulary (0 .. ${vocabSize - 1})`);
+}
+
+/** Calibration without a tokenizer: RANDOM_SEQUENCES sequences of min(RANDOM_LENGTH, context) ids, seed 1. */
+function randomCalibration(vocabSize, contextLength) {
+  const random = mbe.seededRandom(1);
+  const length = Math.min(RANDOM_LENGTH, contextLength);
+  return Array.from({ length: RANDOM_SEQUENCES }, () => Array.from({ length }, () => Math.floor(random() * vocabSize)));
+}
+const RANDOM_NOTE = `calibration: ${RANDOM_SEQUENCES} sequences of ${RANDOM_LENGTH} random token ids (seed 1), as the folder has no tokenizer`;
+
+/** The eos token of a folder's config.json, when it names one (generation without a tokenizer stops there). */
+function configStopTokens(files) {
+  const file = files.get('config.json');
+  if (!file) return [];
+  const eos = mbe.HfConfig.parse(file.bytes, file.name).raw('eos_token_id');
+  return (Array.isArray(eos) ? eos : [eos]).filter((id) => Number.isInteger(id));
+}
+
+/** Token ids in and out: the prompt's ids, then an arrow and the generated ones. */
+function idTokenizer(promptLength, stopTokens) {
+  return {
+    encode: (text) => parseTokenIds(text),
+    decode: (ids) => {
+      const prompt = ids.slice(0, promptLength).join(' ');
+      return ids.length > promptLength ? `${prompt}\n→ ${ids.slice(promptLength).join(' ')}` : prompt;
+    },
+    stopTokens,
+  };
+}
+
+function runLanguageModel(kernels, neurons, entry, { builder, tokenizer }, data, spiking, options, files) {
+  let conversion, prompt, textTokenizer, calibrationNote, randomIds;
+  if (tokenizer) {
+    // The entry's calibration paragraphs of a long text file (the fixture's calibration set), else the
+    // built-in stories.
+    const { firstParagraph, paragraphs: count } = entry.calibration;
+    const paragraphs = mbe.splitParagraphs(data.text ?? CALIBRATION_TEXT);
+    const calibration = mbe.encodeParagraphs(
+      tokenizer,
+      paragraphs.length >= firstParagraph + count
+        ? paragraphs.slice(firstParagraph, firstParagraph + count)
+        : paragraphs,
+    );
+    post({ type: 'status', text: `converting (calibration on ${calibration.length} paragraphs)` });
+    calibrationNote = `calibration: ${calibration.length} paragraphs of ${data.text ? 'the calibration text' : 'built-in stories'}`;
+    conversion = mbe.convertCausalLM(kernels, builder, calibration, { spiking, neurons });
+    prompt = tokenizer.encode(options.prompt ?? '');
+    if (prompt.length === 0 && tokenizer.bos !== undefined) prompt = [tokenizer.bos];
+    if (prompt.length === 0) throw new Error('the tokenizer has no sequence-start token: type a prompt');
+    textTokenizer = tokenizer;
+  } else {
+    prompt = parseTokenIds(options.prompt);
+    post({ type: 'status', text: 'converting (calibration on random token ids: the folder has no tokenizer)' });
+    calibrationNote = RANDOM_NOTE;
+    conversion = mbe.convertBuilder(
+      kernels,
+      builder,
+      (model) => {
+        checkIds(prompt, model.vocabSize);
+        randomIds = randomCalibration(model.vocabSize, model.contextLength);
+        for (const ids of randomIds) model.forward(ids, 0);
+      },
+      { spiking, neurons },
+    );
+    textTokenizer = idTokenizer(prompt.length, configStopTokens(files));
+  }
+  const settings = { prompt, steps: options.steps };
+  const float = mbe.generate(conversion.float, textTokenizer, {
     ...settings,
     onToken: (_, text) => post({ type: 'stream', which: 'float', text }),
   });
   conversion.ops.counters.reset();
-  const spikingRun = mbe.generate(conversion.spiking, tokenizer, {
+  const spikingRun = mbe.generate(conversion.spiking, textTokenizer, {
     ...settings,
     onToken: (_, text) => post({ type: 'stream', which: 'spiking', text }),
   });
+  // tokens after the prompt's
+  const floatNew = float.tokens.slice(prompt.length - 1);
+  const spikingNew = spikingRun.tokens.slice(prompt.length - 1);
   let same = 0;
-  while (
-    same < Math.min(float.tokens.length, spikingRun.tokens.length) &&
-    float.tokens[same] === spikingRun.tokens[same]
-  )
-    same++;
+  while (same < Math.min(floatNew.length, spikingNew.length) && floatNew[same] === spikingNew[same]) same++;
   return {
+    prompt,
+    tokenIds: !tokenizer,
+    calibrationNote,
+    ...(randomIds ? { calibration: randomIds } : {}),
     float: { text: float.text, tokens: float.tokens, tokensPerSecond: float.tokensPerSecond },
     spiking: {
       text: spikingRun.text,
       tokens: spikingRun.tokens,
       tokensPerSecond: spikingRun.tokensPerSecond,
       sameTokens: same,
+      newTokens: spikingNew.length,
     },
     ...reports(kernels, conversion),
+  };
+}
+
+const maxAbsDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+
+/** Milliseconds a call takes, and its result. */
+function timed(f) {
+  const started = performance.now();
+  const value = f();
+  return [value, performance.now() - started];
+}
+
+/**
+ * A sequence classifier (logits by label) or an encoder (its pooled embedding) on the prompt box's text (or
+ * token ids when the folder has no tokenizer), the float model and the spiking one.
+ */
+function runSequenceModel(kernels, neurons, entry, { builder, tokenizer }, data, spiking, options) {
+  const classifier = entry.task === 'sequence-classifier';
+  const text = (options.prompt ?? '').trim();
+  let ids = tokenizer ? (text ? tokenizer.encode(text) : []) : parseTokenIds(text);
+  if (ids.length === 0) throw new Error(`type a text to ${classifier ? 'classify' : 'embed'} in the prompt box`);
+  let truncated = false;
+  let calibration;
+  let calibrationNote = RANDOM_NOTE;
+  if (tokenizer) {
+    const paragraphs = mbe.splitParagraphs(data.text ?? CALIBRATION_TEXT).slice(0, ENCODER_PARAGRAPHS);
+    calibration = mbe.encodeParagraphs(tokenizer, paragraphs);
+    calibrationNote = `calibration: ${paragraphs.length} paragraphs of ${data.text ? 'the calibration text' : 'built-in stories'}`;
+  }
+  post({ type: 'status', text: `converting (${calibrationNote})` });
+  const conversion = mbe.convertBuilder(
+    kernels,
+    builder,
+    (model) => {
+      if (ids.length > model.contextLength) {
+        ids = ids.slice(0, model.contextLength);
+        truncated = true;
+      }
+      checkIds(ids, model.vocabSize);
+      calibration ??= randomCalibration(model.vocabSize, model.contextLength);
+      for (const sequence of calibration) model.forward(sequence.slice(0, model.contextLength));
+    },
+    { spiking, neurons },
+  );
+  const output = (model) => {
+    const out = model.forward(ids);
+    return Array.from(classifier ? out : model.pooled());
+  };
+  post({ type: 'status', text: 'float model' });
+  const [floatOut, floatMs] = timed(() => output(conversion.float));
+  conversion.ops.counters.reset();
+  post({ type: 'status', text: 'spiking model' });
+  const [spikingOut, spikingMs] = timed(() => output(conversion.spiking));
+  const common = {
+    ...(tokenizer ? { text } : {}),
+    tokens: ids,
+    truncated,
+    tokenIds: !tokenizer,
+    calibrationNote,
+    ...reports(kernels, conversion),
+  };
+  const diff = maxAbsDiff(spikingOut, floatOut);
+  if (classifier) {
+    const labels = [...conversion.float.labels];
+    const label = (logits) => labels[logits.indexOf(Math.max(...logits))];
+    return {
+      ...common,
+      labels,
+      float: { logits: floatOut, label: label(floatOut), ms: floatMs },
+      spiking: { logits: spikingOut, label: label(spikingOut), ms: spikingMs, maxAbsDiff: diff },
+    };
+  }
+  const cosine = floatOut.reduce((s, v, i) => s + v * spikingOut[i], 0) / (norm(floatOut) * norm(spikingOut) || 1);
+  return {
+    ...common,
+    hiddenSize: floatOut.length,
+    float: { embedding: floatOut, head: floatOut.slice(0, 8), norm: norm(floatOut), ms: floatMs },
+    spiking: {
+      embedding: spikingOut,
+      head: spikingOut.slice(0, 8),
+      norm: norm(spikingOut),
+      ms: spikingMs,
+      cosine,
+      maxAbsDiff: diff,
+    },
   };
 }
 
@@ -88,9 +270,27 @@ async function idxBytes({ bytes, name }) {
   return array[0] === 0x1f && array[1] === 0x8b ? mbe.gunzip(array, name) : array;
 }
 
+/** The IDX images the page classifies: 28x28 grey (MNIST); a model folder's classifier must take those. */
+const IDX_IMAGE = { height: 28, width: 28, channels: 1 };
+
 async function runImageClassifier(kernels, neurons, entry, { builder }, data, spiking, options) {
+  if (!data.images || !data.labels) throw new Error('choose IDX images and labels, or use the served fixtures');
+  if (entry.folder) {
+    const probe = builder.build(new mbe.FloatOpSet(kernels));
+    const { height, width, channels } = probe.image;
+    probe.dispose();
+    if (height !== IDX_IMAGE.height || width !== IDX_IMAGE.width || channels !== IDX_IMAGE.channels) {
+      throw new Error(
+        `${entry.name} takes ${height}x${width}x${channels} images; the page classifies only 28x28x1 (grey, ` +
+          'MNIST-like) IDX images: other images are not supported in the page yet',
+      );
+    }
+  }
   const images = mbe.parseIdxImages(await idxBytes(data.images), data.images.name);
   const labels = mbe.parseIdxLabels(await idxBytes(data.labels), data.labels.name);
+  if (entry.folder && (images.rows !== IDX_IMAGE.height || images.cols !== IDX_IMAGE.width)) {
+    throw new Error(`${data.images.name} holds ${images.rows}x${images.cols} images; ${entry.name} takes 28x28`);
+  }
   const size = images.rows * images.cols;
   const perFold = entry.calibration.imagesPerFold;
   const count = Math.min(options.images, images.count - perFold);
@@ -109,6 +309,7 @@ async function runImageClassifier(kernels, neurons, entry, { builder }, data, sp
     labels: Array.from(labels.labels.subarray(0, count)),
     pixels: images.pixels.slice(0, count * size),
     imageSize: images.rows,
+    calibrationNote: `calibration: the last ${perFold} images of ${data.images.name.split('/').pop()} (never scored)`,
     ...reports(kernels, conversion),
   };
 }

@@ -5,6 +5,8 @@ import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fixturesDir, loadMnist, readFileBytes } from '../io/node/files.js';
 import { readModelFolder } from '../io/node/folder.js';
+import { readImageFolder } from '../io/node/images.js';
+import { fitImage, idxImages, prepareImages } from '../tasks/image-data.js';
 import {
   ARCHITECTURES,
   findArchitecture,
@@ -142,13 +144,31 @@ export async function loadLanguageModel(entry: CausalLMEntry, files: ModelFiles,
 
 /** An image classifier and the labelled images it is evaluated on. */
 export async function loadImageClassifier(entry: ImageClassifierEntry, files: ModelFiles, values: Values) {
-  const loaded = entry.load(files);
-  const [images, labels] = TASK_DATA['image-classifier'];
-  const mnist = await loadMnist(
-    pathOf(values, images.option, images.fixture),
-    pathOf(values, labels.option, labels.fixture),
-  );
-  return { ...loaded, images: mnist.images, labels: mnist.labels };
+  const { builder, input } = entry.load(files);
+  const [imagesOption, labelsOption] = TASK_DATA['image-classifier'];
+  const imagesPath = pathOf(values, imagesOption.option, imagesOption.fixture);
+  const resize = { resample: input.resample };
+  if (await isDirectory(imagesPath)) {
+    // A folder of PNG/JPEG images, labels from the sub-folder names; each image resized as it is decoded.
+    const folder = await readImageFolder(imagesPath, { map: (image) => fitImage(image, input.image, resize) });
+    // Sub-folder names are class names (or class indices): the model's class of each.
+    const classOf = folder.labels.map((name) => {
+      const index = input.labels.indexOf(name);
+      if (index >= 0) return index;
+      throw new UsageError(
+        `${imagesPath}: sub-folder "${name.slice(0, 40)}" is not a class of the model (${input.labels.slice(0, 10).join(', ')}${input.labels.length > 10 ? ', ...' : ''})`,
+      );
+    });
+    const labels = Uint16Array.from(folder.labelIndex, (l) => classOf[l] as number);
+    return { builder, images: prepareImages(folder.images, input.image, resize), labels };
+  }
+  const mnist = await loadMnist(imagesPath, pathOf(values, labelsOption.option, labelsOption.fixture));
+  const { height, width, channels } = input.image;
+  const images =
+    mnist.rows === height && mnist.cols === width && channels === 1
+      ? mnist.images
+      : prepareImages(idxImages(mnist.images, mnist.count, mnist.rows, mnist.cols), input.image, resize);
+  return { builder, images, labels: mnist.labels };
 }
 
 /** A sequence classifier, its tokenizer, and its labelled rows: --tsv sentences, or --ids token ids. */

@@ -54,7 +54,7 @@ export interface AccuracyResult {
 export function accuracy(
   model: ImageClassifier,
   images: Uint8Array,
-  labels: Uint8Array,
+  labels: Uint8Array | Uint16Array,
   count: number,
   onProgress?: Progress,
 ): AccuracyResult {

@@ -9,9 +9,17 @@ import { parseTokenizer } from '../io/tokenizer.js';
 import type { ModelBuilder } from './builder.js';
 import { GPT2_ENTRY, HF_VIT_ENTRY, LLAMA_ENTRY, QWEN2_ENTRY } from './hf/entries.js';
 import { BERT_ENTRIES, ROBERTA_ENTRIES } from './hf/encoder-entries.js';
-import type { CausalLM, ImageClassifier, SequenceClassifier, SequenceEncoder, TextTokenizer } from './interfaces.js';
+import type { ResampleFilter } from '../io/hf/preprocessor.js';
+import type {
+  CausalLM,
+  ImageClassifier,
+  ImageShape,
+  SequenceClassifier,
+  SequenceEncoder,
+  TextTokenizer,
+} from './interfaces.js';
 import { llama2cBuilder, llama2cTextTokenizer } from './llama2c.js';
-import { vitBuilder } from './vit.js';
+import { MNIST_VIT, vitBuilder } from './vit.js';
 
 /** One file of a model, as bytes with the name it came from (a path or a browser File's name). */
 export interface ModelFile {
@@ -52,9 +60,17 @@ export interface CausalLMEntry extends EntryBase {
   readonly calibration: { readonly firstParagraph: number; readonly paragraphs: number };
 }
 
+/** The images a classifier takes, and the filter that resizes others to them (its preprocessor's). */
+export interface ImageInput {
+  readonly image: ImageShape;
+  readonly resample: ResampleFilter;
+  /** Class names by index (an image folder's sub-folder names are matched against them). */
+  readonly labels: readonly string[];
+}
+
 export interface ImageClassifierEntry extends EntryBase {
   readonly task: 'image-classifier';
-  load(files: ModelFiles): { readonly builder: ModelBuilder<ImageClassifier> };
+  load(files: ModelFiles): { readonly builder: ModelBuilder<ImageClassifier>; readonly input: ImageInput };
   /** Default calibration: this many images per fold, outside the fold. */
   readonly calibration: { readonly imagesPerFold: number };
 }
@@ -132,7 +148,11 @@ const MNIST_VIT_ENTRY: ImageClassifierEntry = {
   },
   load: (files) => {
     const model = file(files, 'vit', 'model');
-    return { builder: vitBuilder(floatTensorMap(parseSafetensors(model.bytes, model.name)), model.name) };
+    const builder = vitBuilder(floatTensorMap(parseSafetensors(model.bytes, model.name)), model.name);
+    const { imageSize } = MNIST_VIT;
+    const labels = Array.from({ length: MNIST_VIT.classes }, (_, i) => String(i));
+    const image = { height: imageSize, width: imageSize, channels: 1 };
+    return { builder, input: { image, resample: 'bilinear', labels } };
   },
   calibration: { imagesPerFold: 32 },
 };

@@ -55,7 +55,7 @@ export function evaluateImageClassifier<M extends ImageClassifier>(
   kernels: Kernels,
   builder: ModelBuilder<M>,
   images: Uint8Array,
-  labels: Uint8Array,
+  labels: Uint8Array | Uint16Array,
   options: ImageClassifierEvaluationOptions,
 ): ImageClassifierEvaluation<M> {
   const available = labels.length;

@@ -27,21 +27,31 @@ export function prepareImages(
   const size = height * width * channels;
   const out = new Uint8Array(images.length * size); // (count, height, width, channels)
   images.forEach((image, i) => {
-    const what = `images[${i}]`;
-    checkImage(image, what);
-    // to grey before resizing (Pillow's order: convert, then resize); to RGB after (replication commutes with it)
-    let prepared = channels === 1 ? toGrey(image) : image;
-    if (prepared.width !== width || prepared.height !== height) {
-      if (resize === undefined) {
-        throw new InvalidArgumentError(
-          `${what} is ${image.width} x ${image.height}, the model takes ${width} x ${height}: give a resize filter`,
-        );
-      }
-      prepared = resizeImage(prepared, { height, width, resample: resize.resample });
-    }
-    out.set((channels === 3 ? toRgb(prepared) : prepared).data, i * size);
+    out.set(fitImage(image, shape, resize, `images[${i}]`).data, i * size);
   });
   return out;
+}
+
+/** One image converted and resized to the model's shape (height, width, channels). */
+export function fitImage(
+  image: DecodedImage,
+  shape: ImageShape,
+  resize?: { readonly resample: ResampleFilter },
+  what = 'image',
+): DecodedImage {
+  const { height, width, channels } = shape;
+  checkImage(image, what);
+  // to grey before resizing (Pillow's order: convert, then resize); to RGB after (replication commutes with it)
+  let prepared = channels === 1 ? toGrey(image) : image;
+  if (prepared.width !== width || prepared.height !== height) {
+    if (resize === undefined) {
+      throw new InvalidArgumentError(
+        `${what} is ${image.width} x ${image.height}, the model takes ${width} x ${height}: give a resize filter`,
+      );
+    }
+    prepared = resizeImage(prepared, { height, width, resample: resize.resample });
+  }
+  return channels === 3 ? toRgb(prepared) : prepared;
 }
 
 /**

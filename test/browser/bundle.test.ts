@@ -17,15 +17,16 @@ import { buildBrowserBundle, type BundleFile } from './bundle.js';
 const CONFIG = fileURLToPath(new URL('../../rollup.config.mjs', import.meta.url));
 
 /**
- * Budget for dist/browser/mbe-snn.min.js, gzipped (zlib level 9): 97,000 bytes, about 10% above the 88,242 bytes
- * measured with the Hugging Face models and tokenizer in it. The tokenizer (src/io/hf/tokenizer*.ts and the
+ * Budget for dist/browser/mbe-snn.min.js, gzipped (zlib level 9): 107,000 bytes, about 10% above the 97,027 bytes
+ * measured with every Hugging Face model, the tokenizer, image preprocessing and the tasks in it (88,242 before
+ * the tasks and images). The tokenizer (src/io/hf/tokenizer*.ts and the
  * @huggingface/tokenizers package bundled in) is 15.5 KB of that: it took the bundle from 64.4 KB to 80.0 KB. Of the
  * rest, ~27 KB is the shipped neuron table (86 entries, 94 KB of minified JSON), ~7 KB the three embedded wasm
  * builds and the rest the library code. Raise it deliberately, with the reason, when the library grows.
  */
-const GZIP_BUDGET_BYTES = 97_000;
-/** The same bundle minified, not compressed: 271,417 bytes measured (the tokenizer 52.4 KB of it), budget +10%. */
-const MIN_BUDGET_BYTES = 299_000;
+const GZIP_BUDGET_BYTES = 107_000;
+/** The same bundle minified, not compressed: 300,004 bytes measured (the tokenizer 52.4 KB of it), budget +10%. */
+const MIN_BUDGET_BYTES = 330_000;
 
 /**
  * Budget for dist/browser/mbe-snn-plot.min.js, gzipped (zlib level 9): about 25% above the 3.2 KB measured when

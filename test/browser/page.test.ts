@@ -1,17 +1,23 @@
 // The demo page in headless Chromium on the served fixtures: it converts stories260K in its worker and
-// generates the same greedy text as Node, float and spiking; it classifies MNIST digits with the ViT. A
-// screenshot of each run is saved under test-results/browser/. Skipped without Chromium or the fixtures.
-import { mkdir, readFile } from 'node:fs/promises';
+// generates the same greedy text as Node, float and spiking; it classifies MNIST digits with the ViT; it takes
+// Hugging Face model folders (served, picked as a directory or as files): GPT-2 continues a token-id prompt as
+// the golden and as Node do, BERT shows float and spiking logits, an unsupported architecture or image shape
+// is a clear error. A screenshot of each run is saved under test-results/browser/. Skipped without Chromium or
+// the fixtures.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, type HeadlessChromium } from '../../scripts/chromium.js';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.js';
-import { Kernels } from '../../src/index.js';
-import { fixturesDir, loadLlama2c, loadTokenizer } from '../../src/node.js';
+import { findArchitecture, Kernels, recogniseArchitecture, seededRandom, type CausalLMEntry } from '../../src/index.js';
+import { fixturesDir, loadLlama2c, loadTokenizer, readModelFolder } from '../../src/node.js';
 import { llama2cTextTokenizer } from '../../src/models/llama2c.js';
 import { encodeParagraphs, splitParagraphs } from '../../src/tasks/language-model.js';
 import { convertLlama2c } from '../../src/tasks/llama2c.js';
+import { convertCausalLM } from '../../src/tasks/language-model.js';
 import { generate } from '../../src/tasks/generate.js';
 import { buildBrowserBundle } from './bundle.js';
 
@@ -24,10 +30,32 @@ const STEPS = 64;
 interface DemoState {
   status: 'idle' | 'running' | 'done' | 'error';
   error?: string;
+  /** What the picked or served model folder was recognised as. */
+  folder?: { entry: string; task: string; tokenizer: boolean } | { error: string };
   result?: {
-    float: { text: string; correct?: number; total?: number; predictions?: number[] };
-    spiking: { text: string; correct?: number; total?: number; predictions?: number[] };
-    labels?: number[];
+    task: string;
+    float: {
+      text: string;
+      tokens?: number[];
+      correct?: number;
+      total?: number;
+      predictions?: number[];
+      logits?: number[];
+      label?: string;
+    };
+    spiking: {
+      text: string;
+      tokens?: number[];
+      correct?: number;
+      total?: number;
+      predictions?: number[];
+      logits?: number[];
+      label?: string;
+      maxAbsDiff?: number;
+    };
+    labels?: (number | string)[];
+    tokens?: number[];
+    calibration?: number[][];
     groups: { group: string; firingRate: number }[];
     curveSvgs: string[];
     energyText: string;
@@ -37,12 +65,29 @@ interface DemoState {
 
 async function runPage(page: Page, origin: string, query: string): Promise<DemoState> {
   await page.goto(`${origin}/web/index.html?${query}`);
+  return finished(page);
+}
+
+/** The page's state once its run is done or has failed. */
+async function finished(page: Page, timeout = 240_000): Promise<DemoState> {
   await page.waitForFunction(
     () => ['done', 'error'].includes((window as unknown as { mbeDemo: DemoState }).mbeDemo.status),
     undefined,
-    { timeout: 240_000, polling: 500 },
+    { timeout, polling: 500 },
   );
   return (await page.evaluate(() => (window as unknown as { mbeDemo: DemoState }).mbeDemo)) as DemoState;
+}
+
+/** Chromium logs the 404s of the tokenizer files a served fixture folder lacks; anything else is an error. */
+const unexpected = (errors: string[]) =>
+  errors.filter((e) => !/Failed to load resource: the server responded with a status of 404/.test(e));
+
+interface HfGolden {
+  cases: {
+    input_ids: number[][];
+    logits: number[][] | number[][][];
+    greedy?: { new_tokens: number[] };
+  }[];
 }
 
 describe.skipIf(missing !== undefined)(
@@ -114,5 +159,128 @@ describe.skipIf(missing !== undefined)(
       expect(agree).toBeGreaterThanOrEqual(23);
       expect(await page.locator('.digit canvas').count()).toBe(24);
     }, 300_000);
+
+    it('converts the gpt2-tiny-hot folder served from /fixtures/: the golden greedy tokens, and the spiking tokens of Node', async () => {
+      const dir = `${fixtures as string}/hf-tiny/gpt2-tiny-hot`;
+      const golden = JSON.parse(await readFile(`${dir}/golden.json`, 'utf8')) as HfGolden;
+      const ids = golden.cases[0]!.input_ids[0]!;
+      const newTokens = golden.cases[0]!.greedy!.new_tokens;
+      const steps = ids.length - 1 + newTokens.length;
+      errors.length = 0;
+      const prompt = encodeURIComponent(ids.join(' '));
+      await page.goto(
+        `${server.origin}/web/index.html?fixtures&model=gpt2&T=16&steps=${steps}&prompt=${prompt}&autorun`,
+      );
+      // Once the worker has its files (this process serves them), the same conversion runs in Node meanwhile:
+      // calibration on 8 sequences of 32 random token ids (seed 1, as the page does without a tokenizer).
+      await page.waitForFunction(
+        () => /^(converting|fitting|done|error)/.test(document.getElementById('status')?.textContent ?? ''),
+        undefined,
+        { timeout: 60_000, polling: 200 },
+      );
+      const files = await readModelFolder(dir);
+      expect(recogniseArchitecture(files)?.name).toBe('gpt2');
+      const config = JSON.parse(await readFile(`${dir}/config.json`, 'utf8')) as Record<string, number>;
+      const random = seededRandom(1);
+      const calibration = Array.from({ length: 8 }, () =>
+        Array.from({ length: Math.min(32, config.n_positions!) }, () => Math.floor(random() * config.vocab_size!)),
+      );
+      const { builder } = (findArchitecture('gpt2') as CausalLMEntry).load(files);
+      const kernels = await Kernels.load();
+      const conversion = convertCausalLM(kernels, builder, calibration, { spiking: { T: 16, activationBases: 4 } });
+      const tokenizer = { encode: () => ids, decode: () => '', stopTokens: [config.eos_token_id!] };
+      const float = generate(conversion.float, tokenizer, { prompt: ids, steps });
+      const spiking = generate(conversion.spiking, tokenizer, { prompt: ids, steps });
+
+      const state = await finished(page, 300_000);
+      await page.screenshot({ path: `${RESULTS}page-gpt2.png`, fullPage: true });
+      expect(state.error).toBeUndefined();
+      expect(state.status).toBe('done');
+      expect(unexpected(errors)).toEqual([]);
+      expect(state.folder).toEqual({ entry: 'gpt2', task: 'causal-lm', tokenizer: false });
+      expect(await page.locator('#folderInfo').textContent()).toMatch(/recognised as gpt2 \(GPT2LMHeadModel\)/);
+      const result = state.result!;
+      expect(result.calibration).toEqual(calibration);
+      expect(result.float.tokens!.slice(ids.length - 1)).toEqual(newTokens);
+      expect(result.float.tokens).toEqual(float.tokens);
+      expect(result.spiking.tokens).toEqual(spiking.tokens);
+      console.log(`gpt2-tiny-hot at T = 16: spiking ${spiking.tokens.slice(ids.length - 1).join(' ')}`);
+      expect(await page.locator('#floatOut').textContent()).toBe(`${ids.join(' ')}\n→ ${newTokens.join(' ')}`);
+      expect(result.groups.map((g) => g.group)).toContain('layer1');
+    }, 420_000);
+
+    it('classifies token ids with the bert-tiny-cls-hot folder picked as files: float and spiking logits', async () => {
+      const dir = `${fixtures as string}/hf-tiny/bert-tiny-cls-hot`;
+      const golden = JSON.parse(await readFile(`${dir}/golden.json`, 'utf8')) as HfGolden;
+      const ids = golden.cases[0]!.input_ids[0]!;
+      const goldenLogits = golden.cases[0]!.logits[0] as number[];
+      await page.goto(`${server.origin}/web/index.html?model=folder&T=16`);
+      // golden.json comes along as a cloned repository's other files would: it is not read
+      await page.setInputFiles('#folderFiles', [
+        `${dir}/config.json`,
+        `${dir}/model.safetensors`,
+        `${dir}/golden.json`,
+      ]);
+      await page.waitForFunction(() => /recognised as bert /.test(document.getElementById('folderInfo')!.textContent!));
+      expect(await page.locator('#promptLabel').textContent()).toBe('text to classify');
+      await page.fill('#prompt', ids.join(' '));
+      await page.click('#run');
+      const state = await finished(page, 300_000);
+      await page.screenshot({ path: `${RESULTS}page-bert.png`, fullPage: true });
+      expect(state.error).toBeUndefined();
+      expect(state.status).toBe('done');
+      const result = state.result!;
+      expect(result.task).toBe('sequence-classifier');
+      expect(result.tokens).toEqual(ids);
+      expect(result.labels).toEqual(['NEGATIVE', 'POSITIVE']);
+      const floatLogits = result.float.logits!;
+      floatLogits.forEach((v, i) => expect(Math.abs(v - goldenLogits[i]!)).toBeLessThan(1e-4));
+      const spikingLogits = result.spiking.logits!;
+      expect(spikingLogits).toHaveLength(2);
+      console.log(`bert-tiny-cls-hot at T = 16: float ${floatLogits.join(', ')}; spiking ${spikingLogits.join(', ')}`);
+      expect(result.spiking.label).toBe(result.float.label);
+      expect(result.spiking.maxAbsDiff).toBeLessThan(0.25);
+      const floatText = await page.locator('#floatOut').textContent();
+      const spikingText = await page.locator('#spikingOut').textContent();
+      for (const text of [floatText, spikingText]) expect(text).toMatch(/NEGATIVE[\s\S]*POSITIVE/);
+      expect(spikingText).toContain(`${spikingLogits[1]!.toFixed(4)}`);
+    }, 420_000);
+
+    it('says what config.json names and what is supported when a picked folder is not a supported architecture', async () => {
+      const root = await mkdtemp(join(tmpdir(), 'mbe-snn-page-'));
+      try {
+        const folder = join(root, 't5-tiny');
+        await mkdir(folder);
+        const config = { architectures: ['T5ForConditionalGeneration'], model_type: 't5', vocab_size: 1000 };
+        await writeFile(join(folder, 'config.json'), JSON.stringify(config));
+        await writeFile(join(folder, 'model.safetensors'), new Uint8Array(16));
+        await page.goto(`${server.origin}/web/index.html?model=folder`);
+        await page.setInputFiles('#folderDir', folder);
+        await page.waitForFunction(() =>
+          /T5ForConditionalGeneration/.test(document.getElementById('folderInfo')!.textContent!),
+        );
+        const info = await page.locator('#folderInfo').textContent();
+        expect(info).toMatch(
+          /^folder t5-tiny \(2 files\): t5-tiny\/config.json names the architecture T5ForConditionalGeneration \(model_type "t5"\), which the page does not support/,
+        );
+        expect(info).toMatch(/Supported: GPT2LMHeadModel \(gpt2\), .*BertForSequenceClassification \(bert\)/);
+        await page.click('#run');
+        const state = await finished(page, 30_000);
+        await page.screenshot({ path: `${RESULTS}page-unsupported.png` });
+        expect(state.status).toBe('error');
+        expect(state.error).toMatch(/T5ForConditionalGeneration .*which the page does not support\. Supported: /);
+        expect(state.folder).toEqual({ error: state.error });
+        expect(await page.locator('#status').textContent()).toMatch(/^error: .*T5ForConditionalGeneration/);
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    }, 60_000);
+
+    it('says that other images than 28x28 grey are not supported yet (the hf-vit fixture takes 32x32x3)', async () => {
+      const state = await runPage(page, server.origin, 'fixtures&model=hf-vit&autorun');
+      expect(state.status).toBe('error');
+      expect(state.folder).toEqual({ entry: 'hf-vit', task: 'image-classifier', tokenizer: false });
+      expect(state.error).toMatch(/hf-vit takes 32x32x3 images; .*other images are not supported in the page yet/);
+    }, 60_000);
   },
 );

@@ -10,7 +10,7 @@ import { hasHfTokenizer, hfTokenizer } from '../../io/hf/tokenizer.js';
 import type { SafetensorsTensor } from '../../io/safetensors.js';
 import type { ModelBuilder } from '../builder.js';
 import { gpt2Builder } from '../gpt2.js';
-import { hfVitBuilder } from '../hf-vit.js';
+import { hfVitBuilder, hfVitConfig } from '../hf-vit.js';
 import type { CausalLM } from '../interfaces.js';
 import { llamaBuilder } from '../llama.js';
 import type { CausalLMEntry, ImageClassifierEntry, ModelFiles } from '../registry.js';
@@ -120,7 +120,11 @@ export const HF_VIT_ENTRY: ImageClassifierEntry = {
     const { config, tensors, folder } = readFolder(files);
     const pre = files.get('preprocessor_config.json');
     const preprocessor = pre ? parsePreprocessorConfig(pre.bytes, pre.name) : undefined;
-    return { builder: hfVitBuilder(config, tensors, folder, preprocessor) };
+    const { image, labels } = hfVitConfig(config);
+    return {
+      builder: hfVitBuilder(config, tensors, folder, preprocessor),
+      input: { image, resample: preprocessor?.resize?.resample ?? 'bilinear', labels },
+    };
   },
   calibration: { imagesPerFold: 32 },
 };
