@@ -2,13 +2,12 @@
 // task's metric: perplexity, accuracy or embedding similarity), with the conversion report and the energy
 // report (or all of it as JSON).
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { formatConversionReport } from '../convert/report.js';
 import { Kernels } from '../kernels/index.js';
 import { formatEnergyReport } from '../metrics/energy.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { intOption } from './args.js';
-import { UsageError, type Command } from './command.js';
+import { command, UsageError } from './command.js';
 import { EVALUATION_OPTIONS, loadData, runEvaluation } from './evaluation.js';
 import { formatGoldenReport, runGoldenCheck } from './golden-check.js';
 import { MODEL_OPTIONS_HELP, neuronProvider, slidingWindowOption, spikingOptions } from './model-args.js';
@@ -43,24 +42,17 @@ the spiking one on the same data, by the model's task:
   --out <file.json>        also write the JSON there
 ${MODEL_OPTIONS_HELP}`;
 
-export const evalCommand: Command = {
+export const evalCommand = command({
   name: 'eval',
   summary: 'evaluate a model and its spiking conversion side by side (perplexity, accuracy or similarity)',
-  async run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        ...EVALUATION_OPTIONS,
-        report: { type: 'boolean' },
-        json: { type: 'boolean' },
-        golden: { type: 'string' },
-      },
-    });
-    if (values.help) {
-      console.log(HELP);
-      return 0;
-    }
+  options: {
+    ...EVALUATION_OPTIONS,
+    report: { type: 'boolean' },
+    json: { type: 'boolean' },
+    golden: { type: 'string' },
+  },
+  help: HELP,
+  async run({ values, positionals }) {
     const source = await resolveModel(positionals[0], values);
     const { entry } = source;
     if (values.golden !== undefined) {
@@ -98,4 +90,4 @@ export const evalCommand: Command = {
     console.log(`\n${energyText}`);
     return 0;
   },
-};
+});

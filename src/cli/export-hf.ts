@@ -3,12 +3,11 @@
 // layout, and with --tokenizer its tokenizer.bin as tokenizer.json + tokenizer_config.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { llama2cTokenizerJson } from '../io/llama2c-tokenizer-json.js';
 import { llama2cToHf } from '../io/llama2c-to-hf.js';
 import { loadLlama2c, loadTokenizer } from '../io/node/files.js';
 import { writeSafetensors } from '../io/safetensors-writer.js';
-import { UsageError, type Command } from './command.js';
+import { command, UsageError } from './command.js';
 
 const HELP = `Usage: mbe-snn export-hf <model.bin> <out-folder> [--tokenizer <tokenizer.bin>]
 
@@ -20,19 +19,12 @@ if needed; the files written replace those of the same name in it.
                                fallback that encodes and decodes text as run.c does) and tokenizer_config.json
                                (LlamaTokenizer, <s> / </s>), so the folder reads text`;
 
-export const exportHfCommand: Command = {
+export const exportHfCommand = command({
   name: 'export-hf',
   summary: 'write a llama2.c checkpoint (and its tokenizer) as a Hugging Face Llama folder',
-  async run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { help: { type: 'boolean' }, tokenizer: { type: 'string' } },
-    });
-    if (values.help) {
-      console.log(HELP);
-      return 0;
-    }
+  options: { help: { type: 'boolean' }, tokenizer: { type: 'string' } },
+  help: HELP,
+  async run({ values, positionals }) {
     if (positionals.length !== 2) throw new UsageError(`export-hf takes a checkpoint and an output folder\n\n${HELP}`);
     const [checkpointPath, out] = positionals as [string, string];
     const checkpoint = await loadLlama2c(checkpointPath);
@@ -71,4 +63,4 @@ export const exportHfCommand: Command = {
     }
     return 0;
   },
-};
+});

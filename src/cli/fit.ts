@@ -1,13 +1,12 @@
 // `mbe-snn fit <fn> --T 16 [--N 4] [--domain a,b] [--seed 1]`: fits a neuron, prints its errors and
 // writes the JSON table entry (to --out, or to stdout with --json).
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { Kernels } from '../kernels/index.js';
 import { NEURON_VARIANTS, type NeuronVariant } from '../neurons/entry.js';
 import { fitNeuron } from '../neurons/fit/fit-neuron.js';
 import { TARGET_NAMES, targetByName } from '../neurons/targets.js';
 import { domainOption, intOption, joinNegativeValues, positiveOption } from './args.js';
-import { UsageError, type Command } from './command.js';
+import { command, UsageError } from './command.js';
 
 const HELP = `Usage: mbe-snn fit <function> --T <steps> [options]
 
@@ -25,31 +24,25 @@ Options:
   --out <file.json>    write the table entry there
   --json               print the table entry as JSON instead of the summary`;
 
-export const fitCommand: Command = {
+export const fitCommand = command({
   name: 'fit',
   summary: 'fit an MBE (or FS) neuron to a function and print its errors',
-  async run(args) {
-    const { values, positionals } = parseArgs({
-      args: joinNegativeValues(args, ['--domain']),
-      allowPositionals: true,
-      options: {
-        T: { type: 'string' },
-        N: { type: 'string' },
-        domain: { type: 'string' },
-        variant: { type: 'string' },
-        seed: { type: 'string' },
-        seeds: { type: 'string' },
-        epochs: { type: 'string' },
-        lr: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-    if (values.help) {
-      console.log(HELP);
-      return 0;
-    }
+  options: {
+    T: { type: 'string' },
+    N: { type: 'string' },
+    domain: { type: 'string' },
+    variant: { type: 'string' },
+    seed: { type: 'string' },
+    seeds: { type: 'string' },
+    epochs: { type: 'string' },
+    lr: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
+  help: HELP,
+  prepare: (args) => joinNegativeValues(args, ['--domain']),
+  async run({ values, positionals }) {
     if (positionals.length !== 1) throw new UsageError(`fit takes one function name\n\n${HELP}`);
     const target = targetByName(positionals[0] as string).name;
     const T = intOption('T', values.T, 1, 32);
@@ -96,7 +89,7 @@ export const fitCommand: Command = {
     if (values.out) console.log(`  wrote ${values.out}`);
     return 0;
   },
-};
+});
 
 /** Drops undefined fields (exactOptionalPropertyTypes). */
 function dropUndefined<T extends object>(record: T): { [K in keyof T]: Exclude<T[K], undefined> } {

@@ -1,14 +1,13 @@
 // `mbe-snn generate [<model>] [--T 16]`: text from a causal LM (llama2.c by default, or any causal LM folder) and
 // (with --T) its spiking conversion, greedy (temperature 0, as run.c) or sampled, with tokens per second. A model
 // without a tokenizer generates token ids from --prompt-ids, calibrated on the lines of --ids.
-import { parseArgs } from 'node:util';
 import { Kernels } from '../kernels/index.js';
 import type { TextTokenizer } from '../models/interfaces.js';
 import { ARCHITECTURES, type CausalLMEntry } from '../models/registry.js';
 import { generate } from '../tasks/generate.js';
 import { convertCausalLM, encodeParagraphs, parseIds, splitParagraphs } from '../tasks/language-model.js';
 import { intOption } from './args.js';
-import { UsageError, type Command } from './command.js';
+import { command, UsageError } from './command.js';
 import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
 import { loadLanguageModel, resolveModel, type LanguageModelData } from './model-source.js';
 
@@ -83,26 +82,19 @@ function calibrationSet(data: LanguageModelData, entry: CausalLMEntry): number[]
   );
 }
 
-export const generateCommand: Command = {
+export const generateCommand = command({
   name: 'generate',
   summary: 'generate text with a causal language model and its spiking conversion',
-  async run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        ...MODEL_OPTIONS,
-        steps: { type: 'string' },
-        prompt: { type: 'string' },
-        'prompt-ids': { type: 'string' },
-        temperature: { type: 'string' },
-        seed: { type: 'string' },
-      },
-    });
-    if (values.help) {
-      console.log(HELP);
-      return 0;
-    }
+  options: {
+    ...MODEL_OPTIONS,
+    steps: { type: 'string' },
+    prompt: { type: 'string' },
+    'prompt-ids': { type: 'string' },
+    temperature: { type: 'string' },
+    seed: { type: 'string' },
+  },
+  help: HELP,
+  async run({ values, positionals }) {
     const source = await resolveModel(positionals[0] ?? LANGUAGE_MODELS[0], values, 'causal-lm');
     const entry = source.entry as CausalLMEntry;
     const { builder, data } = await loadLanguageModel(entry, source.files, values);
@@ -136,4 +128,4 @@ export const generateCommand: Command = {
     }
     return 0;
   },
-};
+});

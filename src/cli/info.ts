@@ -1,18 +1,14 @@
 // `mbe-snn info`: which wasm builds this runtime loads, and which one the library picks.
-import { parseArgs } from 'node:util';
 import { bestVariant, supportedVariants, WASM_VARIANTS } from '../../bindings/loader.js';
 import { VERSION } from '../version.js';
-import type { Command } from './command.js';
+import { command } from './command.js';
 
-export const infoCommand: Command = {
+export const infoCommand = command({
   name: 'info',
   summary: 'show the version and the WebAssembly builds this runtime can load',
-  async run(args) {
-    const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
-    if (values.help) {
-      console.log('Usage: mbe-snn info [--json]');
-      return 0;
-    }
+  options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
+  help: 'Usage: mbe-snn info [--json]',
+  async run({ values }) {
     const info = {
       version: VERSION,
       runtime: `Node ${process.version}`,
@@ -30,4 +26,4 @@ export const infoCommand: Command = {
     }
     return 0;
   },
-};
+});

@@ -1,18 +1,14 @@
 // `mbe-snn neurons`: the shipped neuron table with each entry's held-out errors.
-import { parseArgs } from 'node:util';
 import { shippedNeurons } from '../neurons/table.js';
 import { textTable } from './args.js';
-import type { Command } from './command.js';
+import { command } from './command.js';
 
-export const neuronsCommand: Command = {
+export const neuronsCommand = command({
   name: 'neurons',
   summary: 'list the shipped neuron table and its held-out errors',
-  async run(args) {
-    const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
-    if (values.help) {
-      console.log('Usage: mbe-snn neurons [--json]');
-      return 0;
-    }
+  options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
+  help: 'Usage: mbe-snn neurons [--json]',
+  async run({ values }) {
     const entries = shippedNeurons();
     if (values.json) {
       console.log(JSON.stringify(entries, null, 2));
@@ -33,4 +29,4 @@ export const neuronsCommand: Command = {
     );
     return 0;
   },
-};
+});

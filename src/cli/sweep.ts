@@ -1,11 +1,10 @@
 // `mbe-snn sweep <model> --T 6,8,10,12,16`: the paper's Table 4 for one model of any task: the float metric,
 // then the spiking metric at each T, with linear-layer input encoding on and off.
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { Kernels } from '../kernels/index.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { intOption, textTable } from './args.js';
-import { UsageError, type Command } from './command.js';
+import { command, UsageError } from './command.js';
 import { EVALUATION_OPTIONS, loadData, runEvaluation } from './evaluation.js';
 import { MODEL_OPTIONS_HELP, neuronProvider, slidingWindowOption, spikingOptions } from './model-args.js';
 import { resolveModel } from './model-source.js';
@@ -21,22 +20,15 @@ The float model and its spiking conversion at each T, with linear-layer inputs e
   --limit, --calibration, --window, --stride, --out <file.json>: as for eval
 ${MODEL_OPTIONS_HELP}`;
 
-export const sweepCommand: Command = {
+export const sweepCommand = command({
   name: 'sweep',
   summary: "a timestep sweep of a converted model in the form of the paper's Table 4",
-  async run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        ...EVALUATION_OPTIONS,
-        encoding: { type: 'string' },
-      },
-    });
-    if (values.help) {
-      console.log(HELP);
-      return 0;
-    }
+  options: {
+    ...EVALUATION_OPTIONS,
+    encoding: { type: 'string' },
+  },
+  help: HELP,
+  async run({ values, positionals }) {
     const source = await resolveModel(positionals[0], values);
     const { entry } = source;
     const timesteps = (values.T ?? '6,8,10,12,16').split(',').map((t) => intOption('T', t, 1, 32) as number);
@@ -94,4 +86,4 @@ export const sweepCommand: Command = {
     }
     return 0;
   },
-};
+});
