@@ -3,18 +3,14 @@
 // or any package other than the bundled-in @huggingface/tokenizers is imported (whose tokenizer runs in Chromium).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { rollup, type OutputOptions } from 'rollup';
-import { loadConfigFile } from 'rollup/loadConfigFile';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium } from '../../scripts/chromium.js';
 import { hfTokenizer } from '../../src/io/hf/tokenizer.js';
 import type { LinePlotOptions } from '../../src/plot/index.js';
-import { buildBrowserBundle, type BundleFile } from './bundle.js';
-
-const CONFIG = fileURLToPath(new URL('../../rollup.config.mjs', import.meta.url));
+import { buildBrowserBundle, buildConfiguration, rollupConfigurations, type BundleFile } from './bundle.js';
 
 /**
  * Budget for dist/browser/mbe-snn.min.js, gzipped (zlib level 9): 107,000 bytes, about 10% above the 97,027 bytes
@@ -57,32 +53,20 @@ function expectWithinBudget(name: string, code: string, gzipBudget: number, minB
   expect(raw, `size of ${name}`).toBeLessThanOrEqual(minBudget);
 }
 
-/**
- * The outputs of the rollup.config.mjs configuration whose entry is `input`, by file name, built in memory (as
- * test/browser/bundle.ts does for the library bundle, the first configuration); `replacement` replaces the entry.
- */
-async function buildConfiguration(input: string, replacement?: string): Promise<Map<string, BundleFile>> {
-  const { options } = await loadConfigFile(CONFIG, {});
-  const config = options.find((c) => c.input === input);
+/** The outputs of the rollup.config.mjs configuration whose entry is `input`; `replacement` replaces the entry. */
+async function buildEntry(input: string, replacement?: string): Promise<Map<string, BundleFile>> {
+  const config = (await rollupConfigurations()).find((c) => c.input === input);
   if (!config) throw new Error(`rollup.config.mjs has no configuration for ${input}`);
-  const bundle = await rollup(replacement === undefined ? config : { ...config, input: replacement });
+  return buildConfiguration(config, replacement);
+}
+
+/** `body` on a new temporary directory, removed afterwards. */
+async function inTemporaryDir(prefix: string, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   try {
-    const files = new Map<string, BundleFile>();
-    for (const output of config.output as OutputOptions[]) {
-      const chunks = (await bundle.generate(output)).output.filter((file) => file.type === 'chunk');
-      const chunk = chunks[0];
-      if (chunks.length !== 1 || !chunk) throw new Error(`expected one self-contained chunk, got ${chunks.length}`);
-      expect(chunk.fileName).toBe(basename(output.file!));
-      files.set(chunk.fileName, {
-        code: chunk.code,
-        map: chunk.map ? chunk.map.toString() : '',
-        exports: chunk.exports,
-        imports: [...chunk.imports, ...chunk.dynamicImports],
-      });
-    }
-    return files;
+    await body(dir);
   } finally {
-    await bundle.close();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -128,12 +112,12 @@ let files: Map<string, BundleFile>;
 let plotFiles: Map<string, BundleFile>;
 
 beforeAll(async () => {
-  [files, plotFiles] = await Promise.all([buildBrowserBundle(), buildConfiguration('src/plot/index.ts')]);
+  [files, plotFiles] = await Promise.all([buildBrowserBundle(), buildEntry('src/plot/index.ts')]);
 }, 60_000);
 
 describe('rollup.config.mjs', () => {
   it('has the library bundle first (test/browser/bundle.ts builds it) and the plot bundle', async () => {
-    const { options } = await loadConfigFile(CONFIG, {});
+    const options = await rollupConfigurations();
     expect(options.map((c) => [c.input, c.output.map((o) => o.file)])).toEqual([
       ['src/index.ts', ['dist/browser/mbe-snn.js', 'dist/browser/mbe-snn.min.js']],
       ['src/plot/index.ts', ['dist/browser/mbe-snn-plot.js', 'dist/browser/mbe-snn-plot.min.js']],
@@ -161,8 +145,7 @@ describe('browser bundle', () => {
   });
 
   it('bundles in @huggingface/tokenizers with hfTokenizer: one self-contained chunk, within budget, that tokenizes', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mbe-snn-bundle-'));
-    try {
+    await inTemporaryDir('mbe-snn-bundle-', async (dir) => {
       // the browser entry plus hfTokenizer, as src/index.ts exports it once src/io/index.ts does
       const src = relative(dir, fileURLToPath(new URL('../../src/', import.meta.url)))
         .split(sep)
@@ -194,14 +177,11 @@ describe('browser bundle', () => {
       } else {
         expect(await tokenizeInChromium(min.code)).toEqual(BERT_IDS);
       }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('fails the build on a bare import of any other package', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mbe-snn-bundle-'));
-    try {
+    await inTemporaryDir('mbe-snn-bundle-', async (dir) => {
       await writeFile(join(dir, 'entry.ts'), "export { count } from './count.js';\n");
       await writeFile(
         join(dir, 'count.ts'),
@@ -210,14 +190,11 @@ describe('browser bundle', () => {
       await expect(buildBrowserBundle(join(dir, 'entry.ts'))).rejects.toThrow(
         /the bare module "gpt-tokenizer" is imported by .*count\.ts, .*the bundle takes in only @huggingface\/tokenizers/,
       );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('fails the build when a module reachable from the entry imports a Node built-in', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mbe-snn-bundle-'));
-    try {
+    await inTemporaryDir('mbe-snn-bundle-', async (dir) => {
       await writeFile(join(dir, 'entry.ts'), "export { size } from './reader.js';\n");
       await writeFile(
         join(dir, 'reader.ts'),
@@ -228,9 +205,7 @@ describe('browser bundle', () => {
       );
       await writeFile(join(dir, 'reader.ts'), "import { join } from 'path';\nexport const size = join;\n");
       await expect(buildBrowserBundle(join(dir, 'entry.ts'))).rejects.toThrow(/Node built-in "path"/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -259,8 +234,7 @@ describe('browser plot bundle', () => {
 
   it('renders the same SVG as the source module', async () => {
     const { linePlot } = await import('../../src/plot/index.js');
-    const dir = await mkdtemp(join(tmpdir(), 'mbe-snn-plot-bundle-'));
-    try {
+    await inTemporaryDir('mbe-snn-plot-bundle-', async (dir) => {
       const file = join(dir, 'mbe-snn-plot.min.mjs');
       const min = plotFiles.get('mbe-snn-plot.min.js')!;
       await writeFile(file, min.code);
@@ -273,24 +247,19 @@ describe('browser plot bundle', () => {
         series: [{ label: 'x²', points: [0, 0.5, 1, 1.5, 2].map((x) => [x, x * x] as const), markers: true }],
       };
       expect(bundled.linePlot(options)).toBe(linePlot(options));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('fails the build when a module reachable from its entry imports a Node built-in (the same guard)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mbe-snn-plot-bundle-'));
-    try {
+    await inTemporaryDir('mbe-snn-plot-bundle-', async (dir) => {
       await writeFile(join(dir, 'entry.ts'), "export { save } from './save.js';\n");
       await writeFile(
         join(dir, 'save.ts'),
         "import { writeFileSync } from 'node:fs';\nexport const save = (f: string): void => writeFileSync(f, '');\n",
       );
-      await expect(buildConfiguration('src/plot/index.ts', join(dir, 'entry.ts'))).rejects.toThrow(
+      await expect(buildEntry('src/plot/index.ts', join(dir, 'entry.ts'))).rejects.toThrow(
         /Node built-in "node:fs" is imported by .*save\.ts, which is reachable from the browser entry .*entry\.ts/,
       );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -1,35 +1,22 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { parseTokenizerJson } from '../../src/io/hf/tokenizer-json.js';
 import { hfTokenizer, type HfTokenizer } from '../../src/io/hf/tokenizer.js';
 import { llama2cTokenizerJson, type Llama2cHfTokenizer } from '../../src/io/llama2c-tokenizer-json.js';
-import { loadTokenizer } from '../../src/io/node/files.js';
 import { parseTokenizer, type Llama2cTokenizer } from '../../src/io/tokenizer.js';
-import { splitParagraphs } from '../../src/tasks/language-model.js';
-import { describeFixtures, fixture } from '../helpers/fixtures.js';
+import { describeFixtures } from '../helpers/fixtures.js';
+import {
+  bytePieces,
+  llama2cVocabulary,
+  loadTok512,
+  tinyStoriesParagraphs,
+  tokenizerBin,
+  type ScoredPiece,
+} from '../helpers/llama2c.js';
 
-/** tokenizer.bin bytes for (piece, score) pairs; a piece given as bytes is written as it is. */
-function tokenizerBin(tokens: readonly (readonly [string | Uint8Array, number])[]): Uint8Array {
-  const encoded = tokens.map(([p, s]) => [typeof p === 'string' ? new TextEncoder().encode(p) : p, s] as const);
-  const out = new Uint8Array(4 + encoded.reduce((n, [b]) => n + 8 + b.length, 0));
-  const view = new DataView(out.buffer);
-  view.setInt32(0, Math.max(...encoded.map(([b]) => b.length)), true);
-  let at = 4;
-  for (const [bytes, score] of encoded) {
-    view.setFloat32(at, score, true);
-    view.setInt32(at + 4, bytes.length, true);
-    out.set(bytes, at + 8);
-    at += 8 + bytes.length;
-  }
-  return out;
-}
-
-const hex = (b: number) => b.toString(16).toUpperCase().padStart(2, '0');
-/** As llama2.c's tokenizer.py writes a SentencePiece model: <unk>, the control pieces, the 256 byte pieces, then `pieces`. */
-function llama2cTokenizer(pieces: readonly (readonly [string | Uint8Array, number])[]): Llama2cTokenizer {
-  const bytes = Array.from({ length: 256 }, (_, b) => [`<0x${hex(b)}>`, 0] as const);
-  const all = [['<unk>', 0], ['\n<s>\n', 0], ['\n</s>\n', 0], ...bytes, ...pieces] as const;
+/** A tokenizer as llama2.c's tokenizer.py writes one, with `pieces` (in order, or as an object's entries) from id 259. */
+function llama2cTokenizer(pieces: readonly ScoredPiece[] | Readonly<Record<string, number>>): Llama2cTokenizer {
+  const all = llama2cVocabulary(Array.isArray(pieces) ? pieces : Object.entries(pieces));
   return parseTokenizer(tokenizerBin(all), all.length, 'test.bin');
 }
 
@@ -48,17 +35,17 @@ const same = (a: readonly number[], b: readonly number[]) => a.length === b.leng
 
 describe('llama2cTokenizerJson', () => {
   // pieces by id from 259: ' ' 259, 'a' 260, 'b' 261, 'c' 262, 'ab' 263, ' a' 264, 'abc' 265, 'bc' 266, 'aa' 267
-  const tokenizer = llama2cTokenizer([
-    [' ', -100],
-    ['a', -100],
-    ['b', -100],
-    ['c', -100],
-    ['ab', -1],
-    [' a', -2],
-    ['abc', -3],
-    ['bc', -4],
-    ['aa', -5],
-  ]);
+  const tokenizer = llama2cTokenizer({
+    ' ': -100,
+    a: -100,
+    b: -100,
+    c: -100,
+    ab: -1,
+    ' a': -2,
+    abc: -3,
+    bc: -4,
+    aa: -5,
+  });
   const converted = llama2cTokenizerJson(tokenizer, { modelMaxLength: 64 });
   const model = converted.tokenizerJson['model'] as Record<string, unknown>;
 
@@ -110,12 +97,7 @@ describe('llama2cTokenizerJson', () => {
   });
 
   it('reports merged pieces that share a score', () => {
-    const tied = llama2cTokenizer([
-      ['a', -100],
-      ['b', -100],
-      ['ab', -1],
-      ['ba', -1],
-    ]);
+    const tied = llama2cTokenizer({ a: -100, b: -100, ab: -1, ba: -1 });
     expect(llama2cTokenizerJson(tied).tiedScores).toEqual([261, 262]);
   });
 
@@ -137,7 +119,7 @@ describe('llama2cTokenizerJson', () => {
       expect(() => llama2cTokenizerJson(bad, { file: 'tok.bin' })).toThrow(FormatError);
       expect(() => llama2cTokenizerJson(bad, { file: 'tok.bin' })).toThrow(message);
     }
-    const bytes = Array.from({ length: 256 }, (_, b): [string, number] => [`<0x${hex(b)}>`, 0]);
+    const bytes = bytePieces();
     bytes[10] = ['\n', 0];
     const noByte = parseTokenizer(tokenizerBin([['<unk>', 0], ['<s>', 0], ['</s>', 0], ...bytes]), 259);
     expect(() => llama2cTokenizerJson(noByte, { file: 'tok.bin' })).toThrow(
@@ -148,7 +130,7 @@ describe('llama2cTokenizerJson', () => {
 
 describeFixtures('llama2cTokenizerJson on tok512.bin', () => {
   it('encodes the first 200 TinyStories paragraphs to run.c ids and decodes them back to its text', async () => {
-    const tokenizer = await loadTokenizer(fixture('llama2c', 'tok512.bin'), 512);
+    const tokenizer = await loadTok512();
     const converted = llama2cTokenizerJson(tokenizer);
     // tokenizer.bin's pieces: plain spaces, control pieces "\n<s>\n" / "\n</s>\n", byte pieces <0x00>.. at 3..
     expect(new TextDecoder().decode(tokenizer.pieceBytes(259))).toBe(' t');
@@ -156,8 +138,7 @@ describeFixtures('llama2cTokenizerJson on tok512.bin', () => {
     expect(new TextDecoder().decode(tokenizer.pieceBytes(13))).toBe('<0x0A>');
     expect(converted.tiedScores).toEqual([]);
     const hf = loaded(converted);
-    const text = readFileSync(fixture('text', 'tinystories_valid_part1.txt'), 'utf8');
-    const paragraphs = splitParagraphs(text).slice(0, 200);
+    const paragraphs = tinyStoriesParagraphs(0, 200);
     expect(paragraphs).toHaveLength(200);
     let encoded = 0;
     let decoded = 0;
@@ -174,7 +155,7 @@ describeFixtures('llama2cTokenizerJson on tok512.bin', () => {
   });
 
   it('differs from run.c only where the text spells a special token, which the HF tokenizer matches', async () => {
-    const tokenizer = await loadTokenizer(fixture('llama2c', 'tok512.bin'), 512);
+    const tokenizer = await loadTok512();
     const hf = loaded(llama2cTokenizerJson(tokenizer));
     expect(hf.encode('a <s> b')).toContain(1);
     expect(tokenizer.encode('a <s> b', { bos: true }).slice(1)).not.toContain(1);

@@ -2,36 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { mergeTokens } from '../../src/io/bpe.js';
-import { loadTokenizer } from '../../src/io/node/files.js';
 import { BOS, EOS, parseTokenizer, type Llama2cTokenizer } from '../../src/io/tokenizer.js';
 import { seededRandom } from '../../src/random.js';
-import { splitParagraphs } from '../../src/tasks/language-model.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import { formatError } from '../helpers/format-error.js';
-
-/** tokenizer.bin bytes for (piece, score) pairs; max_token_length defaults to the longest piece. */
-function tokenizerBin(tokens: readonly (readonly [string, number])[], maxTokenLength?: number): Uint8Array {
-  const encoded = tokens.map(([piece, score]) => [new TextEncoder().encode(piece), score] as const);
-  const max = maxTokenLength ?? Math.max(...encoded.map(([b]) => b.length));
-  const out = new Uint8Array(4 + encoded.reduce((n, [b]) => n + 8 + b.length, 0));
-  const view = new DataView(out.buffer);
-  view.setInt32(0, max, true);
-  let at = 4;
-  for (const [bytes, score] of encoded) {
-    view.setFloat32(at, score, true);
-    view.setInt32(at + 4, bytes.length, true);
-    out.set(bytes, at + 8);
-    at += 8 + bytes.length;
-  }
-  return out;
-}
-
-const hex = (b: number) => b.toString(16).toUpperCase().padStart(2, '0');
-/** <unk>, BOS, EOS, the 256 byte tokens (ids 3..258), then `pieces`. */
-function vocabulary(pieces: readonly (readonly [string, number])[]): (readonly [string, number])[] {
-  const bytes = Array.from({ length: 256 }, (_, b) => [`<0x${hex(b)}>`, 0] as const);
-  return [['<unk>', 0], ['\n<s>\n', 0], ['\n</s>\n', 0], ...bytes, ...pieces];
-}
+import { llama2cVocabulary, loadTok512, tinyStoriesParagraphs, tokenizerBin } from '../helpers/llama2c.js';
 
 const PIECES = [
   [' ', -1],
@@ -46,7 +21,7 @@ const PIECES = [
   [' a', -6],
   ['cc', -2e10], // at or below run.c's -1e10 floor: never merged
 ] as const;
-const tokenizer = parseTokenizer(tokenizerBin(vocabulary(PIECES)), 259 + PIECES.length, 'test.bin');
+const tokenizer = parseTokenizer(tokenizerBin(llama2cVocabulary(PIECES)), 259 + PIECES.length, 'test.bin');
 const id = (piece: string) => tokenizer.lookup(piece);
 
 /** run.c's merge loop, transcribed: rescan all pairs, merge the best, repeat. The reference for mergeTokens. */
@@ -190,7 +165,7 @@ describe('parseTokenizer', () => {
 
 describeFixtures('tok512.bin (real tokenizer)', () => {
   let tok: Llama2cTokenizer;
-  const load = async () => (tok ??= await loadTokenizer(fixture('llama2c', 'tok512.bin'), 512));
+  const load = async () => (tok ??= await loadTok512());
 
   it('loads 512 tokens', async () => {
     const t = await load();
@@ -210,8 +185,7 @@ describeFixtures('tok512.bin (real tokenizer)', () => {
 
   it('gives 29,256 tokens after BOS over the first 300 TinyStories paragraphs, and decodes them back', async () => {
     const t = await load();
-    const text = readFileSync(fixture('text', 'tinystories_valid_part1.txt'), 'utf8');
-    const paras = splitParagraphs(text).slice(0, 300);
+    const paras = tinyStoriesParagraphs(0, 300);
     expect(paras.length).toBe(300);
     let total = 0;
     for (const p of paras) {

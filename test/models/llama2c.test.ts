@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Kernels, perplexity } from '../../src/index.js';
-import { loadLlama2c, loadTokenizer } from '../../src/node.js';
+import { loadLlama2c } from '../../src/node.js';
 import type { Llama2cCheckpoint } from '../../src/io/llama2c.js';
 import type { Llama2cTokenizer } from '../../src/io/tokenizer.js';
 import { generate } from '../../src/tasks/generate.js';
@@ -10,6 +10,7 @@ import { FloatOpSet } from '../../src/ops/float-opset.js';
 import { splitParagraphs } from '../../src/tasks/language-model.js';
 import { convertLlama2c, evaluateLlama2c } from '../../src/tasks/llama2c.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
+import { loadTok512, STORIES260K_GROUPS, tinyStoriesText } from '../helpers/llama2c.js';
 
 describeFixtures('stories260K (llama2.c) on the fixtures', () => {
   let kernels: Kernels;
@@ -19,8 +20,8 @@ describeFixtures('stories260K (llama2.c) on the fixtures', () => {
   beforeAll(async () => {
     kernels = await Kernels.load();
     checkpoint = await loadLlama2c(fixture('llama2c', 'stories260K.bin'));
-    tokenizer = await loadTokenizer(fixture('llama2c', 'tok512.bin'), checkpoint.config.vocabSize);
-    text = await readFile(fixture('text', 'tinystories_valid_part1.txt'), 'utf8');
+    tokenizer = await loadTok512(checkpoint.config.vocabSize);
+    text = tinyStoriesText();
   });
 
   it('float logits match golden_logits.json within 1e-4', async () => {
@@ -87,14 +88,7 @@ describeFixtures('stories260K (llama2.c) on the fixtures', () => {
       'final.norm',
     ]);
     expect(rmsNorms.every((s) => s.spiking && /rsqrt by the even-exponent split/.test(s.how))).toBe(true);
-    expect(result.energy.groups.map((g) => g.group)).toEqual([
-      'layer0',
-      'layer1',
-      'layer2',
-      'layer3',
-      'layer4',
-      'final',
-    ]);
+    expect(result.energy.groups.map((g) => g.group)).toEqual(STORIES260K_GROUPS);
     for (const g of result.energy.groups) expect(g.firingRate).toBeGreaterThan(0);
     expect(result.energy.totals.ratio).toBeGreaterThan(0);
   }, 120_000);

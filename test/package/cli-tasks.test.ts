@@ -3,11 +3,9 @@
 // sliding-window perplexity on token-id lines, generation from a GPT-2 folder; and the one-line errors.
 // Full neuron fits take ~20 s each, so the CLI runs against a neuron cache (XDG_CACHE_HOME) that the same
 // evaluation, run here first with short fits, has filled; the CLI's output must then equal that evaluation's.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadData, runEvaluation } from '../../src/cli/evaluation.js';
 import { slidingWindowOption, spikingOptions, type Values } from '../../src/cli/model-args.js';
@@ -18,6 +16,7 @@ import type { CausalLMEntry } from '../../src/models/registry.js';
 import { NeuronProvider } from '../../src/ops/neuron-provider.js';
 import { convertCausalLM, parseIdLines } from '../../src/tasks/language-model.js';
 import { VERSION } from '../../src/version.js';
+import { runCli, wasmFlags } from '../helpers/cli.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import {
   BERT_VOCAB_TXT,
@@ -29,33 +28,11 @@ import {
   sst2Tsv,
 } from '../tasks/helpers.js';
 
-const root = new URL('../../', import.meta.url);
-const exec = promisify(execFile);
-// the wasm build the CLI picks must be this process's, or calibrated ranges (and so the cached neurons) could differ
-const wasmFlags = process.execArgv.filter((a) => a.startsWith('--experimental-wasm'));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let cacheHome = '';
 
-async function cli(...args: string[]): Promise<Run> {
-  const env = { ...process.env, XDG_CACHE_HOME: cacheHome };
-  try {
-    const { stdout, stderr } = await exec(
-      process.execPath,
-      [...wasmFlags, '--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: root, env },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+// the wasm build the CLI picks must be this process's, or calibrated ranges (and so the cached neurons) could differ
+const cli = (...args: string[]) =>
+  runCli(args, { env: { ...process.env, XDG_CACHE_HOME: cacheHome }, nodeFlags: wasmFlags });
 
 describeFixtures('mbe-snn on the tasks of the hf-tiny folders', () => {
   const paths = { bert: '', encoder: '', gpt2: '', tsv: '', badTsv: '', sentences: '', ids: '', calibration: '' };

@@ -2,70 +2,46 @@
 // and the full last hidden state of every case (padding masked, token types) within the golden's tolerance on
 // both weight sets and the legacy gamma/beta + position_ids variant, the same hidden states and pooler output
 // from BertModel, the FormatErrors of checkpoints and configs that do not fit, and the spiking conversion.
-import { beforeAll, expect, it } from 'vitest';
-import { FormatError, InvalidArgumentError, Kernels } from '../../../src/index.js';
-import { convertBuilder } from '../../../src/convert/convert.js';
-import type { HfConfig } from '../../../src/io/hf/config.js';
-import type { SafetensorsTensor } from '../../../src/io/safetensors.js';
+import { expect, it } from 'vitest';
+import { InvalidArgumentError, Kernels } from '../../../src/index.js';
 import { bertBuilder, BertForSequenceClassification, BertModel } from '../../../src/models/bert.js';
-import { FloatOpSet } from '../../../src/ops/float-opset.js';
-import { NeuronProvider } from '../../../src/ops/neuron-provider.js';
-import type { SpikingMode } from '../../../src/ops/spiking/options.js';
 import { describeFixtures } from '../../helpers/fixtures.js';
-import { teeOpSet } from '../../helpers/tee-opset.js';
-import { hfFixture, maxAbsDiff, type GoldenCase, type HfFixture, editedConfig } from '../../helpers/hf-golden.js';
+import { editedConfig, editedTensors, hfFixture, maxAbsDiff, type GoldenCase } from '../../helpers/hf-golden.js';
+import {
+  convertInBothModes,
+  encoderModels,
+  expectEncoderGolden,
+  expectFormatError,
+  weightSets,
+} from '../../helpers/hf-models.js';
 
 /** A case's inputs: ids, attention mask and token types (batch row 0). */
 const inputs = (c: GoldenCase) => [c.input_ids[0]!, c.attention_mask[0]!, c.token_type_ids?.[0]] as const;
 
-function classifier(f: HfFixture, kernels: Kernels): BertForSequenceClassification {
-  const model = bertBuilder(f.config, f.tensors, f.source).build(new FloatOpSet(kernels));
-  if (!(model instanceof BertForSequenceClassification)) throw new Error('expected the classifier');
-  return model;
-}
+const { classifier, encoder } = encoderModels(bertBuilder, BertForSequenceClassification, BertModel);
 
-function encoder(config: HfConfig, tensors: ReadonlyMap<string, SafetensorsTensor>, kernels: Kernels): BertModel {
-  const model = bertBuilder(config, tensors, 'encoder').build(new FloatOpSet(kernels));
-  if (!(model instanceof BertModel)) throw new Error('expected the encoder');
-  return model;
-}
+const kernels = await Kernels.load();
+/** The legacy gamma/beta names with position_ids. */
+const LEGACY_WEIGHTS = 'variants/model.legacy-gamma-beta-position_ids.safetensors';
 
 describeFixtures('BERT on the hf-tiny goldens', () => {
-  let kernels: Kernels;
-  beforeAll(async () => {
-    kernels = await Kernels.load();
-  });
-
-  const cases: [string, string?][] = [
-    ['bert-tiny-cls'],
-    ['bert-tiny-cls-hot'],
-    ['bert-tiny-cls', 'variants/model.legacy-gamma-beta-position_ids.safetensors'],
-  ];
-  for (const [folder, weights] of cases) {
-    it(`${folder}${weights ? ` (${weights})` : ''}: logits, hidden states and pooler output match`, () => {
+  for (const { title, folder, weights } of weightSets('bert-tiny-cls', LEGACY_WEIGHTS)) {
+    it(`${title}: logits, hidden states and pooler output match`, () => {
       const f = hfFixture(folder, weights);
       const model = classifier(f, kernels);
       const bare = encoder(editedConfig(f, folder, { architectures: ['BertModel'] }), f.tensors, kernels);
       expect(model.labels).toEqual(['NEGATIVE', 'POSITIVE']);
       expect([bare.hiddenSize, bare.contextLength, bare.vocabSize]).toEqual([64, 64, 1000]);
       const atol = f.golden.tolerance.suggested_atol;
-      for (const c of f.golden.cases) {
-        const logits = maxAbsDiff(model.forward(...inputs(c)), c.logits);
-        const hidden = maxAbsDiff(model.lastHiddenState(), c.last_hidden_state);
-        const encoded = maxAbsDiff(bare.forward(...inputs(c)), c.last_hidden_state);
+      expectEncoderGolden(folder, f, inputs, model, { name: 'BertModel', model: bare }, (c) => {
+        // after the case's forward: the pooler output of its hidden states
         const pooled = maxAbsDiff(
           bare.pooled().subarray(0, 8),
           (c as { pooler_output_first8?: unknown }).pooler_output_first8,
         );
-        console.log(
-          `${folder} ${c.name}: max |logits - golden| ${logits.toExponential(2)}, hidden ${hidden.toExponential(2)}, ` +
-            `BertModel hidden ${encoded.toExponential(2)}, pooler ${pooled.toExponential(2)}`,
-        );
-        expect(logits).toBeLessThanOrEqual(atol.logits);
-        expect(hidden).toBeLessThanOrEqual(atol.last_hidden_state);
-        expect(encoded).toBeLessThanOrEqual(atol.last_hidden_state);
         expect(pooled).toBeLessThanOrEqual(atol.last_hidden_state);
-      }
+        return `pooler ${pooled.toExponential(2)}`;
+      });
       model.dispose();
       bare.dispose();
     });
@@ -100,25 +76,22 @@ describeFixtures('BERT on the hf-tiny goldens', () => {
 
   it('a checkpoint or config that does not fit is a FormatError naming the tensor or field', () => {
     const f = hfFixture('bert-tiny-cls');
-    const without = new Map(f.tensors);
-    without.delete('bert.encoder.layer.1.attention.self.key.bias');
-    expect(() => bertBuilder(f.config, without, f.source)).toThrow(FormatError);
-    expect(() => bertBuilder(f.config, without, f.source)).toThrow(
+    const without = editedTensors(f, ['bert.encoder.layer.1.attention.self.key.bias']);
+    expectFormatError(
+      () => bertBuilder(f.config, without, f.source),
       /missing tensor "bert.encoder.layer.1.attention.self.key.bias" \[64\]/,
     );
-    const noPooler = new Map(f.tensors);
-    noPooler.delete('bert.pooler.dense.weight');
+    const noPooler = editedTensors(f, ['bert.pooler.dense.weight']);
     expect(() => bertBuilder(f.config, noPooler, f.source)).toThrow(/missing tensor "bert.pooler.dense.weight"/);
-    const wrong = new Map(f.tensors);
-    wrong.set(
-      'bert.encoder.layer.0.intermediate.dense.weight',
-      f.tensors.get('bert.encoder.layer.0.output.dense.weight')!,
-    );
+    const wrong = editedTensors(f, [], {
+      'bert.encoder.layer.0.intermediate.dense.weight': 'bert.encoder.layer.0.output.dense.weight',
+    });
     expect(() => bertBuilder(f.config, wrong, f.source)).toThrow(
       /"bert.encoder.layer.0.intermediate.dense.weight" has shape \[64, 128\], expected \[128, 64\]/,
     );
-    const extra = new Map(f.tensors);
-    extra.set('bert.encoder.layer.2.output.dense.bias', f.tensors.get('bert.encoder.layer.1.output.dense.bias')!);
+    const extra = editedTensors(f, [], {
+      'bert.encoder.layer.2.output.dense.bias': 'bert.encoder.layer.1.output.dense.bias',
+    });
     expect(() => bertBuilder(f.config, extra, f.source)).toThrow(/unexpected tensor "bert.encoder.layer.2.output/);
     const fields: [Record<string, unknown>, RegExp][] = [
       [{ num_attention_heads: 5 }, /field "num_attention_heads" must be a divisor of hidden_size = 64; got 5/],
@@ -143,55 +116,12 @@ describeFixtures('BERT on the hf-tiny goldens', () => {
   it('bert-tiny-cls-hot converted at T = 16: spiking logits near float in both modes, no undeclared float site', () => {
     const f = hfFixture('bert-tiny-cls-hot');
     const builder = bertBuilder(f.config, f.tensors, f.source);
-    const neurons = new NeuronProvider(kernels, { fit: { seeds: 1, epochs: 150, samples: 3000 } });
-    const run = (mode: SpikingMode) => {
-      const conversion = convertBuilder(
-        kernels,
-        builder,
-        (m) => f.golden.cases.forEach((c) => m.forward(...inputs(c))),
-        {
-          spiking: { T: 16, mode },
-          neurons,
-        },
-      );
-      const logits = (m: BertForSequenceClassification | BertModel) =>
-        f.golden.cases.map((c) => Array.from(m.forward(...inputs(c))));
-      return { conversion, float: logits(conversion.float), spiking: logits(conversion.spiking) };
-    };
-    const results = { equivalent: run('equivalent'), 'spike-driven': run('spike-driven') };
-    const argmax = (row: number[]) => row.indexOf(Math.max(...row));
-    for (const [mode, r] of Object.entries(results)) {
-      const error = Math.max(...r.spiking.map((row, i) => maxAbsDiff(row, r.float[i])));
-      const agree = r.spiking.filter((row, i) => argmax(row) === argmax(r.float[i]!)).length;
-      console.log(
-        `bert-tiny-cls-hot T = 16 ${mode}: max |spiking - float logits| ${error.toExponential(2)}, ` +
-          `argmax agrees on ${agree} / ${r.float.length}`,
-      );
-      expect(error).toBeLessThan(SPIKING_LOGIT_TOLERANCE);
-      expect(agree).toBe(r.float.length);
-      const { report } = r.conversion;
-      expect(report.sites.filter((s) => !(s.spiking || s.family === 'residual'))).toEqual([]);
-      expect(report.nonSpiking).toEqual(expect.arrayContaining([...builder.nonSpiking]));
-    }
+    const modes = convertInBothModes(kernels, builder, f.golden.cases, (m, c) => m.forward(...inputs(c)));
+    modes.expectNearFloat('bert-tiny-cls-hot', SPIKING_LOGIT_TOLERANCE);
     // On the same operands every op agrees between the modes to float32 rounding (the spike-driven products
     // sum in another order). End to end those last-bit differences move a few values across a code or spike
     // threshold, so the logits differ by some quantisation steps (still well inside the conversion error).
-    const worst = new Map<string, number>();
-    const tee = builder.build(
-      teeOpSet(results.equivalent.conversion.ops, results['spike-driven'].conversion.ops, worst),
-    );
-    f.golden.cases.forEach((c) => tee.forward(...inputs(c)));
-    const perOp = Math.max(...worst.values());
-    const modes = Math.max(
-      ...results.equivalent.spiking.map((row, i) => maxAbsDiff(row, results['spike-driven'].spiking[i])),
-    );
-    console.log(
-      `bert-tiny-cls-hot T = 16, equivalent vs spike-driven: max relative op difference on the same operands ` +
-        `${perOp.toExponential(2)} over ${worst.size} sites; max |logits difference| end to end ${modes.toExponential(2)}`,
-    );
-    expect(worst.size).toBe(results.equivalent.conversion.report.sites.length);
-    expect(perOp).toBeLessThan(1e-5);
-    expect(modes).toBeLessThan(MODES_LOGIT_TOLERANCE);
+    modes.expectModesAgree('bert-tiny-cls-hot', MODES_LOGIT_TOLERANCE, { opByOp: true });
   }, 300_000);
 });
 

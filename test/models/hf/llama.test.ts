@@ -1,7 +1,7 @@
 // LlamaForCausalLM (GQA, untied head; Llama 3: head_dim, rope_scaling llama3, tied) and Qwen2ForCausalLM
 // (q/k/v biases) on the hf-tiny goldens: logits, the full last hidden state and the greedy tokens. The llama3
 // frequencies are also checked against a reference written here from transformers' rope utilities.
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { FormatError, Kernels } from '../../../src/index.js';
 import { llamaBuilder } from '../../../src/models/llama.js';
 import { inverseFrequencies } from '../../../src/models/rope.js';
@@ -29,12 +29,9 @@ it('llama3 rope scaling: high frequencies kept, low ones divided by the factor, 
   expect((scaled[15] as number) * factor).toBeCloseTo(theta ** (-30 / 32), 15); // longest: divided
 });
 
-describeFixtures('Llama and Qwen2 on the hf-tiny goldens', () => {
-  let kernels: Kernels;
-  beforeAll(async () => {
-    kernels = await Kernels.load();
-  });
+const kernels = await Kernels.load();
 
+describeFixtures('Llama and Qwen2 on the hf-tiny goldens', () => {
   for (const [folder, family] of [
     ['llama-tiny-hot', 'llama'],
     ['llama3-tiny-hot', 'llama'],

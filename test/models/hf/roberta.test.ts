@@ -3,43 +3,25 @@
 // position ids counted from the input ids, pads numbered pad, full64 reaching the table's last row), the same
 // hidden states from RobertaModel, the FormatErrors of checkpoints and configs that do not fit, and the
 // spiking conversion at T = 16 in both modes (bert.test.ts checks the modes op by op).
-import { beforeAll, expect, it } from 'vitest';
-import { FormatError, Kernels } from '../../../src/index.js';
-import { convertBuilder } from '../../../src/convert/convert.js';
-import type { HfConfig } from '../../../src/io/hf/config.js';
-import type { SafetensorsTensor } from '../../../src/io/safetensors.js';
+import { expect, it } from 'vitest';
+import { Kernels } from '../../../src/index.js';
 import {
   robertaBuilder,
   robertaConfig,
   RobertaForSequenceClassification,
   RobertaModel,
 } from '../../../src/models/roberta.js';
-import { FloatOpSet } from '../../../src/ops/float-opset.js';
-import { NeuronProvider } from '../../../src/ops/neuron-provider.js';
-import type { SpikingMode } from '../../../src/ops/spiking/options.js';
 import { describeFixtures } from '../../helpers/fixtures.js';
-import { hfFixture, maxAbsDiff, type GoldenCase, type HfFixture, editedConfig } from '../../helpers/hf-golden.js';
+import { editedConfig, editedTensors, hfFixture, maxAbsDiff, type GoldenCase } from '../../helpers/hf-golden.js';
+import { convertInBothModes, encoderModels, expectEncoderGolden, expectFormatError } from '../../helpers/hf-models.js';
 
 const inputs = (c: GoldenCase) => [c.input_ids[0]!, c.attention_mask[0]!] as const;
 
-function classifier(f: HfFixture, kernels: Kernels): RobertaForSequenceClassification {
-  const model = robertaBuilder(f.config, f.tensors, f.source).build(new FloatOpSet(kernels));
-  if (!(model instanceof RobertaForSequenceClassification)) throw new Error('expected the classifier');
-  return model;
-}
+const { classifier, encoder } = encoderModels(robertaBuilder, RobertaForSequenceClassification, RobertaModel);
 
-function encoder(config: HfConfig, tensors: ReadonlyMap<string, SafetensorsTensor>, kernels: Kernels): RobertaModel {
-  const model = robertaBuilder(config, tensors, 'encoder').build(new FloatOpSet(kernels));
-  if (!(model instanceof RobertaModel)) throw new Error('expected the encoder');
-  return model;
-}
+const kernels = await Kernels.load();
 
 describeFixtures('RoBERTa on the hf-tiny goldens', () => {
-  let kernels: Kernels;
-  beforeAll(async () => {
-    kernels = await Kernels.load();
-  });
-
   for (const folder of ['roberta-tiny-cls', 'roberta-tiny-cls-hot']) {
     it(`${folder}: logits and hidden states match, from the classifier and from RobertaModel`, () => {
       const f = hfFixture(folder);
@@ -47,21 +29,11 @@ describeFixtures('RoBERTa on the hf-tiny goldens', () => {
       const bare = encoder(editedConfig(f, folder, { architectures: ['RobertaModel'] }), f.tensors, kernels);
       expect(model.labels).toEqual(['NEGATIVE', 'POSITIVE']);
       expect([model.contextLength, bare.contextLength]).toEqual([64, 64]);
-      const atol = f.golden.tolerance.suggested_atol;
-      for (const c of f.golden.cases) {
-        const logits = maxAbsDiff(model.forward(...inputs(c)), c.logits);
-        const hidden = maxAbsDiff(model.lastHiddenState(), c.last_hidden_state);
-        const encoded = maxAbsDiff(bare.forward(...inputs(c)), c.last_hidden_state);
-        console.log(
-          `${folder} ${c.name}: max |logits - golden| ${logits.toExponential(2)}, hidden ${hidden.toExponential(2)}, ` +
-            `RobertaModel hidden ${encoded.toExponential(2)}`,
-        );
-        expect(logits).toBeLessThanOrEqual(atol.logits);
-        expect(hidden).toBeLessThanOrEqual(atol.last_hidden_state);
-        expect(encoded).toBeLessThanOrEqual(atol.last_hidden_state);
+      expectEncoderGolden(folder, f, inputs, model, { name: 'RobertaModel', model: bare }, () => {
         // No pooler in this checkpoint: the sequence embedding is token 0's state.
         expect(Array.from(bare.pooled())).toEqual(Array.from(bare.lastHiddenState().subarray(0, 64)));
-      }
+        return undefined;
+      });
       model.dispose();
       bare.dispose();
     });
@@ -90,17 +62,14 @@ describeFixtures('RoBERTa on the hf-tiny goldens', () => {
 
   it('a checkpoint or config that does not fit is a FormatError naming the tensor or field', () => {
     const f = hfFixture('roberta-tiny-cls');
-    const without = new Map(f.tensors);
-    without.delete('classifier.out_proj.weight');
-    expect(() => robertaBuilder(f.config, without, f.source)).toThrow(FormatError);
-    expect(() => robertaBuilder(f.config, without, f.source)).toThrow(
+    const without = editedTensors(f, ['classifier.out_proj.weight']);
+    expectFormatError(
+      () => robertaBuilder(f.config, without, f.source),
       /missing tensor "classifier.out_proj.weight" \[2, 64\]/,
     );
-    const wrong = new Map(f.tensors);
-    wrong.set(
-      'roberta.embeddings.position_embeddings.weight',
-      f.tensors.get('roberta.embeddings.word_embeddings.weight')!,
-    );
+    const wrong = editedTensors(f, [], {
+      'roberta.embeddings.position_embeddings.weight': 'roberta.embeddings.word_embeddings.weight',
+    });
     expect(() => robertaBuilder(f.config, wrong, f.source)).toThrow(
       /"roberta.embeddings.position_embeddings.weight" has shape \[1000, 64\], expected \[66, 64\]/,
     );
@@ -129,38 +98,9 @@ describeFixtures('RoBERTa on the hf-tiny goldens', () => {
   it('roberta-tiny-cls-hot converted at T = 16: spiking logits near float in both modes, no undeclared float site', () => {
     const f = hfFixture('roberta-tiny-cls-hot');
     const builder = robertaBuilder(f.config, f.tensors, f.source);
-    const neurons = new NeuronProvider(kernels, { fit: { seeds: 1, epochs: 150, samples: 3000 } });
-    const run = (mode: SpikingMode) => {
-      const { float, spiking, report } = convertBuilder(
-        kernels,
-        builder,
-        (m) => f.golden.cases.forEach((c) => m.forward(...inputs(c))),
-        { spiking: { T: 16, mode }, neurons },
-      );
-      const logits = (m: typeof float) => f.golden.cases.map((c) => Array.from(m.forward(...inputs(c))));
-      return { report, float: logits(float), spiking: logits(spiking) };
-    };
-    const results = { equivalent: run('equivalent'), 'spike-driven': run('spike-driven') };
-    const argmax = (row: number[]) => row.indexOf(Math.max(...row));
-    for (const [mode, r] of Object.entries(results)) {
-      const error = Math.max(...r.spiking.map((row, i) => maxAbsDiff(row, r.float[i])));
-      const agree = r.spiking.filter((row, i) => argmax(row) === argmax(r.float[i]!)).length;
-      console.log(
-        `roberta-tiny-cls-hot T = 16 ${mode}: max |spiking - float logits| ${error.toExponential(2)}, ` +
-          `argmax agrees on ${agree} / ${r.float.length}`,
-      );
-      expect(error).toBeLessThan(SPIKING_LOGIT_TOLERANCE);
-      expect(agree).toBe(r.float.length);
-      expect(r.report.sites.filter((s) => !(s.spiking || s.family === 'residual'))).toEqual([]);
-      expect(r.report.nonSpiking).toEqual(expect.arrayContaining([...builder.nonSpiking]));
-    }
-    const modes = Math.max(
-      ...results.equivalent.spiking.map((row, i) => maxAbsDiff(row, results['spike-driven'].spiking[i])),
-    );
-    console.log(
-      `roberta-tiny-cls-hot T = 16: max |equivalent - spike-driven logits| end to end ${modes.toExponential(2)}`,
-    );
-    expect(modes).toBeLessThan(MODES_LOGIT_TOLERANCE);
+    const modes = convertInBothModes(kernels, builder, f.golden.cases, (m, c) => m.forward(...inputs(c)));
+    modes.expectNearFloat('roberta-tiny-cls-hot', SPIKING_LOGIT_TOLERANCE);
+    modes.expectModesAgree('roberta-tiny-cls-hot', MODES_LOGIT_TOLERANCE);
   }, 300_000);
 });
 

@@ -3,18 +3,14 @@
 // the preprocessor, the FormatErrors of configs, checkpoints and preprocessor configs that do not fit, and
 // the spiking conversion at T = 16 in both modes.
 import { readFileSync } from 'node:fs';
-import { beforeAll, expect, it } from 'vitest';
-import { FormatError, InvalidArgumentError, Kernels } from '../../../src/index.js';
-import { convertBuilder } from '../../../src/convert/convert.js';
-import { HfConfig } from '../../../src/io/hf/config.js';
+import { expect, it } from 'vitest';
+import { InvalidArgumentError, Kernels } from '../../../src/index.js';
 import { parsePreprocessorConfig, type ImagePreprocessor } from '../../../src/io/hf/preprocessor.js';
 import { hfVitBuilder } from '../../../src/models/hf-vit.js';
 import { FloatOpSet } from '../../../src/ops/float-opset.js';
-import { NeuronProvider } from '../../../src/ops/neuron-provider.js';
-import type { SpikingMode } from '../../../src/ops/spiking/options.js';
 import { describeFixtures, fixture } from '../../helpers/fixtures.js';
-import { teeOpSet } from '../../helpers/tee-opset.js';
-import { hfFixture, maxAbsDiff, type GoldenCase, type HfFixture } from '../../helpers/hf-golden.js';
+import { editedConfig, editedTensors, hfFixture, maxAbsDiff, type GoldenCase } from '../../helpers/hf-golden.js';
+import { convertInBothModes, expectFormatError } from '../../helpers/hf-models.js';
 
 /** pixel_values [1, 3, 32, 32] -> (channels, height, width). */
 const pixelValues = (c: GoldenCase) => Float32Array.from((c.pixel_values as number[][][][]).flat(3));
@@ -30,18 +26,10 @@ function editedPreprocessor(changes: Record<string, unknown>): ImagePreprocessor
   for (const [field, value] of Object.entries(changes)) json[field] = value;
   return parsePreprocessorConfig(new TextEncoder().encode(JSON.stringify(json)), 'preprocessor_config.json');
 }
-/** The fixture's config.json with fields changed. */
-function editedConfig(f: HfFixture, changes: Record<string, unknown>): HfConfig {
-  const json = JSON.parse(readFileSync(fixture('hf-tiny', 'vit-tiny-cls', 'config.json'), 'utf8')) as object;
-  return HfConfig.parse(new TextEncoder().encode(JSON.stringify({ ...json, ...changes })), f.config.file);
-}
+
+const kernels = await Kernels.load();
 
 describeFixtures('ViTForImageClassification on the hf-tiny goldens', () => {
-  let kernels: Kernels;
-  beforeAll(async () => {
-    kernels = await Kernels.load();
-  });
-
   for (const folder of ['vit-tiny-cls', 'vit-tiny-cls-hot']) {
     it(`${folder}: logits and hidden states from pixel_values and from the 8-bit image match`, () => {
       const f = hfFixture(folder);
@@ -81,19 +69,16 @@ describeFixtures('ViTForImageClassification on the hf-tiny goldens', () => {
 
   it('a checkpoint or config that does not fit is a FormatError naming the tensor or field', () => {
     const f = hfFixture('vit-tiny-cls');
-    const without = new Map(f.tensors);
-    without.delete('vit.encoder.layer.1.attention.attention.key.bias');
-    expect(() => hfVitBuilder(f.config, without, f.source)).toThrow(FormatError);
-    expect(() => hfVitBuilder(f.config, without, f.source)).toThrow(
+    const without = editedTensors(f, ['vit.encoder.layer.1.attention.attention.key.bias']);
+    expectFormatError(
+      () => hfVitBuilder(f.config, without, f.source),
       /missing tensor "vit.encoder.layer.1.attention.attention.key.bias" \[64\]/,
     );
-    const wrong = new Map(f.tensors);
-    wrong.set('vit.embeddings.position_embeddings', f.tensors.get('vit.embeddings.cls_token')!);
+    const wrong = editedTensors(f, [], { 'vit.embeddings.position_embeddings': 'vit.embeddings.cls_token' });
     expect(() => hfVitBuilder(f.config, wrong, f.source)).toThrow(
       /"vit.embeddings.position_embeddings" has shape \[1, 1, 64\], expected \[1, 17, 64\]/,
     );
-    const conv = new Map(f.tensors);
-    conv.set('classifier.weight', f.tensors.get('vit.encoder.layer.0.output.dense.weight')!);
+    const conv = editedTensors(f, [], { 'classifier.weight': 'vit.encoder.layer.0.output.dense.weight' });
     expect(() => hfVitBuilder(f.config, conv, f.source)).toThrow(/"classifier.weight" has shape \[64, 128\]/);
     const fields: [Record<string, unknown>, RegExp][] = [
       [{ image_size: 30 }, /field "image_size" must be a multiple of patch_size = 8; got 30/],
@@ -105,10 +90,10 @@ describeFixtures('ViTForImageClassification on the hf-tiny goldens', () => {
       [{ id2label: { 1: 'a' } }, /field "id2label" must be an object mapping "0" .. "n-1" to label names/],
     ];
     for (const [changes, message] of fields) {
-      expect(() => hfVitBuilder(editedConfig(f, changes), f.tensors, f.source)).toThrow(message);
+      expect(() => hfVitBuilder(editedConfig(f, 'vit-tiny-cls', changes), f.tensors, f.source)).toThrow(message);
     }
     // Without q/k/v biases the checkpoint's bias tensors are unexpected.
-    expect(() => hfVitBuilder(editedConfig(f, { qkv_bias: false }), f.tensors, f.source)).toThrow(
+    expect(() => hfVitBuilder(editedConfig(f, 'vit-tiny-cls', { qkv_bias: false }), f.tensors, f.source)).toThrow(
       /unexpected tensor "vit.encoder.layer.0.attention.attention.(query|key|value).bias"/,
     );
   });
@@ -138,10 +123,7 @@ describeFixtures('ViTForImageClassification on the hf-tiny goldens', () => {
       [{ image_std: [0.5, 0.5] }, /field "image_std" must be 3 values, as many as image_mean/],
       [{ do_center_crop: true }, /field "do_center_crop" must be false or absent/],
     ];
-    for (const [changes, message] of errors) {
-      expect(() => editedPreprocessor(changes)).toThrow(FormatError);
-      expect(() => editedPreprocessor(changes)).toThrow(message);
-    }
+    for (const [changes, message] of errors) expectFormatError(() => editedPreprocessor(changes), message);
     expect(() => parsePreprocessorConfig(new TextEncoder().encode('[1]'), 'p.json')).toThrow(/p.json: must hold/);
     // Fields that only fail against the model: its image size and channel count.
     const f = hfFixture('vit-tiny-cls');
@@ -159,52 +141,13 @@ describeFixtures('ViTForImageClassification on the hf-tiny goldens', () => {
   it('vit-tiny-cls-hot converted at T = 16: spiking logits near float in both modes, no undeclared float site', () => {
     const f = hfFixture('vit-tiny-cls-hot');
     const builder = hfVitBuilder(f.config, f.tensors, f.source, preprocessorOf('vit-tiny-cls-hot'));
-    const neurons = new NeuronProvider(kernels, { fit: { seeds: 1, epochs: 150, samples: 3000 } });
-    const images = f.golden.cases.map(image);
-    const run = (mode: SpikingMode) => {
-      const conversion = convertBuilder(kernels, builder, (m) => images.forEach((i) => m.forward(i)), {
-        spiking: { T: 16, mode },
-        neurons,
-      });
-      const float = images.map((i) => Array.from(conversion.float.forward(i)));
-      const spiking = images.map((i) => Array.from(conversion.spiking.forward(i)));
-      return { conversion, float, spiking };
-    };
-    const equivalent = run('equivalent');
-    const spikeDriven = run('spike-driven');
-    const argmax = (row: number[]) => row.indexOf(Math.max(...row));
-    for (const [mode, r] of [
-      ['equivalent', equivalent],
-      ['spike-driven', spikeDriven],
-    ] as const) {
-      const error = Math.max(...r.spiking.map((row, i) => maxAbsDiff(row, r.float[i])));
-      const agree = r.spiking.filter((row, i) => argmax(row) === argmax(r.float[i] as number[])).length;
-      console.log(
-        `vit-tiny-cls-hot T = 16 ${mode}: max |spiking - float logits| ${error.toExponential(2)}, ` +
-          `argmax agrees on ${agree} / ${images.length}`,
-      );
-      expect(error).toBeLessThan(SPIKING_LOGIT_TOLERANCE);
-      expect(agree).toBe(images.length);
-      const { report } = r.conversion;
-      expect(report.sites.filter((s) => !(s.spiking || s.family === 'residual'))).toEqual([]);
-      expect(report.nonSpiking).toEqual(expect.arrayContaining([...builder.nonSpiking]));
-      expect(report.weightsModified).toBe(false);
-    }
+    const modes = convertInBothModes(kernels, builder, f.golden.cases.map(image), (m, i) => m.forward(i));
+    modes.expectNearFloat('vit-tiny-cls-hot', SPIKING_LOGIT_TOLERANCE);
+    for (const r of [modes.equivalent, modes['spike-driven']]) expect(r.conversion.report.weightsModified).toBe(false);
     // On the same operands every op agrees between the modes to float32 rounding (the spike-driven products
     // sum in another order). Run end to end, those last-bit differences move some values across a code or
     // spike threshold, so the logits differ by a few quantisation steps.
-    const worst = new Map<string, number>();
-    const tee = builder.build(teeOpSet(equivalent.conversion.ops, spikeDriven.conversion.ops, worst));
-    images.forEach((i) => tee.forward(i));
-    const perOp = Math.max(...worst.values());
-    const modes = Math.max(...equivalent.spiking.map((row, i) => maxAbsDiff(row, spikeDriven.spiking[i])));
-    console.log(
-      `vit-tiny-cls-hot T = 16, equivalent vs spike-driven: max relative op difference on the same operands ` +
-        `${perOp.toExponential(2)} over ${worst.size} sites; max |logits difference| end to end ${modes.toExponential(2)}`,
-    );
-    expect(worst.size).toBe(equivalent.conversion.report.sites.length);
-    expect(perOp).toBeLessThan(1e-5);
-    expect(modes).toBeLessThan(MODES_LOGIT_TOLERANCE);
+    modes.expectModesAgree('vit-tiny-cls-hot', MODES_LOGIT_TOLERANCE, { opByOp: true });
   }, 300_000);
 });
 
