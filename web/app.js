@@ -9,6 +9,7 @@ import {
   folderFromFiles,
   hasHfTokenizer,
   HfConfig,
+  MODEL_FOLDER_FILES,
   recogniseArchitecture,
 } from '../dist/browser/mbe-snn.min.js';
 
@@ -35,14 +36,9 @@ const FILE_ENTRIES = ARCHITECTURES.filter((entry) => entry.folder === undefined)
 /** Registry entries read from a Hugging Face model folder: recognised from its config.json. */
 const FOLDER_ENTRIES = ARCHITECTURES.filter((entry) => entry.folder !== undefined);
 /** A served fixture folder may hold these besides config.json and the weights (the server 404s absent ones). */
-const FOLDER_TOKENIZER_FILES = [
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-  'vocab.json',
-  'merges.txt',
-  'vocab.txt',
-];
+const FOLDER_TOKENIZER_FILES = MODEL_FOLDER_FILES.filter(
+  (name) => !['config.json', 'generation_config.json', 'preprocessor_config.json'].includes(name),
+);
 const TASK_NAMES = {
   'causal-lm': 'a causal language model: generates text',
   'image-classifier': 'an image classifier',

@@ -270,44 +270,35 @@ async function idxBytes({ bytes, name }) {
   return array[0] === 0x1f && array[1] === 0x8b ? mbe.gunzip(array, name) : array;
 }
 
-/** The IDX images the page classifies: 28x28 grey (MNIST); a model folder's classifier must take those. */
-const IDX_IMAGE = { height: 28, width: 28, channels: 1 };
-
-async function runImageClassifier(kernels, neurons, entry, { builder }, data, spiking, options) {
+async function runImageClassifier(kernels, neurons, entry, { builder, input }, data, spiking, options) {
   if (!data.images || !data.labels) throw new Error('choose IDX images and labels, or use the served fixtures');
-  if (entry.folder) {
-    const probe = builder.build(new mbe.FloatOpSet(kernels));
-    const { height, width, channels } = probe.image;
-    probe.dispose();
-    if (height !== IDX_IMAGE.height || width !== IDX_IMAGE.width || channels !== IDX_IMAGE.channels) {
-      throw new Error(
-        `${entry.name} takes ${height}x${width}x${channels} images; the page classifies only 28x28x1 (grey, ` +
-          'MNIST-like) IDX images: other images are not supported in the page yet',
-      );
-    }
-  }
   const images = mbe.parseIdxImages(await idxBytes(data.images), data.images.name);
   const labels = mbe.parseIdxLabels(await idxBytes(data.labels), data.labels.name);
-  if (entry.folder && (images.rows !== IDX_IMAGE.height || images.cols !== IDX_IMAGE.width)) {
-    throw new Error(`${data.images.name} holds ${images.rows}x${images.cols} images; ${entry.name} takes 28x28`);
-  }
-  const size = images.rows * images.cols;
+  // The model's input: the IDX images as they are, or converted and resized as its preprocessor says.
+  const { height, width, channels } = input.image;
+  const pixels =
+    images.rows === height && images.cols === width && channels === 1
+      ? images.pixels
+      : mbe.prepareImages(mbe.idxImages(images.pixels, images.count, images.rows, images.cols), input.image, {
+          resample: input.resample,
+        });
+  const size = height * width * channels;
   const perFold = entry.calibration.imagesPerFold;
   const count = Math.min(options.images, images.count - perFold);
   // Calibrate on the last images, classify the first `count`: calibration never sees a scored image.
-  const calibration = images.pixels.subarray((images.count - perFold) * size);
+  const calibration = pixels.subarray((images.count - perFold) * size);
   post({ type: 'status', text: `converting (calibration on ${perFold} images)` });
   const conversion = mbe.convertImageClassifier(kernels, builder, calibration, perFold, { spiking, neurons });
-  const float = mbe.accuracy(conversion.float, images.pixels, labels.labels, count, (d, t) => progress('float', d, t));
+  const float = mbe.accuracy(conversion.float, pixels, labels.labels, count, (d, t) => progress('float', d, t));
   conversion.ops.counters.reset();
-  const spikingRun = mbe.accuracy(conversion.spiking, images.pixels, labels.labels, count, (d, t) =>
+  const spikingRun = mbe.accuracy(conversion.spiking, pixels, labels.labels, count, (d, t) =>
     progress('spiking', d, t),
   );
   return {
     float: { correct: float.correct, total: float.total, predictions: Array.from(float.predictions) },
     spiking: { correct: spikingRun.correct, total: spikingRun.total, predictions: Array.from(spikingRun.predictions) },
     labels: Array.from(labels.labels.subarray(0, count)),
-    pixels: images.pixels.slice(0, count * size),
+    pixels: images.pixels.slice(0, count * images.rows * images.cols), // the digits as drawn
     imageSize: images.rows,
     calibrationNote: `calibration: the last ${perFold} images of ${data.images.name.split('/').pop()} (never scored)`,
     ...reports(kernels, conversion),

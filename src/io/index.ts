@@ -10,6 +10,7 @@ export {
   type FolderFiles,
   SAFETENSORS_FILE,
   SAFETENSORS_INDEX_FILE,
+  MODEL_FOLDER_FILES,
 } from './hf/folder.js';
 export { folderFromFiles, type PickedFile } from './hf/file-list.js';
 export { hasHfTokenizer, hfTokenizer, type HfTokenizer } from './hf/tokenizer.js';

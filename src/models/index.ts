@@ -1,13 +1,6 @@
 export { LLAMA2C_NON_SPIKING, Llama2cModel, llama2cBuilder, llama2cTextTokenizer } from './llama2c.js';
 export { MNIST_VIT, VIT_NON_SPIKING, VitModel, vitBuilder, type VitConfig } from './vit.js';
-export type {
-  CausalLM,
-  ImageClassifier,
-  ImageShape,
-  SequenceClassifier,
-  SequenceEncoder,
-  TextTokenizer,
-} from './interfaces.js';
+export type * from './interfaces.js';
 export type { ModelBuilder } from './builder.js';
 export {
   ARCHITECTURES,

@@ -54,3 +54,4 @@ export {
 export { convertLlama2c, evaluateLlama2c } from './llama2c.js';
 export { convertVit, evaluateVit } from './vit.js';
 export { generate, type GenerateOptions, type Generation } from './generate.js';
+export { fitImage, idxImages, prepareImages } from './image-data.js';

@@ -1,8 +1,8 @@
 // The demo page in headless Chromium on the served fixtures: it converts stories260K in its worker and
 // generates the same greedy text as Node, float and spiking; it classifies MNIST digits with the ViT; it takes
 // Hugging Face model folders (served, picked as a directory or as files): GPT-2 continues a token-id prompt as
-// the golden and as Node do, BERT shows float and spiking logits, an unsupported architecture or image shape
-// is a clear error. A screenshot of each run is saved under test-results/browser/. Skipped without Chromium or
+// the golden and as Node do, BERT shows float and spiking logits, the HF ViT classifies resized digits as Node
+// does, an unsupported architecture is a clear error. A screenshot of each run is saved under test-results/browser/. Skipped without Chromium or
 // the fixtures.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,12 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, type HeadlessChromium } from '../../scripts/chromium.js';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.js';
 import { findArchitecture, Kernels, recogniseArchitecture, seededRandom, type CausalLMEntry } from '../../src/index.js';
-import { fixturesDir, loadLlama2c, loadTokenizer, readModelFolder } from '../../src/node.js';
+import { fixturesDir, loadLlama2c, loadMnist, readModelFolder } from '../../src/node.js';
+import { FloatOpSet } from '../../src/ops/float-opset.js';
+import { idxImages, prepareImages } from '../../src/tasks/image-data.js';
 import { llama2cTextTokenizer } from '../../src/models/llama2c.js';
-import { encodeParagraphs, splitParagraphs } from '../../src/tasks/language-model.js';
+import { encodeParagraphs } from '../../src/tasks/language-model.js';
 import { convertLlama2c } from '../../src/tasks/llama2c.js';
 import { convertCausalLM } from '../../src/tasks/language-model.js';
 import { generate } from '../../src/tasks/generate.js';
+import { fixture } from '../helpers/fixtures.js';
+import { loadTok512, STORIES260K_GROUPS, tinyStoriesParagraphs } from '../helpers/llama2c.js';
 import { buildBrowserBundle } from './bundle.js';
 
 const RESULTS = fileURLToPath(new URL('../../test-results/browser/', import.meta.url));
@@ -27,6 +31,17 @@ const missing =
   chromiumMissing() ?? (fixtures ? undefined : 'no fixtures folder (../shared/fixtures or $MBE_SNN_FIXTURES)');
 const STEPS = 64;
 
+/** What the page shows of the float or the spiking model's run. */
+interface DemoOutput {
+  text: string;
+  tokens?: number[];
+  correct?: number;
+  total?: number;
+  predictions?: number[];
+  logits?: number[];
+  label?: string;
+}
+
 interface DemoState {
   status: 'idle' | 'running' | 'done' | 'error';
   error?: string;
@@ -34,25 +49,8 @@ interface DemoState {
   folder?: { entry: string; task: string; tokenizer: boolean } | { error: string };
   result?: {
     task: string;
-    float: {
-      text: string;
-      tokens?: number[];
-      correct?: number;
-      total?: number;
-      predictions?: number[];
-      logits?: number[];
-      label?: string;
-    };
-    spiking: {
-      text: string;
-      tokens?: number[];
-      correct?: number;
-      total?: number;
-      predictions?: number[];
-      logits?: number[];
-      label?: string;
-      maxAbsDiff?: number;
-    };
+    float: DemoOutput;
+    spiking: DemoOutput & { maxAbsDiff?: number };
     labels?: (number | string)[];
     tokens?: number[];
     calibration?: number[][];
@@ -121,27 +119,16 @@ describe.skipIf(missing !== undefined)(
       expect(state.status).toBe('done');
       expect(errors).toEqual([]);
       // The same conversion in Node: the text's paragraphs 300-307 as calibration, T = 16, shipped neurons.
-      const dir = fixtures as string;
-      const checkpoint = await loadLlama2c(`${dir}/llama2c/stories260K.bin`);
-      const tokenizer = llama2cTextTokenizer(
-        await loadTokenizer(`${dir}/llama2c/tok512.bin`, checkpoint.config.vocabSize),
-      );
-      const text = await readFile(`${dir}/text/tinystories_valid_part1.txt`, 'utf8');
-      const calibration = encodeParagraphs(tokenizer, splitParagraphs(text).slice(300, 308));
+      const checkpoint = await loadLlama2c(fixture('llama2c', 'stories260K.bin'));
+      const tokenizer = llama2cTextTokenizer(await loadTok512(checkpoint.config.vocabSize));
+      const calibration = encodeParagraphs(tokenizer, tinyStoriesParagraphs(300, 308));
       const kernels = await Kernels.load();
       const conversion = convertLlama2c(kernels, checkpoint, calibration, { spiking: { T: 16, activationBases: 4 } });
       const float = generate(conversion.float, tokenizer, { steps: STEPS });
       const spiking = generate(conversion.spiking, tokenizer, { steps: STEPS });
       expect(state.result!.float.text).toBe(float.text);
       expect(state.result!.spiking.text).toBe(spiking.text);
-      expect(state.result!.groups.map((g) => g.group)).toEqual([
-        'layer0',
-        'layer1',
-        'layer2',
-        'layer3',
-        'layer4',
-        'final',
-      ]);
+      expect(state.result!.groups.map((g) => g.group)).toEqual(STORIES260K_GROUPS);
       expect(state.result!.curveSvgs.length).toBeGreaterThanOrEqual(3);
       expect(state.result!.energyText).toMatch(/E_AC = 0\.9 pJ, E_MAC = 4\.6 pJ/);
       expect(await page.locator('#spikingRate').textContent()).toMatch(/tokens\/s/);
@@ -276,11 +263,32 @@ describe.skipIf(missing !== undefined)(
       }
     }, 60_000);
 
-    it('says that other images than 28x28 grey are not supported yet (the hf-vit fixture takes 32x32x3)', async () => {
-      const state = await runPage(page, server.origin, 'fixtures&model=hf-vit&autorun');
-      expect(state.status).toBe('error');
+    it('classifies MNIST digits with the hf-vit folder, resized to its 32x32x3 input exactly as in Node', async () => {
+      const state = await runPage(page, server.origin, 'fixtures&model=hf-vit&imageCount=8&autorun');
+      await page.screenshot({ path: `${RESULTS}page-hf-vit.png`, fullPage: true });
+      expect(state.error).toBeUndefined();
+      expect(state.status).toBe('done');
       expect(state.folder).toEqual({ entry: 'hf-vit', task: 'image-classifier', tokenizer: false });
-      expect(state.error).toMatch(/hf-vit takes 32x32x3 images; .*other images are not supported in the page yet/);
-    }, 60_000);
+      // The float model in Node on the same digits, converted to RGB and resized as the preprocessor says.
+      const entry = findArchitecture('hf-vit');
+      if (entry?.task !== 'image-classifier') throw new Error('hf-vit is an image classifier');
+      const { builder, input } = entry.load(await readModelFolder(fixture('hf-tiny', 'vit-tiny-cls-hot')));
+      const model = builder.build(new FloatOpSet(await Kernels.load()));
+      const mnist = await loadMnist(
+        fixture('mnist', 't10k-0-5000-images-idx3-ubyte.gz'),
+        fixture('mnist', 't10k-0-5000-labels-idx1-ubyte.gz'),
+      );
+      const count = 8;
+      const digits = idxImages(mnist.images.subarray(0, count * 28 * 28), count, 28, 28);
+      const pixels = prepareImages(digits, input.image, { resample: input.resample });
+      const size = pixels.length / count;
+      const predictions = Array.from({ length: count }, (_, i) => {
+        const logits = model.forward(pixels.subarray(i * size, (i + 1) * size));
+        return logits.indexOf(Math.max(...logits));
+      });
+      const result = state.result as unknown as { float: { predictions: number[] }; spiking: { total: number } };
+      expect(result.float.predictions).toEqual(predictions);
+      expect(result.spiking.total).toBe(count);
+    }, 120_000);
   },
 );
