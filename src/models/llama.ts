@@ -11,7 +11,7 @@ import type { ModelBuilder } from './builder.js';
 import { bindTensors, type TensorSpec } from './hf/checkpoint.js';
 import type { CausalLM } from './interfaces.js';
 import { KvCache } from './kv-cache.js';
-import { inverseFrequencies, RotateHalfRope, type Llama3Scaling } from './rope.js';
+import { inverseFrequencies, ropeScaling, RotateHalfRope, type Llama3Scaling } from './rope.js';
 import type { Weights } from './weights.js';
 
 export interface LlamaConfig {
@@ -29,29 +29,6 @@ export interface LlamaConfig {
   readonly qkvBias: boolean;
   readonly outBias: boolean;
   readonly tied: boolean;
-}
-
-function ropeScaling(config: HfConfig): Llama3Scaling | undefined {
-  const raw = config.raw('rope_scaling');
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw) || raw === null)
-    throw config.error('rope_scaling', 'an object or null', raw);
-  const r = raw as Record<string, unknown>;
-  const type = r.rope_type ?? r.type;
-  if (type === 'default') return undefined;
-  if (type !== 'llama3')
-    throw config.error('rope_scaling.rope_type', '"llama3" or "default" (others are not supported)', type);
-  const field = (name: string) => {
-    const v = r[name];
-    if (typeof v !== 'number' || !(v > 0)) throw config.error(`rope_scaling.${name}`, 'a positive number', v);
-    return v;
-  };
-  return {
-    factor: field('factor'),
-    lowFreqFactor: field('low_freq_factor'),
-    highFreqFactor: field('high_freq_factor'),
-    originalContext: field('original_max_position_embeddings'),
-  };
 }
 
 export function llamaConfig(config: HfConfig, family: 'llama' | 'qwen2'): LlamaConfig {

@@ -2,6 +2,7 @@
 // becomes [x1 cos - x2 sin, x2 cos + x1 sin], with angles pos * inv_freq[i] for i < headDim / 2. The
 // frequencies follow rope_theta and, for Llama 3 checkpoints, the llama3 rescaling of long wavelengths.
 // (llama2.c rotates interleaved pairs instead; its model keeps its own tables.)
+import type { HfConfig } from '../io/hf/config.js';
 
 export interface Llama3Scaling {
   readonly factor: number;
@@ -73,4 +74,28 @@ export class RotateHalfRope {
       }
     }
   }
+}
+
+/** config.json's rope_scaling: undefined (none, or "default"), llama3's parameters, or a FormatError. */
+export function ropeScaling(config: HfConfig): Llama3Scaling | undefined {
+  const raw = config.raw('rope_scaling');
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw) || raw === null)
+    throw config.error('rope_scaling', 'an object or null', raw);
+  const r = raw as Record<string, unknown>;
+  const type = r.rope_type ?? r.type;
+  if (type === 'default') return undefined;
+  if (type !== 'llama3')
+    throw config.error('rope_scaling.rope_type', '"llama3" or "default" (others are not supported)', type);
+  const field = (name: string) => {
+    const v = r[name];
+    if (typeof v !== 'number' || !(v > 0)) throw config.error(`rope_scaling.${name}`, 'a positive number', v);
+    return v;
+  };
+  return {
+    factor: field('factor'),
+    lowFreqFactor: field('low_freq_factor'),
+    highFreqFactor: field('high_freq_factor'),
+    originalContext: field('original_max_position_embeddings'),
+  };
 }
