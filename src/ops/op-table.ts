@@ -4,11 +4,11 @@
 // interface without a record here fails the type-check (the table is a mapped type over the op names).
 import { checkActivation, checkLength, checkRows } from './checks.js';
 import { MAC_CONVENTIONS, type OpFamily, type OpName, type SiteOp } from './conventions.js';
-
-export type { OpName } from './conventions.js';
 import { visibleCount } from './masks.js';
 import type { OpSet } from './opset.js';
 import type { NeuronEntry } from '../neurons/entry.js';
+
+export type { OpName } from './conventions.js';
 
 /** The arguments of one call of an op, exactly as the OpSet method takes them. */
 export type OpArgs<K extends OpName> = Parameters<OpSet[K]>;
