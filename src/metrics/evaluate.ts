@@ -12,6 +12,13 @@ export interface PerplexityResult {
   readonly nll: number;
 }
 
+/** The index of the largest value (the first one on ties). */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let j = 1; j < values.length; j++) if ((values[j] as number) > (values[best] as number)) best = j;
+  return best;
+}
+
 /** -log softmax(logits)[target] for one row, in float64. */
 export function negativeLogLikelihood(logits: Float32Array, target: number): number {
   let max = -Infinity;
@@ -62,9 +69,7 @@ export function accuracy(
   const predictions = new Uint8Array(count);
   let correct = 0;
   for (let i = 0; i < count; i++) {
-    const logits = model.forward(images.subarray(i * size, (i + 1) * size));
-    let best = 0;
-    for (let j = 1; j < logits.length; j++) if ((logits[j] as number) > (logits[best] as number)) best = j;
+    const best = argmax(model.forward(images.subarray(i * size, (i + 1) * size)));
     predictions[i] = best;
     if (best === labels[i]) correct++;
     onProgress?.(i + 1, count);

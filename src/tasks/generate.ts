@@ -2,6 +2,7 @@
 // the prompt's next token while there is one, then the argmax (temperature 0) or a sample; a stop token ends it.
 import type { CausalLM, TextTokenizer } from '../models/interfaces.js';
 import { InvalidArgumentError } from '../errors.js';
+import { argmax } from '../metrics/evaluate.js';
 import { seededRandom } from '../random.js';
 
 export interface Generation {
@@ -40,8 +41,7 @@ export function generate(model: CausalLM, tokenizer: TextTokenizer, options: Gen
     if (pos + 1 < prompt.length) {
       next = prompt[pos + 1] as number;
     } else if (temperature === 0) {
-      next = 0;
-      for (let j = 1; j < V; j++) if ((logits[j] as number) > (logits[next] as number)) next = j;
+      next = argmax(logits.subarray(0, V));
     } else {
       next = sample(logits, temperature, random);
     }

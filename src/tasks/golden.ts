@@ -2,6 +2,7 @@
 // from PyTorch): for each case, the max absolute difference of the logits and of the last hidden state
 // from the reference, against the file's tolerance. It is how a user sees that a checkpoint loads right.
 import { FormatError } from '../errors.js';
+import { argmax } from '../metrics/evaluate.js';
 import type { CausalLM, ImageClassifier, SequenceClassifier, SequenceEncoder } from '../models/interfaces.js';
 
 export type GoldenModel =
@@ -105,8 +106,7 @@ export function runGoldenCase(
       let last = model.forward(ids, 0).subarray((ids.length - 1) * model.vocabSize);
       const tokens: number[] = [];
       for (let step = 0; step < expected.length && ids.length + step < model.contextLength; step++) {
-        let next = 0;
-        for (let j = 1; j < last.length; j++) if ((last[j] as number) > (last[next] as number)) next = j;
+        const next = argmax(last);
         tokens.push(next);
         last = model.forward([next], ids.length + step);
       }

@@ -6,6 +6,7 @@ import { convertBuilder, type Conversion, type ConvertOptions } from '../convert
 import { FormatError, InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
+import { argmax } from '../metrics/evaluate.js';
 import type { ModelBuilder } from '../models/builder.js';
 import type { SequenceClassifier, TextTokenizer } from '../models/interfaces.js';
 import { mergeCounters, type SiteCounters } from '../ops/instrumentation.js';
@@ -258,10 +259,7 @@ export function evaluateSequenceClassifier<M extends SequenceClassifier>(
     options,
     (model, ids) => model.forward(ids),
     (model, ids, i, phase) => {
-      const logits = model.forward(ids);
-      let best = 0;
-      for (let j = 1; j < logits.length; j++) if ((logits[j] as number) > (logits[best] as number)) best = j;
-      predictions[phase][i] = best;
+      predictions[phase][i] = argmax(model.forward(ids));
     },
     (model) => {
       names = model.labels;
