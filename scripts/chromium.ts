@@ -19,7 +19,10 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--no-first-run',
 ];
 
-/** Why the browser cannot run here, or undefined when it can. */
+/**
+ * Why the browser cannot run here, or undefined when it can. The browser tests skip with this reason, or fail
+ * with it under CI=true (test/helpers/requirements.ts).
+ */
 export function chromiumMissing(): string | undefined {
   if (existsSync(CHROMIUM_PATH)) return undefined;
   return `${CHROMIUM_PATH} is absent (install it with \`apt-get install -y chromium\`, or point $MBE_SNN_CHROMIUM at a Chromium)`;

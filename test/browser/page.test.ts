@@ -3,13 +3,13 @@
 // Hugging Face model folders (served, picked as a directory or as files): GPT-2 continues a token-id prompt as
 // the golden and as Node do, BERT shows float and spiking logits, the HF ViT classifies resized digits as Node
 // does, an unsupported architecture is a clear error. A screenshot of each run is saved under test-results/browser/. Skipped without Chromium or
-// the fixtures.
+// the fixtures (failing instead under CI=true).
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, type HeadlessChromium } from '../../scripts/chromium.js';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.js';
 import { findArchitecture, Kernels, recogniseArchitecture, seededRandom, type CausalLMEntry } from '../../src/index.js';
@@ -21,14 +21,15 @@ import { encodeParagraphs } from '../../src/tasks/language-model.js';
 import { convertLlama2c } from '../../src/tasks/llama2c.js';
 import { convertCausalLM } from '../../src/tasks/language-model.js';
 import { generate } from '../../src/tasks/generate.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture, FIXTURES_MISSING } from '../helpers/fixtures.js';
+import { describeRequiring } from '../helpers/requirements.js';
 import { loadTok512, STORIES260K_GROUPS, tinyStoriesParagraphs } from '../helpers/llama2c.js';
 import { buildBrowserBundle } from './bundle.js';
 
 const RESULTS = fileURLToPath(new URL('../../test-results/browser/', import.meta.url));
 const fixtures = fixturesDir();
-const missing =
-  chromiumMissing() ?? (fixtures ? undefined : 'no fixtures folder (../shared/fixtures or $MBE_SNN_FIXTURES)');
+// Skipped without Chromium or the fixtures, failing instead under CI=true (test/helpers/requirements.ts).
+const missing = chromiumMissing() ?? FIXTURES_MISSING;
 const STEPS = 64;
 
 /** What the page shows of the float or the spiking model's run. */
@@ -88,8 +89,9 @@ interface HfGolden {
   }[];
 }
 
-describe.skipIf(missing !== undefined)(
-  missing ? `demo page (skipped: ${missing})` : 'demo page in headless Chromium',
+describeRequiring(
+  'demo page in headless Chromium',
+  missing, // skipped with the reason, failing under CI=true
   () => {
     let server: StaticServer;
     let browser: HeadlessChromium;

@@ -11,6 +11,7 @@ import { splitParagraphs } from '../../src/tasks/language-model.js';
 import { convertLlama2c, evaluateLlama2c } from '../../src/tasks/llama2c.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import { loadTok512, STORIES260K_GROUPS, tinyStoriesText } from '../helpers/llama2c.js';
+import { expectMaxDiff, maxAbsDiff } from '../helpers/max-diff.js';
 
 describeFixtures('stories260K (llama2.c) on the fixtures', () => {
   let kernels: Kernels;
@@ -24,7 +25,13 @@ describeFixtures('stories260K (llama2.c) on the fixtures', () => {
     text = tinyStoriesText();
   });
 
-  it('float logits match golden_logits.json within 1e-4', async () => {
+  // Measured max |diff| against the float64 reference: 8.4e-6 on the relaxed build (the one vitest loads), 5.5e-6 on
+  // simd and scalar; the golden is printed to 5 decimals, so up to 5e-6 of that is the file's own rounding.
+  const GOLDEN_TOLERANCE = 1e-5;
+  // Decoding token by token with the KV cache and the causal prefill: measured bit-identical on every build.
+  const STEPWISE_TOLERANCE = 1e-6;
+
+  it(`float logits match golden_logits.json within ${GOLDEN_TOLERANCE.toExponential(0)}`, async () => {
     const golden = JSON.parse(await readFile(fixture('llama2c', 'golden_logits.json'), 'utf8')) as {
       prompt_ids: number[];
       last_logits_top5: number[];
@@ -36,15 +43,19 @@ describeFixtures('stories260K (llama2.c) on the fixtures', () => {
     const ids = golden.prompt_ids;
     const logits = model.forward(ids, 0);
     const last = logits.subarray((ids.length - 1) * V, ids.length * V);
-    golden.logits_pos0_first10.forEach((v, j) => expect(Math.abs((logits[j] as number) - v)).toBeLessThan(1e-4));
-    golden.logits_last_first10.forEach((v, j) => expect(Math.abs((last[j] as number) - v)).toBeLessThan(1e-4));
+    const goldenDiff = Math.max(
+      maxAbsDiff(logits, golden.logits_pos0_first10),
+      maxAbsDiff(last, golden.logits_last_first10),
+    );
+    expectMaxDiff('stories260K golden logits', goldenDiff, GOLDEN_TOLERANCE);
     const top5 = [...last.keys()].sort((a, b) => (last[b] as number) - (last[a] as number)).slice(0, 5);
     expect(top5).toEqual(golden.last_logits_top5);
     // Decoding one token at a time with the KV cache gives the same logits as the causal prefill.
     const stepwise = new Llama2cModel(checkpoint.config, checkpoint.weights, new FloatOpSet(kernels));
     let step = new Float32Array(0);
     ids.forEach((id, pos) => (step = stepwise.forward([id], pos).slice()));
-    step.forEach((v, j) => expect(Math.abs(v - (last[j] as number))).toBeLessThan(1e-4));
+    expect(step.length).toBe(V);
+    expectMaxDiff('stories260K KV-cache decoding vs prefill logits', maxAbsDiff(step, last), STEPWISE_TOLERANCE);
   });
 
   it('greedy generation from BOS reproduces run.c token for token (256 steps)', async () => {

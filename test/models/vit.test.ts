@@ -8,6 +8,7 @@ import { FloatOpSet } from '../../src/ops/float-opset.js';
 import { evaluateVit } from '../../src/tasks/vit.js';
 import type { Tensor } from '../../src/tensor.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
+import { expectMaxDiff, maxAbsDiff } from '../helpers/max-diff.js';
 
 describeFixtures('MNIST ViT on the fixtures', () => {
   let kernels: Kernels;
@@ -25,15 +26,24 @@ describeFixtures('MNIST ViT on the fixtures', () => {
     labels = mnist.labels;
   });
 
-  it('float logits of the first 8 images match golden_logits_first8.json within 1e-4', async () => {
+  // Measured max |diff| against the float64 reference (|logits| up to 36): 2.2e-5 on the relaxed build (the one
+  // vitest loads), 1.9e-5 on simd and scalar.
+  const GOLDEN_TOLERANCE = 5e-5;
+
+  it(`float logits of the first 8 images match golden_logits_first8.json within ${GOLDEN_TOLERANCE.toExponential(0)}`, async () => {
     const golden = JSON.parse(await readFile(fixture('vit', 'golden_logits_first8.json'), 'utf8')) as {
       logits: number[][];
     };
     const model = new VitModel(tensors, new FloatOpSet(kernels));
-    golden.logits.forEach((row, i) => {
-      const logits = model.forward(images.subarray(i * 784, (i + 1) * 784));
-      row.forEach((v, j) => expect(Math.abs((logits[j] as number) - v)).toBeLessThan(1e-4));
-    });
+    expect(golden.logits.length).toBe(8);
+    const diff = Math.max(
+      ...golden.logits.map((row, i) => {
+        const logits = model.forward(images.subarray(i * 784, (i + 1) * 784));
+        expect(logits.length).toBe(row.length);
+        return maxAbsDiff(logits, row);
+      }),
+    );
+    expectMaxDiff('MNIST ViT golden logits', diff, GOLDEN_TOLERANCE);
   });
 
   it('float top-1 accuracy on the 5,000 images is 97.00% (4,850 correct)', () => {

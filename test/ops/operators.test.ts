@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Kernels } from '../../src/index.js';
 import { CalibratingOpSet } from '../../src/ops/calibration.js';
 import { FloatOpSet } from '../../src/ops/float-opset.js';
-import { ACTIVATION_KINDS } from '../../src/ops/opset.js';
+import { ACTIVATION_KINDS, type ActivationKind } from '../../src/ops/opset.js';
 import { NeuronProvider } from '../../src/ops/neuron-provider.js';
 import { SpikingOpSet } from '../../src/ops/spiking/spiking-opset.js';
 import type { SpikingOptions } from '../../src/ops/spiking/options.js';
@@ -27,15 +27,35 @@ function spiking(calibration: ReturnType<typeof calibrate>, options: SpikingOpti
   return new SpikingOpSet({ kernels, calibration, options, neurons });
 }
 
-/** Worst row-normalised error at T = 16 allowed on the realistic inputs (the norms and softmax: 1e-2). */
+/**
+ * Worst row-normalised error at T = 16 allowed on the realistic inputs. Measured (the same on the relaxed, simd
+ * and scalar builds): softmax 3.9e-3, causal softmax 4.8e-3, layerNorm 4.8e-3, rmsNorm 2.6e-3, mul 3.3e-5,
+ * matmul 4.5e-4, linear 7.2e-4. mul is held to about 10x its error; the others keep 1e-2.
+ */
 const BOUND_T16: Record<string, number> = {
   softmax: 1e-2,
   'causal softmax': 1e-2,
   layerNorm: 1e-2,
   rmsNorm: 1e-2,
-  mul: 1e-2,
+  mul: 4e-4,
   'matmul (Q K^T, scaled)': 1e-2,
   'linear (inputs encoded)': 1e-2,
+};
+
+/**
+ * Row-normalised error allowed for an activation neuron fitted on the calibrated domain (the short fit above, T = 16,
+ * N = 4 on [-15, 20]). Measured, identical on the relaxed, simd and scalar builds: gelu 1.44e-2, gelu_tanh 1.43e-2,
+ * silu 2.23e-2, tanh 5.66e-2, sigmoid 3.00e-2, relu 2.30e-5. Each is about 10x its error rounded up to one
+ * significant digit, but no looser than the 0.06 all six were held to before: the fitted five stay at 0.06
+ * (10x would be 0.2 to 0.6); tanh's margin is only 6%, so re-measure when the fit or the inputs change.
+ */
+const ACTIVATION_TOLERANCE: Record<ActivationKind, number> = {
+  gelu: 0.06,
+  gelu_tanh: 0.06,
+  silu: 0.06,
+  tanh: 0.06,
+  sigmoid: 0.06,
+  relu: 3e-4,
 };
 
 describe('spiking operators against the float OpSet', () => {
@@ -64,7 +84,12 @@ describe('spiking operators against the float OpSet', () => {
       const ref = new Float32Array(input.n);
       new FloatOpSet(kernels).activation('act', kind, ref, input.x, input.n);
       ops.activation('act', kind, out, input.x, input.n);
-      expect(rowError(out, ref, 1, input.n)).toBeLessThan(0.06);
+      const error = rowError(out, ref, 1, input.n);
+      const tolerance = ACTIVATION_TOLERANCE[kind];
+      console.log(
+        `activation ${kind} (${kernels.variant} build): row error ${error.toExponential(2)} (tolerance ${tolerance})`,
+      );
+      expect(error).toBeLessThanOrEqual(tolerance);
       const entry = ops.context.activationNeurons.get('act')!;
       expect(entry.domain[0]).toBeLessThanOrEqual(Math.min(...input.x));
       expect(entry.domain[1]).toBeGreaterThanOrEqual(Math.max(...input.x));
@@ -79,8 +104,9 @@ describe('spiking operators against the float OpSet', () => {
         const ref = op.run(new FloatOpSet(kernels), input);
         const { y, rows, n } = op.run(spiking(calibration, { T: 16 }), input);
         for (let i = 0; i < rows * n; i++) expect(Number.isFinite(y[i]), `${op.name} [${i}]`).toBe(true);
-        // Zero-variance rows have no scale to normalise by; softmax of equal values must stay uniform.
-        expect(rowError(y, ref.y, rows, n), op.name).toBeLessThan(input.name === 'one huge value' ? 0.05 : 0.02);
+        // Zero-variance rows have no scale to normalise by; softmax of equal values must stay uniform. Measured
+        // worst over the cases and operators: 5.3e-3 (softmax, all negative); 1.3e-3 on one huge value.
+        expect(rowError(y, ref.y, rows, n), op.name).toBeLessThan(0.02);
       }
     });
   }
@@ -183,7 +209,8 @@ describe('spiking options', () => {
     const ops = spiking(calibration, { T: 12, ranges: 'dynamic' });
     const op = CASES.find((c) => c.name === 'mul')!;
     const ref = op.run(new FloatOpSet(kernels), input);
-    expect(rowError(op.run(ops, input).y, ref.y, 1, input.n)).toBeLessThan(2e-2);
+    // measured 4.2e-4 on every build; held to about 10x
+    expect(rowError(op.run(ops, input).y, ref.y, 1, input.n)).toBeLessThan(5e-3);
     expect(ops.counters.all()[0]!.comparisons).toBe(2 * input.n);
   });
 });
