@@ -144,6 +144,7 @@ export default tseslint.config(
       'dist/',
       'build/',
       'bindings/generated/',
+      'src/io/embedded/generated/',
       'assembly/',
       'bench/results/',
       'bench/_tmp/',

@@ -1,8 +1,10 @@
 // Bundles the browser entries into dist/browser/, each as a readable ES module and a minified one, each with a
-// source map: the library (src/index.ts) into mbe-snn.js / mbe-snn.min.js, and the SVG plotting (src/plot/index.ts,
-// the `mbe-snn/plot` entry) into mbe-snn-plot.js / mbe-snn-plot.min.js. Each bundle is self-contained (no shared
-// chunks: the plot bundle carries its own copy of the few error classes it throws). Run by `npm run build:browser`
-// (and so by `npm run build` / `npm install`).
+// source map: the library (src/index.ts) into mbe-snn.js / mbe-snn.min.js, the SVG plotting (src/plot/index.ts,
+// the `mbe-snn/plot` entry) into mbe-snn-plot.js / mbe-snn-plot.min.js, and the embedded default model
+// (src/io/embedded/stories260K.ts, the `mbe-snn/stories260K` entry) into mbe-snn-stories260K.js alone (base64 does
+// not minify, and a source map would repeat it). Each
+// bundle is self-contained (no shared chunks: the plot bundle carries its own copy of the few error classes it
+// throws). Run by `npm run build:browser` (and so by `npm run build` / `npm install`).
 //
 // The sources are transpiled file by file with TypeScript's transpileModule (type-checking is tsc's job; the
 // tsconfig's isolatedModules + verbatimModuleSyntax make per-file transpiling exact), so the bundle never
@@ -82,6 +84,22 @@ function browserOnly() {
  */
 export function browserBundle(input, name) {
   return {
+    ...bundleInput(input),
+    output: [
+      { file: `dist/browser/${name}.js`, format: 'es', sourcemap: true },
+      {
+        file: `dist/browser/${name}.min.js`,
+        format: 'es',
+        sourcemap: true,
+        plugins: [terser({ module: true, ecma: 2020, format: { comments: false } })],
+      },
+    ],
+  };
+}
+
+/** The input side of a bundle: the entry and the plugins that keep it browser-only. */
+function bundleInput(input) {
+  return {
     input,
     plugins: [
       browserOnly(),
@@ -96,17 +114,17 @@ export function browserBundle(input, name) {
       }
       warn(warning);
     },
-    output: [
-      { file: `dist/browser/${name}.js`, format: 'es', sourcemap: true },
-      {
-        file: `dist/browser/${name}.min.js`,
-        format: 'es',
-        sourcemap: true,
-        plugins: [terser({ module: true, ecma: 2020, format: { comments: false } })],
-      },
-    ],
   };
 }
 
 // The library bundle comes first: test/browser/bundle.ts builds the first configuration.
-export default [browserBundle('src/index.ts', 'mbe-snn'), browserBundle('src/plot/index.ts', 'mbe-snn-plot')];
+// The embedded stories260K (the `mbe-snn/stories260K` entry) is a bundle of its own: only a page that uses the
+// default model loads its 1.4 MB.
+export default [
+  browserBundle('src/index.ts', 'mbe-snn'),
+  browserBundle('src/plot/index.ts', 'mbe-snn-plot'),
+  {
+    ...bundleInput('src/io/embedded/stories260K.ts'),
+    output: { file: 'dist/browser/mbe-snn-stories260K.js', format: 'es' },
+  },
+];

@@ -1,6 +1,6 @@
 // Regenerates src/neurons/neuron-table.json: every target the operators need, at T in {8, 10, 12, 16}.
 // Deterministic: the same machine and Node version give the same file.
-// Usage: npm run fit-table [-- --jobs 2] [--only gelu,exp2] [--T 16]
+// Usage: npm run fit-table [-- --jobs 2] [--only gelu,exp2] [--T 16] [--calibrated-only] [--domain -6,8]
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { NeuronEntry } from '../src/neurons/entry.js';
@@ -20,6 +20,8 @@ const CALIBRATED_DOMAINS: Array<{ target: 'silu' | 'gelu' | 'gelu_tanh' | 'tanh'
   { target: 'silu', domain: [-6, 5] },
   { target: 'silu', domain: [-6, 6] },
   { target: 'silu', domain: [-8, 8] },
+  // stories260K calibrated data-free, on its own samples (src/tasks/causal-lm-fidelity.ts): `mbe-snn eval`.
+  { target: 'silu', domain: [-6, 8] },
   { target: 'gelu', domain: [-12.5, 8] },
   { target: 'gelu', domain: [-15, 8] },
   { target: 'gelu', domain: [-15, 15] },
@@ -42,6 +44,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     T: { type: 'string' },
     'calibrated-only': { type: 'boolean' },
+    /** Only this one of the calibrated domains (lo,hi). */
+    domain: { type: 'string' },
   },
 });
 const only = values.only?.split(',');
@@ -58,6 +62,7 @@ for (const target of values['calibrated-only'] ? [] : TARGET_NAMES) {
 }
 for (const { target, domain } of CALIBRATED_DOMAINS) {
   if (only && !only.includes(target)) continue;
+  if (values.domain !== undefined && domain.join(',') !== values.domain) continue;
   for (const T of values.T ? timesteps : SWEEP_TIMESTEPS) {
     const isDefault = domain.join(',') === TARGETS[target].defaultDomain.join(',');
     if (isDefault && TIMESTEPS.includes(T)) continue; // a default entry already

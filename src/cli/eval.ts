@@ -7,32 +7,38 @@ import { Kernels } from '../kernels/index.js';
 import { formatEnergyReport } from '../metrics/energy.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { intOption } from './args.js';
-import { command, UsageError } from './command.js';
-import { EVALUATION_OPTIONS, loadData, runEvaluation } from './evaluation.js';
+import { command } from './command.js';
+import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
 import { formatGoldenReport, runGoldenCheck } from './golden-check.js';
-import { MODEL_OPTIONS_HELP, neuronProvider, slidingWindowOption, spikingOptions } from './model-args.js';
-import { resolveModel } from './model-source.js';
+import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
 import { progressBar } from './progress.js';
 
-const HELP = `Usage: mbe-snn eval <${ARCHITECTURES.map((a) => a.name).join('|')}> --T <steps> [options]
+const HELP = `Usage: mbe-snn eval [${EMBEDDED_MODEL}|${ARCHITECTURES.map((a) => a.name).join('|')}|<folder>] [--T <steps>] [options]
 
 Converts the model (calibrating on inputs disjoint from the evaluated ones) and evaluates the float model and
-the spiking one on the same data, by the model's task:
+the spiking one on the same data, by the model's task. With no model: the embedded ${EMBEDDED_MODEL} (MIT licence).
   causal LMs            perplexity of each blank-line-separated paragraph (or id line) scored from its start, or
                         with --window, sliding-window perplexity of long documents; calibration on paragraphs
-                        300.. (after the evaluated ones) or on the last id lines
+                        300.. (after the evaluated ones) or on the last id lines.
+                        With neither --text nor --ids (the embedded model, a folder; llama2c reads the fixtures'
+                        text): no dataset. Calibration on 8 samples of the float model (seed 1), evaluation on 16
+                        others (seed 2): perplexity of both on them, mean KL(float || spiking) of the next-token
+                        distributions and top-1 agreement
   image classifiers     top-1 accuracy, two folds: each half calibrated on images outside it
   sequence classifiers  top-1 accuracy on --tsv rows, two folds as for images
   sequence encoders     mean and min cosine similarity of the float and spiking pooled embeddings of
                         --sentences (or --text paragraphs, --ids lines), two folds as for images
 
-  <model>                  a name below, or the path of a Hugging Face model folder (config.json + safetensors)
-  --T <1..32>              timesteps (required, except with --golden)
+  <model>                  ${EMBEDDED_MODEL} (the default), a name below, or the path of a Hugging Face model folder
+                           (config.json + safetensors)
+  --T <1..32>              timesteps (default 16)
   --golden <file.json>     check the float model against a golden file (hf-tiny format) instead
-  --limit <n>              paragraphs (default 300), id lines (default all but the calibration ones),
-                           rows, sentences or images (default all) evaluated
-  --calibration <n>        calibration paragraphs or id lines (default 8), rows, sentences or images per
-                           fold (default 32)
+  --limit <n>              paragraphs (default 300), id lines (default all but the calibration ones), samples
+                           (default 16), rows, sentences or images (default all) evaluated
+  --calibration <n>        calibration paragraphs, id lines or samples (default 8), rows, sentences or images
+                           per fold (default 32)
+  --sample-tokens <n>      tokens per sample at most, the start token included (default 256)
   --window <n>             causal LMs: sliding-window perplexity with windows of up to n tokens, as Hugging
                            Face's perplexity guide (the evaluated paragraphs joined and tokenized once; each
                            id line a document); only tokens after the previous window are scored
@@ -60,20 +66,15 @@ export const evalCommand = command({
       console.log(values.json ? JSON.stringify(report, null, 2) : formatGoldenReport(report));
       return report.pass ? 0 : 1;
     }
-    const T = intOption('T', values.T, 1, 32);
-    if (T === undefined) throw new UsageError(`--T is required\n\n${HELP}`);
+    const T = intOption('T', values.T, 1, 32) ?? 16;
     const kernels = await Kernels.load();
     const bars = { float: progressBar('float  '), spiking: progressBar('spiking') };
-    const limit = intOption('limit', values.limit, 2, 1_000_000);
-    const calibrate = intOption('calibration', values.calibration, 1, 100_000);
-    const slidingWindow = slidingWindowOption(values);
     const outcome = runEvaluation(kernels, entry, await loadData(source, values), {
       spiking: spikingOptions(values, T),
       neurons: neuronProvider(kernels, values),
       onProgress: (phase, done, total) => bars[phase](done, total),
-      ...(limit === undefined ? {} : { evaluate: limit }),
-      ...(calibrate === undefined ? {} : { calibrate }),
-      ...(slidingWindow ? { slidingWindow } : {}),
+      ...evaluationSizes(values),
+      ...(source.embedded ? { embedded: source.embedded } : {}),
     });
     const summary = { ...outcome.summary, report: outcome.report, energy: outcome.energy };
     const reportText = formatConversionReport(outcome.report);
@@ -86,7 +87,7 @@ export const evalCommand = command({
       return 0;
     }
     console.log(text.join('\n'));
-    console.log(`\n${values.report ? reportText : reportText.split('\n')[0]}`);
+    console.log(`\n${values.report ? reportText : reportText.split('\n\n')[0]}`);
     console.log(`\n${energyText}`);
     return 0;
   },

@@ -17,7 +17,9 @@ import {
 import { InvalidArgumentError } from '../errors.js';
 import { evaluateSequenceClassifier, twoFolds } from '../tasks/sequence-classification.js';
 import { UsageError } from './command.js';
-import { MODEL_OPTIONS } from './model-args.js';
+import { causalLMOnSamples } from './self-evaluation.js';
+import { intOption } from './args.js';
+import { MODEL_OPTIONS, slidingWindowOption } from './model-args.js';
 import {
   loadImageClassifier,
   loadLanguageModel,
@@ -34,6 +36,7 @@ export const EVALUATION_OPTIONS = {
   window: { type: 'string' },
   stride: { type: 'string' },
   out: { type: 'string' },
+  'sample-tokens': { type: 'string' },
 } as const;
 
 export interface EvaluationSettings {
@@ -45,8 +48,32 @@ export interface EvaluationSettings {
   readonly calibrate?: number;
   /** Causal LMs: sliding-window perplexity. */
   readonly slidingWindow?: SlidingWindowOptions;
+  /** Causal LMs evaluated on their own samples: tokens per sample at most (default 256). */
+  readonly sampleTokens?: number;
+  /** The embedded model's description, for the output. */
+  readonly embedded?: string;
   readonly skipFloat?: boolean;
   readonly onProgress?: (phase: 'float' | 'spiking', done: number, total: number) => void;
+}
+
+/** --limit, --calibration, --window/--stride and --sample-tokens as settings (eval and sweep). */
+export function evaluationSizes(values: {
+  limit?: string;
+  calibration?: string;
+  'sample-tokens'?: string;
+  window?: string;
+  stride?: string;
+}) {
+  const limit = intOption('limit', values.limit, 2, 1_000_000);
+  const calibrate = intOption('calibration', values.calibration, 1, 100_000);
+  const sampleTokens = intOption('sample-tokens', values['sample-tokens'], 2, 1_000_000);
+  const slidingWindow = slidingWindowOption(values);
+  return {
+    ...(limit === undefined ? {} : { evaluate: limit }),
+    ...(calibrate === undefined ? {} : { calibrate }),
+    ...(sampleTokens === undefined ? {} : { sampleTokens }),
+    ...(slidingWindow ? { slidingWindow } : {}),
+  };
 }
 
 export interface EvaluationOutcome {
@@ -73,12 +100,13 @@ export type LoadedData =
   | { readonly task: 'sequence-encoder'; readonly data: Awaited<ReturnType<typeof loadSequenceEncoder>> };
 
 export async function loadData(
-  { entry, files }: ModelSource,
-  values: Parameters<typeof loadLanguageModel>[2],
+  source: ModelSource,
+  values: Parameters<typeof loadLanguageModel>[1],
 ): Promise<LoadedData> {
+  const { entry, files } = source;
   switch (entry.task) {
     case 'causal-lm':
-      return { task: entry.task, data: await loadLanguageModel(entry, files, values) };
+      return { task: entry.task, data: await loadLanguageModel(source, values) };
     case 'image-classifier':
       return { task: entry.task, data: await loadImageClassifier(entry, files, values) };
     case 'sequence-classifier':
@@ -135,6 +163,7 @@ function causalLM(
   options: Options,
   settings: EvaluationSettings,
 ): EvaluationOutcome {
+  if (data.kind === 'samples') return causalLMOnSamples(kernels, entry, builder, data, options, settings);
   const T = options.spiking.T;
   const defaults = entry.task === 'causal-lm' ? entry.calibration : { paragraphs: 8, firstParagraph: 300 };
   const lmOptions = {

@@ -1,5 +1,5 @@
-// `mbe-snn generate [<model>] [--T 16]`: text from a causal LM (llama2.c by default, or any causal LM folder) and
-// (with --T) its spiking conversion, greedy (temperature 0, as run.c) or sampled, with tokens per second. A model
+// `mbe-snn generate [<model>] [--T 16]`: text from a causal LM (the embedded stories260K by default, a llama2.c
+// checkpoint or any causal LM folder) and (with --T) its spiking conversion, greedy (temperature 0, as run.c) or sampled, with tokens per second. A model
 // without a tokenizer generates token ids from --prompt-ids, calibrated on the lines of --ids.
 import { Kernels } from '../kernels/index.js';
 import type { TextTokenizer } from '../models/interfaces.js';
@@ -9,15 +9,25 @@ import { convertCausalLM, encodeParagraphs, parseIds, splitParagraphs } from '..
 import { intOption } from './args.js';
 import { command, UsageError } from './command.js';
 import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
-import { loadLanguageModel, resolveModel, type LanguageModelData } from './model-source.js';
+import {
+  EMBEDDED_MODEL,
+  loadLanguageModel,
+  resolveModel,
+  startTokens,
+  type LanguageModelData,
+} from './model-source.js';
+import type { Values } from './model-args.js';
+import { FloatOpSet } from '../ops/float-opset.js';
+import { convertOnSelfSamples } from '../tasks/causal-lm-fidelity.js';
 
 const LANGUAGE_MODELS = ARCHITECTURES.filter((a) => a.task === 'causal-lm').map((a) => a.name);
 
-const HELP = `Usage: mbe-snn generate [${LANGUAGE_MODELS.join('|')}|<folder>] [--T <steps>] [options]
+const HELP = `Usage: mbe-snn generate [${EMBEDDED_MODEL}|${LANGUAGE_MODELS.join('|')}|<folder>] [--T <steps>] [options]
 
-Generates text from the sequence start (or --prompt) with a language model (default ${LANGUAGE_MODELS[0]}, or a Hugging
-Face causal LM folder), and with its spiking conversion when --T is given. The conversion calibrates on paragraphs
-of --text (default: the fixtures' text), or on the lines of --ids.
+Generates text from the sequence start (or --prompt) with a language model (default: the embedded ${EMBEDDED_MODEL};
+or a llama2.c checkpoint, or a Hugging Face causal LM folder), and with its spiking conversion when --T is given.
+Without --T nothing is converted. The conversion calibrates on paragraphs of --text (llama2c: default the
+fixtures' text), on the lines of --ids, or, with neither, on samples the float model draws itself (seeded).
 
   --T <1..32>          also generate with the spiking conversion at T timesteps
   --steps <n>          tokens to generate (default 256, at most the model's context)
@@ -65,15 +75,32 @@ function promptIds(values: { prompt?: string; 'prompt-ids'?: string }, tokenizer
     return ids;
   }
   if (!tokenizer) throw new UsageError('the model has no tokenizer files: give --prompt-ids <ids> to start from');
-  const ids = tokenizer.encode(values.prompt ?? '');
-  if (ids.length > 0) return ids;
-  const { bos, eos } = tokenizer as { bos?: number; eos?: number };
-  const start = bos ?? eos;
+  const ids = values.prompt === undefined ? startTokens(tokenizer) : tokenizer.encode(values.prompt);
+  if (ids !== undefined && ids.length > 0) return ids;
+  const start = startTokens(tokenizer);
   if (start === undefined) throw new UsageError('the prompt encodes to no tokens and the tokenizer has no BOS or EOS');
-  return [start];
+  return start;
 }
 
-function calibrationSet(data: LanguageModelData, entry: CausalLMEntry): number[][] {
+/** The float model alone (no --T: nothing to calibrate or fit), or the conversion calibrated on the data. */
+function models(
+  kernels: Kernels,
+  entry: CausalLMEntry,
+  loaded: Awaited<ReturnType<typeof loadLanguageModel>>,
+  values: Values,
+  T: number | undefined,
+) {
+  const { builder, data } = loaded;
+  if (T === undefined) return { float: builder.build(new FloatOpSet(kernels)) };
+  const options = { spiking: spikingOptions(values, T), neurons: neuronProvider(kernels, values) };
+  if (data.kind === 'samples') {
+    const stopTokens = data.tokenizer?.stopTokens ?? [];
+    return convertOnSelfSamples(kernels, builder, { ...options, start: data.start, stopTokens }).conversion;
+  }
+  return convertCausalLM(kernels, builder, calibrationSet(data, entry), options);
+}
+
+function calibrationSet(data: Exclude<LanguageModelData, { kind: 'samples' }>, entry: CausalLMEntry): number[][] {
   if (data.kind === 'ids') return data.lines.map((l) => [...l.ids]);
   const { firstParagraph, paragraphs } = entry.calibration;
   return encodeParagraphs(
@@ -95,10 +122,10 @@ export const generateCommand = command({
   },
   help: HELP,
   async run({ values, positionals }) {
-    const source = await resolveModel(positionals[0] ?? LANGUAGE_MODELS[0], values, 'causal-lm');
+    const source = await resolveModel(positionals[0], values, 'causal-lm');
     const entry = source.entry as CausalLMEntry;
-    const { builder, data } = await loadLanguageModel(entry, source.files, values);
-    const tokenizer = data.tokenizer;
+    const loaded = await loadLanguageModel(source, values);
+    const tokenizer = loaded.data.tokenizer;
     const prompt = promptIds(values, tokenizer);
     const temperature = values.temperature === undefined ? 0 : Number(values.temperature);
     if (!(temperature >= 0) || !Number.isFinite(temperature)) {
@@ -107,16 +134,14 @@ export const generateCommand = command({
     const seed = intOption('seed', values.seed, 0, 2 ** 32 - 1) ?? 1;
     const kernels = await Kernels.load();
     const T = intOption('T', values.T, 1, 32);
-    const conversion = convertCausalLM(kernels, builder, calibrationSet(data, entry), {
-      spiking: spikingOptions(values, T ?? 16),
-      neurons: neuronProvider(kernels, values),
-    });
+    if (source.embedded) console.log(`${source.embedded}\n`);
+    const conversion = models(kernels, entry, loaded, values, T);
     const steps = intOption('steps', values.steps, 1, conversion.float.contextLength) ?? 256;
     const settings = { prompt, steps, temperature, seed };
     const shown = tokenizer ? lenient(tokenizer) : ID_TEXT;
     const float = generate(conversion.float, shown, settings);
     console.log(`float model (${float.tokensPerSecond.toFixed(0)} tokens/s):\n${float.text}\n`);
-    if (T !== undefined) {
+    if (T !== undefined && 'spiking' in conversion) {
       const spiking = generate(conversion.spiking, shown, settings);
       let same = 0;
       while (same < Math.min(float.tokens.length, spiking.tokens.length) && float.tokens[same] === spiking.tokens[same])

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fixturesDir, loadMnist, readFileBytes } from '../io/node/files.js';
 import { readModelFolder } from '../io/node/folder.js';
 import { readImageFolder } from '../io/node/images.js';
+import { stories260K } from '../io/embedded/stories260K.js';
 import { fitImage, idxImages, prepareImages } from '../tasks/image-data.js';
 import {
   ARCHITECTURES,
@@ -29,6 +30,19 @@ import { TASK_DATA, type Values } from './model-args.js';
 export interface ModelSource {
   readonly entry: ArchitectureEntry;
   readonly files: ModelFiles;
+  /** The embedded default model's description, when it is that one. */
+  readonly embedded?: string;
+}
+
+/** The name that selects the embedded default model (also what no model argument means). */
+export const EMBEDDED_MODEL = 'stories260K';
+
+/** The embedded stories260K, through the registry's llama2c entry. */
+function embeddedSource(): ModelSource {
+  const model = stories260K();
+  const entry = findArchitecture(model.architecture);
+  if (!entry) throw new Error(`the registry has no "${model.architecture}" entry for the embedded model`);
+  return { entry, files: model.files, embedded: model.description };
 }
 
 /** The path given with --<option>, or the fixture's. */
@@ -52,18 +66,22 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-/** The model named by the command's first argument, of the given task when one is required. */
+/**
+ * The model named by the command's first argument, of the given task when one is required: none (or
+ * "stories260K") is the embedded default model.
+ */
 export async function resolveModel(
   name: string | undefined,
   values: Values,
   task?: ArchitectureEntry['task'],
 ): Promise<ModelSource> {
   const candidates = ARCHITECTURES.filter((a) => task === undefined || a.task === task);
-  const expected = `a model folder or one of ${candidates.map((a) => `"${a.name}"`).join(', ')}`;
-  if (name === undefined) throw new UsageError(`the model must be ${expected}, got nothing`);
-  const named = findArchitecture(name);
+  const expected = `a model folder, "${EMBEDDED_MODEL}" or one of ${candidates.map((a) => `"${a.name}"`).join(', ')}`;
+  const named = name === undefined ? undefined : findArchitecture(name);
   let source: ModelSource;
-  if (named) {
+  if (name === undefined || name === EMBEDDED_MODEL) {
+    source = embeddedSource();
+  } else if (named) {
     source = { entry: named, files: await entryFiles(named, values) };
   } else if (await isDirectory(name)) {
     const files = await readModelFolder(name);
@@ -115,30 +133,56 @@ async function readText(path: string): Promise<string> {
   return new TextDecoder().decode(await readFileBytes(path));
 }
 
-/** What a causal LM is evaluated on: paragraphs of text (with its tokenizer) or lines of token ids. */
+/**
+ * What a causal LM is evaluated on: paragraphs of text (with its tokenizer), lines of token ids, or, with no
+ * dataset, samples the float model draws itself from its start tokens.
+ */
 export type LanguageModelData =
   | { readonly kind: 'text'; readonly tokenizer: TextTokenizer; readonly text: string }
-  | { readonly kind: 'ids'; readonly tokenizer?: TextTokenizer; readonly file: string; readonly lines: IdLine[] };
+  | { readonly kind: 'ids'; readonly tokenizer?: TextTokenizer; readonly file: string; readonly lines: IdLine[] }
+  | { readonly kind: 'samples'; readonly tokenizer?: TextTokenizer; readonly start: number[] };
 
-/** A causal LM, its tokenizer when it has one, and its data: --ids lines, else --text (default: the fixture's). */
-export async function loadLanguageModel(entry: CausalLMEntry, files: ModelFiles, values: Values) {
-  const { builder, tokenizer } = entry.load(files);
+/** Where a generated text starts: the tokenizer's encoding of '' (e.g. BOS), else its BOS, else its EOS. */
+export function startTokens(tokenizer: TextTokenizer): number[] | undefined {
+  const ids = tokenizer.encode('');
+  if (ids.length > 0) return ids;
+  const { bos, eos } = tokenizer as { bos?: number; eos?: number };
+  const start = bos ?? eos;
+  return start === undefined ? undefined : [start];
+}
+
+/**
+ * A causal LM, its tokenizer when it has one, and its data: --ids lines, else --text, else the fixtures' text
+ * for a registry entry named on the command line, else (the embedded model, a folder) the model's own samples.
+ */
+export async function loadLanguageModel(source: ModelSource, values: Values) {
+  const entry = source.entry as CausalLMEntry;
+  const { builder, tokenizer } = entry.load(source.files);
+  const withTokenizer = tokenizer ? { tokenizer } : {};
   if (values.ids !== undefined) {
+    const lines = parseIdLines(await readText(values.ids), values.ids);
+    const data: LanguageModelData = { kind: 'ids', ...withTokenizer, file: values.ids, lines };
+    return { builder, data };
+  }
+  const [text] = TASK_DATA['causal-lm'];
+  const fixtureText = source.embedded === undefined && !source.files.has('config.json') && fixturesDir();
+  if (values.text !== undefined || fixtureText) {
+    if (!tokenizer) throw noTokenizer(entry, source.files, 'text', 'token ids (one sequence a line)');
     const data: LanguageModelData = {
-      kind: 'ids',
-      ...(tokenizer ? { tokenizer } : {}),
-      file: values.ids,
-      lines: parseIdLines(await readText(values.ids), values.ids),
+      kind: 'text',
+      tokenizer,
+      text: await readText(pathOf(values, text.option, text.fixture)),
     };
     return { builder, data };
   }
-  if (!tokenizer) throw noTokenizer(entry, files, 'text', 'token ids (one sequence a line)');
-  const [text] = TASK_DATA['causal-lm'];
-  const data: LanguageModelData = {
-    kind: 'text',
-    tokenizer,
-    text: await readText(pathOf(values, text.option, text.fixture)),
-  };
+  const start = tokenizer && startTokens(tokenizer);
+  if (!start) {
+    throw new UsageError(
+      `${modelName(entry, source.files)}: without --text or --ids the model calibrates on its own samples, which ` +
+        'need a start token: its tokenizer has none (or it has no tokenizer files); give --text or --ids',
+    );
+  }
+  const data: LanguageModelData = { kind: 'samples', ...withTokenizer, start };
   return { builder, data };
 }
 

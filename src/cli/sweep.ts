@@ -5,19 +5,20 @@ import { Kernels } from '../kernels/index.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { intOption, textTable } from './args.js';
 import { command, UsageError } from './command.js';
-import { EVALUATION_OPTIONS, loadData, runEvaluation } from './evaluation.js';
-import { MODEL_OPTIONS_HELP, neuronProvider, slidingWindowOption, spikingOptions } from './model-args.js';
-import { resolveModel } from './model-source.js';
+import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
+import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
 import { progressBar } from './progress.js';
 
-const HELP = `Usage: mbe-snn sweep <${ARCHITECTURES.map((a) => a.name).join('|')}> [--T 6,8,10,12,16] [options]
+const HELP = `Usage: mbe-snn sweep [${EMBEDDED_MODEL}|${ARCHITECTURES.map((a) => a.name).join('|')}|<folder>] [--T 6,8,10,12,16] [options]
 
 The float model and its spiking conversion at each T, with linear-layer inputs encoded and not
-(the paper's Table 4 form). Takes the options of "mbe-snn eval" except --T.
+(the paper's Table 4 form). Takes the options of "mbe-snn eval" except --T; with no model, the embedded
+${EMBEDDED_MODEL} on its own samples, as eval.
 
   --T <list>           timesteps (default 6,8,10,12,16)
   --encoding <which>   both (default) | on | off
-  --limit, --calibration, --window, --stride, --out <file.json>: as for eval
+  --limit, --calibration, --window, --stride, --sample-tokens, --out <file.json>: as for eval
 ${MODEL_OPTIONS_HELP}`;
 
 export const sweepCommand = command({
@@ -36,16 +37,9 @@ export const sweepCommand = command({
     if (!['both', 'on', 'off'].includes(encoding))
       throw new UsageError(`--encoding must be both, on or off, got "${encoding}"`);
     const encodings = encoding === 'both' ? [true, false] : [encoding === 'on'];
-    const limit = intOption('limit', values.limit, 2, 1_000_000);
-    const calibrate = intOption('calibration', values.calibration, 1, 100_000);
     const kernels = await Kernels.load();
     const neurons = neuronProvider(kernels, values);
-    const slidingWindow = slidingWindowOption(values);
-    const sizes = {
-      ...(limit === undefined ? {} : { evaluate: limit }),
-      ...(calibrate === undefined ? {} : { calibrate }),
-      ...(slidingWindow ? { slidingWindow } : {}),
-    };
+    const sizes = evaluationSizes(values);
     const cells: Array<{ T: number; encodeLinear: boolean; value: number }> = [];
     let floatValue = NaN;
     let metric = '';

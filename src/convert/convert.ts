@@ -17,6 +17,8 @@ export interface ConvertOptions {
   readonly neurons?: NeuronProvider;
   /** Operations the model keeps non-spiking by design (embedding lookups, RoPE, ...), listed in the report. */
   readonly declaredNonSpiking?: readonly string[];
+  /** What the model was calibrated on, for the report (a function is asked after calibration ran). */
+  readonly calibration?: string | (() => string);
 }
 
 export interface Conversion<M> {
@@ -54,6 +56,7 @@ export function convert<M>(
     plans,
     neurons: ops.context.neurons.used.values(),
     declaredNonSpiking: options.declaredNonSpiking ?? [],
+    calibration: typeof options.calibration === 'function' ? options.calibration() : (options.calibration ?? ''),
   });
   return { float: build(new FloatOpSet(kernels)), spiking: build(ops), ops, report };
 }

@@ -34,6 +34,8 @@ export interface ConversionReport {
   readonly ranges: readonly { readonly site: string; readonly operand: string; readonly alpha: number }[];
   /** Operations that are not spike-based in the converted model, each with the reason. */
   readonly nonSpiking: readonly string[];
+  /** What the model was calibrated on ('' when the caller did not say). */
+  readonly calibration: string;
   /** Always false: conversion only swaps the OpSet. */
   readonly weightsModified: false;
 }
@@ -49,6 +51,8 @@ export interface ConversionFacts {
   readonly neurons: Iterable<{ readonly entry: NeuronEntry; readonly source: NeuronUse['source'] }>;
   /** Operations the model keeps non-spiking by design. */
   readonly declaredNonSpiking: readonly string[];
+  /** What calibration ran on. */
+  readonly calibration: string;
 }
 
 const fmt = (v: number) => v.toExponential(1);
@@ -88,7 +92,15 @@ export function conversionReport(facts: ConversionFacts): ConversionReport {
     heldOutMse: entry.heldOut.mse,
     source,
   }));
-  return { options, sites, neurons, ranges, nonSpiking: [...nonSpiking], weightsModified: false };
+  return {
+    options,
+    calibration: facts.calibration,
+    sites,
+    neurons,
+    ranges,
+    nonSpiking: [...nonSpiking],
+    weightsModified: false,
+  };
 }
 
 const EMPTY_PLAN: SitePlan = { alphas: new Map(), neuron: undefined, operatorNeurons: new Map(), T: 0 };
@@ -102,6 +114,7 @@ export function formatConversionReport(report: ConversionReport): string {
   const lines = [
     `Conversion: T = ${o.T}, N = ${o.activationBases} (activations) / ${o.operatorBases} (exp2, 1/x, 1/sqrt x), ` +
       `${o.mode} mode, ${o.ranges} ranges; ${families}. Weights unchanged.`,
+    ...(report.calibration ? [`Calibration: ${report.calibration}.`] : []),
     '',
     'Sites:',
     ...report.sites.map(

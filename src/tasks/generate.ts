@@ -43,7 +43,7 @@ export function generate(model: CausalLM, tokenizer: TextTokenizer, options: Gen
     } else if (temperature === 0) {
       next = argmax(logits.subarray(0, V));
     } else {
-      next = sample(logits, temperature, random);
+      next = sampleToken(logits.subarray(0, V), temperature, random);
     }
     if (tokenizer.stopTokens.includes(next)) break; // run.c stops at BOS
     tokens.push(next);
@@ -58,7 +58,8 @@ export function generate(model: CausalLM, tokenizer: TextTokenizer, options: Gen
   };
 }
 
-function sample(logits: Float32Array, temperature: number, random: () => number): number {
+/** A token drawn from softmax(logits / temperature) (one row of logits). */
+export function sampleToken(logits: Float32Array, temperature: number, random: () => number): number {
   let max = -Infinity;
   for (const v of logits) max = Math.max(max, v);
   const weights = Array.from(logits, (v) => Math.exp((v - max) / temperature));

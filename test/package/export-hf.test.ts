@@ -46,19 +46,30 @@ describeFixtures('mbe-snn export-hf --tokenizer', () => {
     const config = JSON.parse(await readFile(join(folder, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
     expect(config).toMatchObject({ bos_token: '<s>', eos_token: '</s>', tokenizer_class: 'LlamaTokenizer' });
 
-    const [hfGenerate, llama2cGenerate, hfEval, llama2cEval] = await Promise.all([
+    const text = fixture('text', 'tinystories_valid_part1.txt');
+    // with no text, both calibrate and evaluate on their own samples: the same samples, the same figures
+    const samples = ['--T', '16', '--limit', '2', '--calibration', '2', '--sample-tokens', '64'];
+    const [hfGenerate, llama2cGenerate, hfEval, llama2cEval, hfSamples, embeddedSamples] = await Promise.all([
       cli('generate', folder, '--steps', '32'),
       cli('generate', 'llama2c', '--steps', '32'),
-      cli('eval', folder, '--T', '16', '--limit', '4'),
+      cli('eval', folder, '--T', '16', '--limit', '4', '--text', text),
       cli('eval', 'llama2c', '--T', '16', '--limit', '4'),
+      cli('eval', folder, ...samples),
+      cli('eval', 'stories260K', ...samples),
     ]);
-    for (const result of [hfGenerate, llama2cGenerate, hfEval, llama2cEval]) expect(result.code, result.stderr).toBe(0);
-    const text = floatText(hfGenerate.stdout);
-    expect(text).toMatch(/^Once upon a time/);
-    expect(text).toBe(floatText(llama2cGenerate.stdout));
+    for (const result of [hfGenerate, llama2cGenerate, hfEval, llama2cEval, hfSamples, embeddedSamples]) {
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const story = floatText(hfGenerate.stdout);
+    expect(story).toMatch(/^Once upon a time/);
+    expect(story).toBe(floatText(llama2cGenerate.stdout));
     expect(hfEval.stdout).toMatch(/^llama: /);
     expect(evalFigures(hfEval.stdout)).toEqual(evalFigures(llama2cEval.stdout));
-  }, 40_000);
+    const sampleFigures = (stdout: string) =>
+      stdout.split('\n').filter((l) => /on the samples|top-1 agreement/.test(l));
+    expect(sampleFigures(hfSamples.stdout)).toHaveLength(3);
+    expect(sampleFigures(hfSamples.stdout)).toEqual(sampleFigures(embeddedSamples.stdout));
+  }, 120_000);
 
   it('reads the tokenizer before writing anything, and names a missing one', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'mbe-snn-export-hf-')), 'none');

@@ -35,11 +35,15 @@ async function reachableFrom(entry: string): Promise<{ files: string[]; external
   return { files: [...seen].map((href) => href.replace(root.href, '')).sort(), external };
 }
 
-/** The package's entry points, pinned: `mbe-snn`, `mbe-snn/node` and `mbe-snn/plot`, each built by tsc. */
+/** The package's entry points, pinned: `mbe-snn`, `mbe-snn/node`, `mbe-snn/plot` and `mbe-snn/stories260K`, each built by tsc. */
 const ENTRIES: Record<string, { types: string; default: string }> = {
   '.': { types: './dist/src/index.d.ts', default: './dist/src/index.js' },
   './node': { types: './dist/src/node.d.ts', default: './dist/src/node.js' },
   './plot': { types: './dist/src/plot/index.d.ts', default: './dist/src/plot/index.js' },
+  './stories260K': {
+    types: './dist/src/io/embedded/stories260K.d.ts',
+    default: './dist/src/io/embedded/stories260K.js',
+  },
 };
 
 describe('package', () => {
@@ -88,6 +92,27 @@ describe('package', () => {
     for (const file of files) expect(file).toMatch(/^src\/(plot\/[\w-]+|errors|random|version)\.ts$/);
     const plot = await import('../../src/plot/index.js');
     expect(Object.keys(plot).sort()).toEqual(['PALETTE', 'gridPlot', 'linePlot']);
+  });
+
+  it('the mbe-snn/stories260K entry is the upstream files, with their MIT licence, and nothing else', async () => {
+    const { files, external } = await reachableFrom('src/io/embedded/stories260K.ts');
+    expect(external).toEqual([]);
+    expect(files).toEqual(['src/io/embedded/generated/stories260K.ts', 'src/io/embedded/stories260K.ts']);
+    const { stories260K } = await import('../../src/io/embedded/stories260K.js');
+    const model = stories260K();
+    const { createHash } = await import('node:crypto');
+    const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+    expect(sha256(model.files.get('checkpoint')!.bytes)).toBe(
+      'b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696',
+    );
+    expect(sha256(model.files.get('tokenizer')!.bytes)).toBe(
+      '037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312',
+    );
+    expect(model.licence).toMatch(/^MIT License$/m);
+    expect(model.licence).toContain('Copyright (c) 2023 Andrej');
+    // the notice ships in the package (package.json files) beside the generated module
+    const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8')) as { files: string[] };
+    expect(pkg.files).toContain('src/io/embedded/stories260K/LICENSE');
   });
 
   it('the CLI reports the wasm builds as JSON', async () => {
