@@ -1,6 +1,7 @@
 // Loads the kernel module: picks the best build this runtime validates (relaxed -> simd -> scalar) once,
 // or the one the caller asks for. The bytes are embedded (bindings/generated/), so the same code path
 // works in Node, browsers, bundlers and test runners without locating a .wasm file.
+import { describeValue, MbeError } from '../src/errors.js';
 import { wasmBase64 as relaxedBase64 } from './generated/relaxed.js';
 import { wasmBase64 as scalarBase64 } from './generated/scalar.js';
 import { wasmBase64 as simdBase64 } from './generated/simd.js';
@@ -104,20 +105,20 @@ export function bestVariant(): WasmVariant {
   return supportedVariants()[0] ?? 'scalar';
 }
 
-export class WasmVariantError extends Error {
-  readonly code = 'ERR_WASM_VARIANT';
-  constructor(variant: string) {
+/** A wasm build that is unknown or that this runtime cannot compile; an MbeError like every library error. */
+export class WasmVariantError extends MbeError {
+  constructor(variant: unknown) {
     super(
-      `The "${variant}" wasm build cannot be loaded here: this runtime validates only ` +
+      'ERR_WASM_VARIANT',
+      `The ${describeValue(variant)} wasm build cannot be loaded here: this runtime validates only ` +
         `[${supportedVariants().join(', ')}] (relaxed SIMD needs Chromium, or Node with --experimental-wasm-relaxed-simd).`,
     );
-    this.name = 'WasmVariantError';
   }
 }
 
 /** Instantiates a fresh kernel module (its own memory). Compiled modules are cached per build. */
 export async function instantiateKernels(variant: WasmVariant = bestVariant()): Promise<KernelExports> {
-  if (!WASM_VARIANTS.includes(variant)) throw new WasmVariantError(String(variant));
+  if (!WASM_VARIANTS.includes(variant)) throw new WasmVariantError(variant);
   if (!supportedVariants().includes(variant)) throw new WasmVariantError(variant);
   let module = moduleCache.get(variant);
   if (!module) {

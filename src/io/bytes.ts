@@ -1,11 +1,23 @@
 // Byte-buffer helpers shared by the readers: one view type for every input, little-endian scalars, and
 // float32 views that alias the file's bytes when they can.
+import { describeKind, InvalidArgumentError } from '../errors.js';
 
 /** Whether this platform stores numbers little-endian (every file format read here is little-endian). */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
-/** The bytes as a plain Uint8Array view (no copy); a Node Buffer becomes a plain view of the same memory. */
-export function asBytes(data: Uint8Array | ArrayBuffer): Uint8Array {
+/** Throws InvalidArgumentError unless `data` is a Uint8Array (a Node Buffer is one) or an ArrayBuffer. */
+export function checkBytes(data: unknown, name = 'data'): asserts data is Uint8Array | ArrayBuffer {
+  if (!(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) {
+    throw new InvalidArgumentError(`${name} must be a Uint8Array or an ArrayBuffer, got ${describeKind(data)}`);
+  }
+}
+
+/**
+ * The bytes as a plain Uint8Array view (no copy); a Node Buffer becomes a plain view of the same memory.
+ * Anything else (null, a plain Array, a string) is an InvalidArgumentError naming `name`.
+ */
+export function asBytes(data: Uint8Array | ArrayBuffer, name = 'data'): Uint8Array {
+  checkBytes(data, name);
   return data instanceof ArrayBuffer
     ? new Uint8Array(data)
     : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -30,7 +42,9 @@ export function float32At(bytes: Uint8Array, offset: number, count: number): Flo
   return out;
 }
 
-/** Formats a byte count with thousands separators for messages ("1,056,540 bytes"). */
+/** Formats a byte count with thousands separators for messages ("1,056,540 bytes"; "1.23e+30 bytes" past 2^53). */
 export function formatBytes(n: number): string {
-  return `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
+  // a size computed from a corrupt header may have hundreds of digits
+  const digits = Number.isSafeInteger(n) ? n.toLocaleString('en-US') : n.toPrecision(3);
+  return `${digits} byte${n === 1 ? '' : 's'}`;
 }

@@ -2,7 +2,7 @@
 //   u32 BIG-endian magic 0x00000803 (unsigned bytes, 3 dims) or 0x00000801 (unsigned bytes, 1 dim),
 //   then one u32 BE size per dim, then the bytes row-major. gunzip uses the web DecompressionStream
 //   (a global in Node >= 18 and in browsers).
-import { FormatError } from '../errors.js';
+import { describeText, describeValue, FormatError, InvalidArgumentError } from '../errors.js';
 import { asBytes, dataView, formatBytes } from './bytes.js';
 
 const IMAGES_MAGIC = 0x00000803;
@@ -65,9 +65,28 @@ export function parseIdxLabels(data: Uint8Array | ArrayBuffer, file = 'IDX label
   return { count, labels: bytes.subarray(8) };
 }
 
-/** Decompresses gzip data (all members); rejects with FormatError when it is not gzip or is corrupt or cut. */
-export async function gunzip(data: Uint8Array | ArrayBuffer, file = 'gzip data'): Promise<Uint8Array> {
+/** The most gunzip inflates by default (1 GiB; MNIST's largest file inflates to 47 MB). */
+export const MAX_GUNZIP_BYTES = 2 ** 30;
+
+export interface GunzipOptions {
+  /** The most bytes the data may inflate to; past it, a FormatError (default MAX_GUNZIP_BYTES). */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Decompresses gzip data (all members); rejects with FormatError when it is not gzip, is corrupt or cut, or
+ * inflates to more than options.maxBytes (checked chunk by chunk, so a gzip bomb is stopped at the bound).
+ */
+export async function gunzip(
+  data: Uint8Array | ArrayBuffer,
+  file = 'gzip data',
+  options: GunzipOptions = {},
+): Promise<Uint8Array> {
   const bytes = asBytes(data);
+  const maxBytes = options?.maxBytes ?? MAX_GUNZIP_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+    throw new InvalidArgumentError(`maxBytes must be a non-negative integer, got ${describeValue(maxBytes)}`);
+  }
   if (bytes.byteLength < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
     throw new FormatError(file, 'not gzip data (expected the magic bytes 1f 8b)', 0);
   }
@@ -80,16 +99,24 @@ export async function gunzip(data: Uint8Array | ArrayBuffer, file = 'gzip data')
   }).pipeThrough(new DecompressionStream('gzip'));
   const chunks: Uint8Array[] = [];
   let length = 0;
+  const reader = stream.getReader();
   try {
-    const reader = stream.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
       length += value.byteLength;
+      if (length > maxBytes) break;
+      chunks.push(value);
     }
   } catch (e) {
-    throw new FormatError(file, `corrupt gzip data (${(e as Error).message})`);
+    throw new FormatError(file, `corrupt gzip data (${describeText((e as Error).message)})`);
+  }
+  if (length > maxBytes) {
+    await reader.cancel().catch(() => undefined); // stop inflating; the rest is never produced
+    throw new FormatError(
+      file,
+      `inflates to more than ${formatBytes(maxBytes)}, the limit (gunzip's maxBytes option raises it)`,
+    );
   }
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(length);

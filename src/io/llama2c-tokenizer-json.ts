@@ -15,8 +15,8 @@
 // does, and the only ties are the splits of one piece, which settle the same way in every case tried (tok512.bin on
 // all 2150 paragraphs of the fixture text, and random vocabularies with distinct scores on random strings). Pieces
 // sharing a score (tiedScores) can differ: run.c takes the leftmost pair whichever piece it makes, ranks a fixed one.
-import { FormatError } from '../errors.js';
-import type { Llama2cTokenizer } from './tokenizer.js';
+import { describeValue, FormatError, InvalidArgumentError } from '../errors.js';
+import { Llama2cTokenizer } from './tokenizer.js';
 
 /** SentencePiece's whitespace symbol, which tokenizer.bin writes as " ". */
 const SPACE_SYMBOL = '\u2581';
@@ -74,7 +74,7 @@ function vocabularyPieces(tokenizer: Llama2cTokenizer, file: string): string[] {
       if (text !== expected) {
         throw new FormatError(
           file,
-          `token ${id} is ${JSON.stringify(text)}, expected the byte piece "${expected}" (run.c's byte fallback ` +
+          `token ${id} is ${describeValue(text)}, expected the byte piece "${expected}" (run.c's byte fallback ` +
             'is id byte + 3)',
         );
       }
@@ -154,6 +154,9 @@ export function llama2cTokenizerJson(
   tokenizer: Llama2cTokenizer,
   options: Llama2cHfTokenizerOptions = {},
 ): Llama2cHfTokenizer {
+  if (!(tokenizer instanceof Llama2cTokenizer)) {
+    throw new InvalidArgumentError('tokenizer must be a Llama2cTokenizer (from parseTokenizer)');
+  }
   const file = options.file ?? 'tokenizer.bin';
   const pieces = vocabularyPieces(tokenizer, file);
   const vocab: Record<string, number> = {};
@@ -161,7 +164,7 @@ export function llama2cTokenizerJson(
   pieces.forEach((piece, id) => {
     const earlier = ids.get(piece);
     if (earlier !== undefined) {
-      throw new FormatError(file, `tokens ${earlier} and ${id} are both ${JSON.stringify(piece)}`);
+      throw new FormatError(file, `tokens ${earlier} and ${id} are both ${describeValue(piece)}`);
     }
     ids.set(piece, id);
     vocab[piece] = id;

@@ -9,6 +9,7 @@
 // the memory layout is the PyTorch nn.Linear weight, (out, in), which is what the shapes below give.
 import { FormatError } from '../errors.js';
 import { asBytes, dataView, float32At, formatBytes } from './bytes.js';
+import { checkFiniteWeights, type WeightOptions } from './finite.js';
 
 const HEADER_BYTES = 7 * 4;
 /** First int32 of the versioned exports (export.py --version 1/2): "ak42" little-endian. */
@@ -169,13 +170,21 @@ export function llama2cFileSize(config: Llama2cFileConfig): number {
 
 /**
  * Parses a whole v0 checkpoint. The file must be exactly the size the header implies: a shorter one names
- * the tensor that is cut, a longer one the number of trailing bytes. `file` only appears in messages.
+ * the tensor that is cut, a longer one the number of trailing bytes. A NaN or infinite weight is a FormatError
+ * naming the tensor, the element and its byte offset, unless options.allowNonFinite (the skipped legacy RoPE
+ * tables are not checked). `file` only appears in messages.
  */
-export function parseLlama2c(data: Uint8Array | ArrayBuffer, file = 'llama2.c checkpoint'): Llama2cCheckpoint {
+export function parseLlama2c(
+  data: Uint8Array | ArrayBuffer,
+  file = 'llama2.c checkpoint',
+  options?: WeightOptions,
+): Llama2cCheckpoint {
   const bytes = asBytes(data);
   const config = parseLlama2cConfig(bytes, file);
   const expected = llama2cFileSize(config);
   const found: Partial<Record<WeightName | 'wcls', Float32Array>> = {};
+  /** each tensor's label and first byte, for the finiteness check */
+  const starts = new Map<WeightName | 'wcls', { label: string; start: number }>();
   let offset = HEADER_BYTES;
   for (const { name, label, count } of fileLayout(config)) {
     const end = offset + 4 * count;
@@ -187,7 +196,10 @@ export function parseLlama2c(data: Uint8Array | ArrayBuffer, file = 'llama2.c ch
         offset,
       );
     }
-    if (name !== null) found[name] = float32At(bytes, offset, count);
+    if (name !== null) {
+      found[name] = float32At(bytes, offset, count);
+      starts.set(name, { label, start: offset });
+    }
     offset = end;
   }
   if (bytes.byteLength !== expected) {
@@ -197,6 +209,10 @@ export function parseLlama2c(data: Uint8Array | ArrayBuffer, file = 'llama2.c ch
         `the header implies ${formatBytes(expected)}`,
       expected,
     );
+  }
+  // after the size checks, so that a cut file is reported as cut rather than by whatever its bytes hold
+  for (const [name, { label, start }] of starts) {
+    checkFiniteWeights(found[name]!, file, label, options, (i) => start + 4 * i);
   }
   const tokenEmbedding = found.tokenEmbedding!;
   const weights: Llama2cWeights = {

@@ -5,7 +5,7 @@
 // safetensors itself orders tensors by dtype alignment (8-, 4-, 2-byte dtypes), then by name; pass them in that
 // order to get its bytes exactly, and so that every F32 tensor stays 4-byte aligned after F16/BF16 ones.
 // F16 and BF16 values are rounded from the f32 values to nearest, ties to even (overflow to infinity, NaN kept NaN).
-import { InvalidArgumentError } from '../errors.js';
+import { describeKind, describeText, describeValue, InvalidArgumentError } from '../errors.js';
 import type { FloatDtype } from './safetensors.js';
 
 export interface WritableTensor {
@@ -19,8 +19,8 @@ export interface WritableTensor {
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 const ELEMENT_BYTES: Readonly<Record<FloatDtype, number>> = { F32: 4, F16: 2, BF16: 2 };
 
-/** A name for a message: at most 64 characters. */
-const brief = (name: string): string => (name.length > 64 ? `${name.slice(0, 61)}...` : name);
+/** A name for a message: at most 64 characters, control characters escaped. */
+const brief = (name: string): string => describeText(name);
 
 /** float32 bit pattern -> IEEE half bit pattern, rounded to nearest even. */
 function f32BitsToF16(bits: number): number {
@@ -53,6 +53,9 @@ function f32BitsToBf16(bits: number): number {
 }
 
 function check(tensor: WritableTensor, seen: Set<string>): number {
+  if (typeof tensor !== 'object' || tensor === null || typeof tensor.name !== 'string') {
+    throw new InvalidArgumentError(`each tensor must be { name, dtype, shape, data }, got ${describeKind(tensor)}`);
+  }
   const { name, dtype, shape, data } = tensor;
   const where = `tensor "${brief(name)}"`;
   if (name === '__metadata__' || seen.has(name)) {
@@ -60,13 +63,16 @@ function check(tensor: WritableTensor, seen: Set<string>): number {
   }
   seen.add(name);
   if (!Object.hasOwn(ELEMENT_BYTES, dtype)) throw new InvalidArgumentError(`${where}: dtype must be F32, F16 or BF16`);
-  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new InvalidArgumentError(`${where}: shape must be non-negative integers`);
+  }
+  if (!(data instanceof Float32Array)) {
+    throw new InvalidArgumentError(`${where}: data must be a Float32Array, got ${describeKind(data)}`);
   }
   const count = shape.reduce((p, d) => p * d, 1);
   if (data.length !== count) {
     throw new InvalidArgumentError(
-      `${where}: data has ${data.length} values, shape [${shape.join(', ')}] needs ${count}`,
+      `${where}: data has ${data.length} values, shape ${describeValue(shape)} needs ${count}`,
     );
   }
   return count * ELEMENT_BYTES[dtype];
@@ -80,6 +86,7 @@ export function writeSafetensors(
   tensors: readonly WritableTensor[],
   metadata?: Readonly<Record<string, string>>,
 ): Uint8Array {
+  if (!Array.isArray(tensors)) throw new InvalidArgumentError(`tensors must be an array, got ${describeKind(tensors)}`);
   const seen = new Set<string>();
   for (const [k, v] of Object.entries(metadata ?? {})) {
     if (typeof v !== 'string') throw new InvalidArgumentError(`metadata "${brief(k)}": value must be a string`);

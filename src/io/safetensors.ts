@@ -7,8 +7,9 @@
 // safetensors writes: data at a multiple of 8, tensors sorted by dtype alignment; an unaligned one is copied
 // alone); each F16/BF16 tensor is widened into its own Float32Array. Peak: the file + 4 bytes per F16/BF16
 // element (3x the file for an all-F16 checkpoint). Raw tensors are views into the file.
-import { FormatError } from '../errors.js';
+import { describeShape, describeText, describeValue, FormatError, InvalidArgumentError } from '../errors.js';
 import { asBytes, dataView, float32At, formatBytes } from './bytes.js';
+import { checkFiniteWeights, type WeightOptions } from './finite.js';
 import type { Tensor } from '../tensor.js';
 
 export type FloatDtype = 'F32' | 'F16' | 'BF16';
@@ -65,13 +66,11 @@ export interface Safetensors {
 
 const MAX_HEADER_BYTES = 100_000_000; // the safetensors crate's limit
 
-/** A name or JSON value for a message: at most 64 characters, control characters replaced. */
-function brief(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return (text.length > 64 ? `${text.slice(0, 61)}...` : text).replace(/\p{Cc}/gu, '?');
-}
+/** A name for a message: at most 64 characters, control characters escaped. */
+const brief = (name: string): string => describeText(name);
 
-const shapeText = (shape: readonly number[]): string => brief(`[${shape.join(', ')}]`); // "[64, 192]", cut
+/** A header value for a message: its JSON, summarised (bounded however long or deeply nested it is). */
+const shown = (value: unknown): string => describeValue(value);
 
 function isFloat(tensor: SafetensorsTensor): tensor is FloatTensor {
   return tensor.dtype === 'F32' || tensor.dtype === 'F16' || tensor.dtype === 'BF16';
@@ -161,7 +160,7 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart));
     header = JSON.parse(text);
   } catch (e) {
-    throw new FormatError(file, `header is not valid UTF-8 JSON (${brief((e as Error).message)})`, 8);
+    throw new FormatError(file, `header is not valid UTF-8 JSON (${describeText((e as Error).message)})`, 8);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new FormatError(file, 'header is not a JSON object', 8);
@@ -196,18 +195,18 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
     if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) {
       throw new FormatError(
         file,
-        `${where} has unknown dtype ${brief(JSON.stringify(dtype) ?? String(dtype))} (known: ${Object.keys(DTYPE_BYTES).join(', ')})`,
+        `${where} has unknown dtype ${shown(dtype)} (known: ${Object.keys(DTYPE_BYTES).join(', ')})`,
         8,
       );
     }
     if (!Array.isArray(shape) || !shape.every(isNonNegativeInteger)) {
-      throw new FormatError(file, `${where} has shape ${brief(shape)}, expected non-negative integers`, 8);
+      throw new FormatError(file, `${where} has shape ${shown(shape)}, expected non-negative integers`, 8);
     }
     const [begin, end] = Array.isArray(offsets) && offsets.length === 2 ? (offsets as unknown[]) : [];
     if (!isNonNegativeInteger(begin) || !isNonNegativeInteger(end) || begin > end) {
       throw new FormatError(
         file,
-        `${where} has data_offsets ${brief(offsets)}, expected [begin, end] with 0 <= begin <= end`,
+        `${where} has data_offsets ${shown(offsets)}, expected [begin, end] with 0 <= begin <= end`,
         8,
       );
     }
@@ -224,7 +223,7 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
     if (count * elementBytes !== end - begin) {
       throw new FormatError(
         file,
-        `${where} has shape ${shapeText(shape)} of ${dtype} = ${formatBytes(count * elementBytes)}, but its ` +
+        `${where} has shape ${describeShape(shape)} of ${dtype} = ${formatBytes(count * elementBytes)}, but its ` +
           `data_offsets [${begin}, ${end}] span ${formatBytes(end - begin)}`,
         dataStart + begin,
       );
@@ -271,11 +270,23 @@ export function parseSafetensors(data: Uint8Array | ArrayBuffer, file = 'safeten
   return { file, metadata, tensors };
 }
 
+function checkParsed(st: Safetensors): void {
+  if (typeof st !== 'object' || st === null || !(st.tensors instanceof Map)) {
+    throw new InvalidArgumentError('expected a parsed safetensors file (from parseSafetensors)');
+  }
+}
+
 /**
  * The float tensor `name`, checked against `shape` when given. Throws FormatError naming the file when it
- * is missing, not a float dtype, or of another shape.
+ * is missing, not a float dtype, of another shape, or holds a NaN or infinity (unless options.allowNonFinite).
  */
-export function floatTensor(st: Safetensors, name: string, shape?: readonly number[]): FloatTensor {
+export function floatTensor(
+  st: Safetensors,
+  name: string,
+  shape?: readonly number[],
+  options?: WeightOptions,
+): FloatTensor {
+  checkParsed(st);
   const tensor = st.tensors.get(name);
   if (tensor === undefined) throw new FormatError(st.file, `has no tensor "${brief(name)}"`);
   if (!isFloat(tensor))
@@ -283,16 +294,24 @@ export function floatTensor(st: Safetensors, name: string, shape?: readonly numb
   if (shape && (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i]))) {
     throw new FormatError(
       st.file,
-      `tensor "${brief(name)}" has shape ${shapeText(tensor.shape)}, expected ${shapeText(shape)}`,
+      `tensor "${brief(name)}" has shape ${describeShape(tensor.shape)}, expected ${describeShape(shape)}`,
     );
   }
+  checkFiniteWeights(tensor.data, st.file, name, options);
   return tensor;
 }
 
-/** The float tensors of a file, by name (other dtypes, such as integer buffers, are left out). */
-export function floatTensorMap(file: Safetensors): Map<string, Tensor> {
+/**
+ * The float tensors of a file, by name (other dtypes, such as integer buffers, are left out). A tensor holding a
+ * NaN or infinity is a FormatError naming it and the element, unless options.allowNonFinite.
+ */
+export function floatTensorMap(file: Safetensors, options?: WeightOptions): Map<string, Tensor> {
+  checkParsed(file);
   const map = new Map<string, Tensor>();
-  for (const [name, tensor] of file.tensors)
-    if (isFloat(tensor)) map.set(name, { data: tensor.data, shape: tensor.shape });
+  for (const [name, tensor] of file.tensors) {
+    if (!isFloat(tensor)) continue;
+    checkFiniteWeights(tensor.data, file.file, name, options);
+    map.set(name, { data: tensor.data, shape: tensor.shape });
+  }
   return map;
 }

@@ -2,7 +2,7 @@
 //   int32 LE max_token_length, then per token: float32 score, int32 length, `length` bytes (no terminator).
 // The vocabulary size is not stored; it comes from the model header. Tokens are byte strings (pieces may be
 // partial UTF-8), so lookups key them as binary strings: one char per byte, compared bytewise as strcmp does.
-import { FormatError, InvalidArgumentError } from '../errors.js';
+import { describeKind, describeValue, FormatError, InvalidArgumentError } from '../errors.js';
 import { mergeTokens } from './bpe.js';
 import { asBytes, dataView, formatBytes } from './bytes.js';
 
@@ -75,6 +75,7 @@ export class Llama2cTokenizer {
    * character, where run.c's C string would end, is encoded like any other byte.
    */
   encode(text: string, options: EncodeOptions = {}): number[] {
+    if (typeof text !== 'string') throw new InvalidArgumentError(`text must be a string, got ${describeKind(text)}`);
     const bytes = new TextEncoder().encode(text);
     const tokens: number[] = [];
     if (options.bos) tokens.push(BOS);
@@ -117,6 +118,8 @@ export class Llama2cTokenizer {
    * so decodeAll(encode(text, { bos: true })) === text.
    */
   decodeAll(ids: readonly number[]): string {
+    if (!Array.isArray(ids))
+      throw new InvalidArgumentError(`ids must be an array of token ids, got ${describeKind(ids)}`);
     const parts: Uint8Array[] = [];
     let length = 0;
     ids.forEach((id, i) => {
@@ -137,7 +140,9 @@ export class Llama2cTokenizer {
   private piece(id: number): string {
     const piece = this.pieces[id];
     if (!Number.isInteger(id) || piece === undefined) {
-      throw new InvalidArgumentError(`token id ${id} is outside the vocabulary [0, ${this.pieces.length})`);
+      throw new InvalidArgumentError(
+        `token id ${describeValue(id)} is outside the vocabulary [0, ${this.pieces.length})`,
+      );
     }
     return piece;
   }
@@ -164,12 +169,20 @@ export function parseTokenizer(
   file = 'tokenizer.bin',
 ): Llama2cTokenizer {
   if (!Number.isInteger(vocabSize) || vocabSize < 1) {
-    throw new InvalidArgumentError(`vocabSize must be a positive integer, got ${String(vocabSize)}`);
+    throw new InvalidArgumentError(`vocabSize must be a positive integer, got ${describeValue(vocabSize)}`);
   }
   const bytes = asBytes(data);
   const view = dataView(bytes);
   if (bytes.byteLength < 4) {
     throw new FormatError(file, `file is ${formatBytes(bytes.byteLength)}, shorter than the int32 max_token_length`);
+  }
+  // each token takes at least its score and length: check before the scores are allocated
+  if (4 + 8 * vocabSize > bytes.byteLength) {
+    throw new FormatError(
+      file,
+      `file is ${formatBytes(bytes.byteLength)}, too short for vocab_size = ${vocabSize} tokens ` +
+        `(at least ${formatBytes(4 + 8 * vocabSize)})`,
+    );
   }
   const maxTokenLength = view.getInt32(0, true);
   if (maxTokenLength <= 0) {

@@ -1,6 +1,14 @@
 // The bits family: the IEEE-754 split x = M 2^E (frexp, frexpEven) and its inverse y = x 2^k (ldexp).
 import type { KernelExports } from '../../bindings/loader.js';
-import { checkInt, checkLength, MAX_ELEMENTS } from './checks.js';
+import {
+  checkFloat32Array,
+  checkInt,
+  checkLength,
+  checkOptions,
+  checkTypedArray,
+  MAX_ELEMENTS,
+  newArray,
+} from './checks.js';
 import type { KernelContext } from './context.js';
 import type { FrexpResult } from './types.js';
 
@@ -29,11 +37,17 @@ export function runFrexp(
   x: Float32Array,
   options: FrexpOptions,
 ): FrexpResult {
+  checkFloat32Array('x', x);
+  checkOptions('options', options);
+  checkOptions('options.out', options.out);
   const n = x.length;
   checkInt('x.length', n, 0, MAX_ELEMENTS);
-  const mantissa = options.out?.mantissa ?? new Float32Array(n);
+  const given = options.out ?? {};
+  if (given.mantissa !== undefined) checkFloat32Array('out.mantissa', given.mantissa);
+  if (given.exponent !== undefined) checkTypedArray('out.exponent', given.exponent, Int32Array);
+  const mantissa = given.mantissa ?? newArray(Float32Array, n, 'mantissa');
   checkLength('out.mantissa', mantissa, n, '(n, like x)');
-  const exponent = options.out?.exponent ?? new Int32Array(n);
+  const exponent = given.exponent ?? newArray(Int32Array, n, 'exponent');
   checkLength('out.exponent', exponent, n, '(n, like x)');
   return heap.scratch((scratch) => {
     const xPtr = scratch.alloc(n * 4); // (n) f32
@@ -55,10 +69,14 @@ export function runLdexp(
   k: Int32Array,
   options: LdexpOptions,
 ): Float32Array {
+  checkFloat32Array('x', x);
+  checkTypedArray('k', k, Int32Array);
+  checkOptions('options', options);
   const n = x.length;
   checkInt('x.length', n, 0, MAX_ELEMENTS);
   checkLength('k', k, n, '(n, like x)');
-  const out = options.out ?? new Float32Array(n);
+  if (options.out !== undefined) checkFloat32Array('out', options.out);
+  const out = options.out ?? newArray(Float32Array, n, 'y');
   checkLength('out', out, n, '(n, like x)');
   return heap.scratch((scratch) => {
     const xPtr = scratch.alloc(n * 4); // (n) f32

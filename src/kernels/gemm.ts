@@ -1,7 +1,7 @@
 // The gemm family: C = A @ B + bias, B resident (packed for gemm, row-major for the reference).
-import { checkInt, checkLength, MAX_DIM } from './checks.js';
+import { checkFloat32Array, checkInt, checkLength, checkOptions, checkWasmBytes, MAX_DIM, newArray } from './checks.js';
 import type { KernelContext } from './context.js';
-import type { ResidentMatrix } from './resident.js';
+import type { IssuedMatrix } from './resident.js';
 
 export interface GemmOptions {
   /** (N) added to every row. */
@@ -14,19 +14,27 @@ export interface GemmOptions {
 export function runGemm(
   { heap }: KernelContext,
   a: Float32Array,
-  b: ResidentMatrix,
+  b: IssuedMatrix,
   M: number,
   options: GemmOptions,
   run: (cPtr: number, aPtr: number, biasPtr: number) => void,
 ): Float32Array {
   const K = b.rows;
   const N = b.cols;
+  checkFloat32Array('a', a);
   checkInt('M', M, 0, MAX_DIM);
+  checkOptions('options', options);
   checkLength('a', a, M * K, `(M, K) = (${M}, ${K})`);
-  const out = options.out ?? new Float32Array(M * N);
+  // with K = 0, a is empty while C (M, N) may still be past wasm32
+  checkWasmBytes('A and C', (M * K + M * N + N) * 4);
+  if (options.out !== undefined) checkFloat32Array('out', options.out);
+  const out = options.out ?? newArray(Float32Array, M * N, 'C');
   checkLength('out', out, M * N, `(M, N) = (${M}, ${N})`);
   const bias = options.bias;
-  if (bias) checkLength('bias', bias, N, `(N) = (${N})`);
+  if (bias !== undefined) {
+    checkFloat32Array('bias', bias);
+    checkLength('bias', bias, N, `(N) = (${N})`);
+  }
   return heap.scratch((scratch) => {
     const aPtr = scratch.alloc(M * K * 4); // (M, K)
     const cPtr = scratch.alloc(M * N * 4); // (M, N)

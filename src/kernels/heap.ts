@@ -1,11 +1,12 @@
 // Owns the kernel module's linear memory: long-lived blocks (packed weights) from a first-fit free list,
 // and per-call scratch above them that is released when the call returns. Every pointer is 16-byte
 // aligned. Growing memory detaches earlier typed-array views, so views are made fresh after allocation.
-import { WasmMemoryError } from '../errors.js';
+import { describeText, WasmMemoryError } from '../errors.js';
 
 const ALIGN = 16;
 const PAGE = 65536;
-const MAX_BYTES = 65536 * PAGE; // the wasm32 limit, 4 GiB
+/** The wasm32 limit, 4 GiB. */
+export const MAX_WASM_BYTES = 65536 * PAGE;
 
 interface Block {
   ptr: number;
@@ -111,13 +112,13 @@ export class WasmHeap {
   private ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
-    if (end > MAX_BYTES) {
-      throw new WasmMemoryError(`operands need ${end} bytes of wasm memory; the wasm32 limit is ${MAX_BYTES}`);
+    if (end > MAX_WASM_BYTES) {
+      throw new WasmMemoryError(`operands need ${end} bytes of wasm memory; the wasm32 limit is ${MAX_WASM_BYTES}`);
     }
     try {
       this.memory.grow(Math.ceil((end - have) / PAGE));
     } catch (cause) {
-      throw new WasmMemoryError(`wasm memory could not grow to ${end} bytes: ${String(cause)}`);
+      throw new WasmMemoryError(`wasm memory could not grow to ${end} bytes: ${describeText(String(cause), 200)}`);
     }
   }
 

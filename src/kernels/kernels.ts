@@ -2,11 +2,13 @@
 // copies operands into the module's memory, runs the kernel and copies results out (into caller-given
 // buffers where passed). Weights that are used many times stay resident (`upload`, `pack`). Each `*Ref`
 // method runs the kernel's scalar twin. The work of each kernel family lives in its own module; this
-// class loads the module, owns its heap, and delegates.
+// class loads the module, owns its heap, and delegates. Every argument is checked, its type too (a plain
+// Array, null or a forged matrix is an InvalidArgumentError), and sizes before any result is allocated.
 import { instantiateKernels, supportedVariants, type WasmVariant } from '../../bindings/loader.js';
 import { runFrexp, runLdexp, type FrexpOptions, type LdexpOptions } from './bits.js';
 import type { KernelContext } from './context.js';
 import { runGemm, type GemmOptions } from './gemm.js';
+import { checkOptions } from './checks.js';
 import { WasmHeap } from './heap.js';
 import { runMembrane, runMembraneSpikes, type MembraneOptions, type MembraneSpikesOptions } from './membrane.js';
 import { checkResident, packMatrix, uploadMatrix, type PackedMatrix, type ResidentMatrix } from './resident.js';
@@ -36,6 +38,7 @@ export class Kernels {
 
   /** Instantiates a kernel module with its own memory. */
   static async load(options: LoadKernelsOptions = {}): Promise<Kernels> {
+    checkOptions('options', options);
     const variant = options.variant ?? supportedVariants()[0] ?? 'scalar';
     return new Kernels(variant, await instantiateKernels(variant));
   }
@@ -77,28 +80,23 @@ export class Kernels {
     return packMatrix(this.ctx, this, b, K, N);
   }
 
-  /** @internal Called by ResidentMatrix.free. */
-  releaseMatrix(matrix: ResidentMatrix): void {
-    this.ctx.heap.release(matrix.ptr);
-  }
-
   // ---- gemm ----
 
   /** C (M, N) = A (M, K) @ B (K, N) + bias, with B packed by `pack`. */
   gemm(a: Float32Array, b: PackedMatrix, M: number, options: GemmOptions = {}): Float32Array {
-    checkResident(this, 'b', b, 'packed-16');
+    const packed = checkResident(this, 'b', b, 'packed-16');
     const { wasm } = this.ctx;
-    return runGemm(this.ctx, a, b, M, options, (c, aPtr, bias) =>
-      wasm.gemm_packed(c, aPtr, b.ptr, bias, M, b.rows, b.cols),
+    return runGemm(this.ctx, a, packed, M, options, (c, aPtr, bias) =>
+      wasm.gemm_packed(c, aPtr, packed.ptr, bias, M, packed.rows, packed.cols),
     );
   }
 
   /** The naive scalar reference, on a row-major B from `upload`. */
   gemmRef(a: Float32Array, b: ResidentMatrix, M: number, options: GemmOptions = {}): Float32Array {
-    checkResident(this, 'b', b, 'row-major');
+    const rowMajor = checkResident(this, 'b', b, 'row-major');
     const { wasm } = this.ctx;
-    return runGemm(this.ctx, a, b, M, options, (c, aPtr, bias) =>
-      wasm.gemm_ref(c, aPtr, b.ptr, bias, M, b.rows, b.cols),
+    return runGemm(this.ctx, a, rowMajor, M, options, (c, aPtr, bias) =>
+      wasm.gemm_ref(c, aPtr, rowMajor.ptr, bias, M, rowMajor.rows, rowMajor.cols),
     );
   }
 
@@ -106,18 +104,18 @@ export class Kernels {
 
   /** out (M, Nout) += sum_p scale[p] * (S_p (M, K) @ W (K, Nout)), accumulate-only; out is zeros by default. */
   spikemm(planes: SpikePlanes, scale: Float32Array, weight: ResidentMatrix, out?: Float32Array): Float32Array {
-    checkResident(this, 'weight', weight, 'row-major');
+    const w = checkResident(this, 'weight', weight, 'row-major');
     const { wasm } = this.ctx;
-    return runSpikemm(this.ctx, planes, scale, weight, out, (o, p, s, scratch) =>
-      wasm.spikemm(o, p, s, weight.ptr, scratch, planes.rows, planes.rowLen, weight.cols, planes.planes),
+    return runSpikemm(this.ctx, planes, scale, w, out, (o, p, s, scratch) =>
+      wasm.spikemm(o, p, s, w.ptr, scratch, planes.rows, planes.rowLen, w.cols, planes.planes),
     );
   }
 
   spikemmRef(planes: SpikePlanes, scale: Float32Array, weight: ResidentMatrix, out?: Float32Array): Float32Array {
-    checkResident(this, 'weight', weight, 'row-major');
+    const w = checkResident(this, 'weight', weight, 'row-major');
     const { wasm } = this.ctx;
-    return runSpikemm(this.ctx, planes, scale, weight, out, (o, p, s) =>
-      wasm.spikemm_ref(o, p, s, weight.ptr, planes.rows, planes.rowLen, weight.cols, planes.planes),
+    return runSpikemm(this.ctx, planes, scale, w, out, (o, p, s) =>
+      wasm.spikemm_ref(o, p, s, w.ptr, planes.rows, planes.rowLen, w.cols, planes.planes),
     );
   }
 

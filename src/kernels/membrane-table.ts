@@ -3,7 +3,16 @@
 // MAX_TIMESTEPS (not for this neuron), so the kernels read them as constant load offsets; every array
 // starts 16-byte aligned. assembly/membrane.ts reads the same constants (a test holds them equal).
 import { InvalidArgumentError } from '../errors.js';
-import { checkFinite, checkFiniteNumber, checkInt, checkLength, MAX_BASES, MAX_TIMESTEPS } from './checks.js';
+import {
+  checkFinite,
+  checkFiniteNumber,
+  checkFloat32Array,
+  checkInt,
+  checkLength,
+  checkObject,
+  MAX_BASES,
+  MAX_TIMESTEPS,
+} from './checks.js';
 import type { Scratch, WasmHeap } from './heap.js';
 import type { MembraneTables } from './types.js';
 
@@ -27,6 +36,10 @@ export const MEMBRANE_TABLE_LAYOUT = {
 
 /** Throws InvalidArgumentError unless the tables describe a neuron the kernels can run. */
 export function checkTables(tables: MembraneTables): void {
+  checkObject('tables', tables);
+  for (const field of ['polarity', 'shift', 'weight', 'vth', 'reset', 'intensity'] as const) {
+    checkFloat32Array(`tables.${field}`, tables[field]);
+  }
   const { N, T } = tables;
   checkInt('tables.N', N, 1, MAX_BASES);
   checkInt('tables.T', T, 1, MAX_TIMESTEPS);

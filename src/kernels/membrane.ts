@@ -2,9 +2,18 @@
 // neuron over an array. The tables go to wasm as one table block (membrane-table.ts).
 import type { KernelExports } from '../../bindings/loader.js';
 import { InvalidArgumentError } from '../errors.js';
-import { checkInt, checkLength, MAX_ELEMENTS } from './checks.js';
+import {
+  checkFloat32Array,
+  checkInt,
+  checkLength,
+  checkOptions,
+  checkTypedArray,
+  checkWasmBytes,
+  MAX_ELEMENTS,
+  newArray,
+} from './checks.js';
 import type { KernelContext } from './context.js';
-import { checkTables, writeMembraneTable } from './membrane-table.js';
+import { checkTables, MEMBRANE_TABLE_LAYOUT, writeMembraneTable } from './membrane-table.js';
 import type { MembraneSpikes, MembraneTables } from './types.js';
 
 export interface MembraneOptions {
@@ -43,10 +52,13 @@ export function runMembrane(
   tables: MembraneTables,
   options: MembraneOptions,
 ): Float32Array {
+  checkFloat32Array('x', x);
   checkTables(tables);
+  checkOptions('options', options);
   const n = x.length;
   checkInt('x.length', n, 0, MAX_ELEMENTS);
-  const out = options.out ?? new Float32Array(n);
+  if (options.out !== undefined) checkFloat32Array('out', options.out);
+  const out = options.out ?? newArray(Float32Array, n, 'y');
   checkLength('out', out, n, '(n, like x)');
   return heap.scratch((scratch) => {
     const table = writeMembraneTable(heap, scratch, tables, options.signMagnitude ?? false);
@@ -67,7 +79,9 @@ export function runMembraneSpikes(
   tables: MembraneTables,
   options: MembraneSpikesOptions,
 ): MembraneSpikes {
+  checkFloat32Array('x', x);
   checkTables(tables);
+  checkOptions('options', options);
   const rows = options.rows ?? 1;
   checkInt('rows', rows, 1, MAX_ELEMENTS);
   if (x.length % rows !== 0) {
@@ -79,14 +93,19 @@ export function runMembraneSpikes(
   const words = Math.ceil(rowLen / 32);
   const planeWords = rows * words;
   const P = N * T;
-  const given = options.out ?? {};
-  const y = given.y ?? new Float32Array(x.length); // (rows, rowLen)
+  // x and y, the planes, their counts and the signs, all 4-byte elements
+  checkWasmBytes(
+    'x and the spike planes',
+    MEMBRANE_TABLE_LAYOUT.bytes + 4 * (2 * x.length + P * planeWords + P + planeWords),
+  );
+  const given = checkBuffers(options.out);
+  const y = given.y ?? newArray(Float32Array, x.length, 'y'); // (rows, rowLen)
   checkLength('out.y', y, x.length, '(rows, rowLen, like x)');
-  const bits = given.bits ?? new Uint32Array(P * planeWords); // (N * T, rows, words)
+  const bits = given.bits ?? newArray(Uint32Array, P * planeWords, 'planes.bits'); // (N * T, rows, words)
   checkLength('out.bits', bits, P * planeWords, `(N * T, rows, words) = (${P}, ${rows}, ${words})`);
   const counts = given.counts ?? new Uint32Array(P); // (N, T)
   checkLength('out.counts', counts, P, `(N, T) = (${N}, ${T})`);
-  const signs = given.signs ?? new Uint32Array(planeWords); // (rows, words)
+  const signs = given.signs ?? newArray(Uint32Array, planeWords, 'signs'); // (rows, words)
   checkLength('out.signs', signs, planeWords, `(rows, words) = (${rows}, ${words})`);
   return heap.scratch((scratch) => {
     const table = writeMembraneTable(heap, scratch, tables, options.signMagnitude ?? false);
@@ -103,4 +122,15 @@ export function runMembraneSpikes(
     signs.set(heap.u32(signsPtr, planeWords));
     return { y, planes: { bits, planes: P, rows, rowLen, words }, counts, signs };
   });
+}
+
+/** The caller's buffers, each undefined or a typed array of the right type (lengths are checked by the caller). */
+function checkBuffers(out: MembraneSpikesBuffers | undefined): MembraneSpikesBuffers {
+  checkOptions('out', out);
+  if (out === undefined) return {};
+  if (out.y !== undefined) checkFloat32Array('out.y', out.y);
+  for (const name of ['bits', 'counts', 'signs'] as const) {
+    if (out[name] !== undefined) checkTypedArray(`out.${name}`, out[name], Uint32Array);
+  }
+  return out;
 }

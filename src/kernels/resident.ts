@@ -1,33 +1,73 @@
 // Matrices held in wasm memory across calls (weights that kernels read many times): row-major for
 // spikemm and gemmRef, packed into 16-column panels for gemm. Each belongs to the Kernels that made it.
+// The kernels trust only what was recorded when a matrix was issued (module-private, below): an object
+// made any other way, or a copy of a real one, would hand wasm a pointer of the caller's choosing.
 import { InvalidArgumentError } from '../errors.js';
-import { checkInt, checkLength, MAX_DIM } from './checks.js';
+import { checkFloat32Array, checkInt, checkLength, checkWasmBytes, MAX_DIM } from './checks.js';
 import type { KernelContext } from './context.js';
+import type { WasmHeap } from './heap.js';
 import type { Kernels } from './kernels.js';
 
-/** A row-major matrix held in wasm memory, for kernels that read it many times. */
+type Layout = 'row-major' | 'packed-16';
+
+/** What upload and pack recorded about a matrix they issued. */
+export interface IssuedMatrix {
+  readonly owner: Kernels;
+  readonly heap: WasmHeap;
+  readonly ptr: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly layout: Layout;
+  freed: boolean;
+}
+
+/** Every matrix issued by uploadMatrix and packMatrix, and only those. */
+const issued = new WeakMap<ResidentMatrix, IssuedMatrix>();
+
+function record(matrix: ResidentMatrix): IssuedMatrix {
+  const found = issued.get(matrix);
+  if (found === undefined) throw new InvalidArgumentError('not a matrix made by Kernels.upload or Kernels.pack');
+  return found;
+}
+
+/** A row-major matrix held in wasm memory, for kernels that read it many times (made by Kernels.upload or pack). */
 export class ResidentMatrix {
-  private freed = false;
-  constructor(
-    /** @internal */ readonly owner: Kernels,
-    readonly ptr: number,
-    readonly rows: number,
-    readonly cols: number,
-    readonly layout: 'row-major' | 'packed-16',
-  ) {}
-  /** Gives the memory back; the matrix cannot be used afterwards. */
-  free(): void {
-    if (this.freed) return;
-    this.freed = true;
-    this.owner.releaseMatrix(this);
+  private constructor() {
+    // instances come from issue() only; one made otherwise is in no record and every kernel rejects it
+  }
+  get rows(): number {
+    return record(this).rows;
+  }
+  get cols(): number {
+    return record(this).cols;
+  }
+  get layout(): Layout {
+    return record(this).layout;
+  }
+  /** @internal The block's address in wasm memory. */
+  get ptr(): number {
+    return record(this).ptr;
   }
   get isFreed(): boolean {
-    return this.freed;
+    return record(this).freed;
+  }
+  /** Gives the memory back; the matrix cannot be used afterwards. */
+  free(): void {
+    const r = record(this);
+    if (r.freed) return;
+    r.freed = true;
+    r.heap.release(r.ptr);
   }
 }
 
 /** A B operand packed by Kernels.pack. */
 export type PackedMatrix = ResidentMatrix;
+
+function issue(fields: Omit<IssuedMatrix, 'freed'>): ResidentMatrix {
+  const matrix = Object.create(ResidentMatrix.prototype) as ResidentMatrix;
+  issued.set(matrix, { ...fields, freed: false });
+  return matrix;
+}
 
 /** Copies data (rows, cols) into a long-lived block. */
 export function uploadMatrix(
@@ -38,9 +78,10 @@ export function uploadMatrix(
   cols: number,
 ): ResidentMatrix {
   checkMatrix('data', data, rows, cols);
+  checkWasmBytes('the matrix', rows * cols * 4);
   const ptr = heap.alloc(rows * cols * 4); // (rows, cols)
   heap.f32(ptr, rows * cols).set(data);
-  return new ResidentMatrix(owner, ptr, rows, cols, 'row-major');
+  return issue({ owner, heap, ptr, rows, cols, layout: 'row-major' });
 }
 
 /** Packs b (K, N) into a long-lived block of (ceil(N / 16), K, 16) panels, zero-padded past N. */
@@ -52,31 +93,31 @@ export function packMatrix(
   N: number,
 ): PackedMatrix {
   checkMatrix('b', b, K, N);
-  const ptr = heap.alloc(Math.ceil(N / 16) * K * 16 * 4); // (ceil(N / 16), K, 16)
+  const packedBytes = Math.ceil(N / 16) * K * 16 * 4;
+  checkWasmBytes('the packed matrix and its copy', packedBytes + K * N * 4);
+  const ptr = heap.alloc(packedBytes); // (ceil(N / 16), K, 16)
   heap.scratch((scratch) => {
     const bPtr = scratch.alloc(K * N * 4); // (K, N)
     heap.f32(bPtr, K * N).set(b);
     wasm.gemm_pack_b(ptr, bPtr, K, N);
   });
-  return new ResidentMatrix(owner, ptr, K, N, 'packed-16');
+  return issue({ owner, heap, ptr, rows: K, cols: N, layout: 'packed-16' });
 }
 
-/** Throws unless `matrix` is a live matrix of `owner` in the given layout. */
-export function checkResident(
-  owner: Kernels,
-  name: string,
-  matrix: ResidentMatrix,
-  layout: ResidentMatrix['layout'],
-): void {
-  if (!(matrix instanceof ResidentMatrix) || matrix.layout !== layout) {
+/** The record of `matrix`; throws unless it is a live matrix of `owner` in the given layout. */
+export function checkResident(owner: Kernels, name: string, matrix: unknown, layout: Layout): IssuedMatrix {
+  const found = issued.get(matrix as ResidentMatrix);
+  if (found === undefined || found.layout !== layout) {
     const how = layout === 'packed-16' ? 'Kernels.pack' : 'Kernels.upload';
     throw new InvalidArgumentError(`${name} must be a ${layout} matrix made by ${how}`);
   }
-  if (matrix.isFreed) throw new InvalidArgumentError(`${name} was freed`);
-  if (matrix.owner !== owner) throw new InvalidArgumentError(`${name} belongs to another Kernels instance`);
+  if (found.freed) throw new InvalidArgumentError(`${name} was freed`);
+  if (found.owner !== owner) throw new InvalidArgumentError(`${name} belongs to another Kernels instance`);
+  return found;
 }
 
-function checkMatrix(name: string, data: Float32Array, rows: number, cols: number): void {
+function checkMatrix(name: string, data: unknown, rows: number, cols: number): asserts data is Float32Array {
+  checkFloat32Array(name, data);
   checkInt(`${name} rows`, rows, 0, MAX_DIM);
   checkInt(`${name} cols`, cols, 0, MAX_DIM);
   checkLength(name, data, rows * cols, `(${rows}, ${cols})`);

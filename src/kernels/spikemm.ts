@@ -1,9 +1,21 @@
 // The spikemm family: out (M, Nout) += sum_p scale[p] (S_p (M, K) @ W (K, Nout)) on bit-packed planes,
 // W resident and row-major. `out` is accumulated into, so it is copied in as well as out.
-import { InvalidArgumentError } from '../errors.js';
-import { checkFinite, checkInt, checkLength, MAX_BASES, MAX_DIM, MAX_TIMESTEPS } from './checks.js';
+import { describeValue, InvalidArgumentError } from '../errors.js';
+import {
+  checkFinite,
+  checkFloat32Array,
+  checkInt,
+  checkLength,
+  checkObject,
+  checkTypedArray,
+  checkWasmBytes,
+  MAX_BASES,
+  MAX_DIM,
+  MAX_TIMESTEPS,
+  newArray,
+} from './checks.js';
 import type { KernelContext } from './context.js';
-import type { ResidentMatrix } from './resident.js';
+import type { IssuedMatrix } from './resident.js';
 import type { SpikePlanes } from './types.js';
 
 /** Checks the operands, then calls `run` (spikemm or spikemm_ref) on copies in wasm memory. */
@@ -11,7 +23,7 @@ export function runSpikemm(
   { heap }: KernelContext,
   planes: SpikePlanes,
   scale: Float32Array,
-  weight: ResidentMatrix,
+  weight: IssuedMatrix,
   out: Float32Array | undefined,
   run: (outPtr: number, planesPtr: number, scalePtr: number, scratchPtr: number) => void,
 ): Float32Array {
@@ -21,10 +33,16 @@ export function runSpikemm(
     throw new InvalidArgumentError(`weight has ${weight.rows} rows but the spike planes have rows of ${K} inputs`);
   }
   const Nout = weight.cols;
+  checkFloat32Array('scale', scale);
   checkLength('scale', scale, P, `(planes) = (${P})`);
   checkFinite('scale', scale);
-  if (out) checkLength('out', out, M * Nout, `(M, Nout) = (${M}, ${Nout})`);
-  const result = out ?? new Float32Array(M * Nout);
+  // out, the planes, the scales, the spike lists and their counts, all 4-byte elements
+  checkWasmBytes('out and the spike planes', (M * Nout + planes.bits.length + P + P * K + P) * 4);
+  if (out !== undefined) {
+    checkFloat32Array('out', out);
+    checkLength('out', out, M * Nout, `(M, Nout) = (${M}, ${Nout})`);
+  }
+  const result = out ?? newArray(Float32Array, M * Nout, 'out');
   return heap.scratch((scratch) => {
     const outPtr = scratch.alloc(M * Nout * 4); // (M, Nout)
     const planesPtr = scratch.alloc(planes.bits.length * 4); // (P, M, words) u32
@@ -43,12 +61,16 @@ export function runSpikemm(
 
 /** Throws unless the planes are consistent and no bit lies past rowLen. */
 function checkPlanes(planes: SpikePlanes): void {
+  checkObject('planes', planes);
+  checkTypedArray('planes.bits', planes.bits, Uint32Array);
   checkInt('planes.planes', planes.planes, 0, MAX_BASES * MAX_TIMESTEPS * 2);
   checkInt('planes.rows', planes.rows, 0, MAX_DIM);
   checkInt('planes.rowLen', planes.rowLen, 0, MAX_DIM);
   const words = Math.ceil(planes.rowLen / 32);
   if (planes.words !== words) {
-    throw new InvalidArgumentError(`planes.words must be ceil(rowLen / 32) = ${words}, got ${planes.words}`);
+    throw new InvalidArgumentError(
+      `planes.words must be ceil(rowLen / 32) = ${words}, got ${describeValue(planes.words)}`,
+    );
   }
   checkLength('planes.bits', planes.bits, planes.planes * planes.rows * words, '(planes, rows, words)');
   // Bits past rowLen would index weight rows that do not exist.

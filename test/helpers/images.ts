@@ -33,7 +33,8 @@ const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
-function crc32(bytes: Uint8Array): number {
+/** The CRC-32 of PNG chunks and gzip members. */
+export function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
   for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
@@ -50,7 +51,8 @@ export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-const concat = (parts: Uint8Array[]) => {
+/** The parts one after another, in a new array. */
+export const concat = (parts: readonly Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

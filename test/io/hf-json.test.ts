@@ -30,6 +30,14 @@ describe('parseJsonFile', () => {
     expect(e.message.length).toBeLessThan(120);
     expect(e.message).not.toMatch(/\n/);
   });
+
+  it('escapes the control bytes of a binary file in the JSON error (issue 13)', () => {
+    const binary = Uint8Array.from({ length: 1000 }, (_, i) => i % 32);
+    const e = formatError(() => parseJsonFile(binary, 'model.bin', 1 << 20, 'a config'));
+    expect(e.message).toMatch(/^model\.bin: is not valid JSON \(.*\\u0000/);
+    expect(e.message).not.toMatch(/\p{Cc}/u);
+    expect(e.message.length).toBeLessThan(120);
+  });
 });
 
 describe('utf8Text and brief', () => {
@@ -40,8 +48,8 @@ describe('utf8Text and brief', () => {
     );
   });
 
-  it('cuts text to 64 characters and replaces control characters', () => {
-    expect(brief('a\tb\u007fc')).toBe('a?b?c');
+  it('cuts text to 64 characters and escapes control characters', () => {
+    expect(brief('a\tb\u0000\u007fc')).toBe('a\\tb\\u0000\\u007fc');
     expect(brief('x'.repeat(100))).toBe(`${'x'.repeat(61)}...`);
   });
 });

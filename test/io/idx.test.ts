@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../../src/errors.js';
-import { gunzip, parseIdxImages, parseIdxLabels } from '../../src/io/idx.js';
+import { FormatError, InvalidArgumentError } from '../../src/errors.js';
+import { gunzip, MAX_GUNZIP_BYTES, parseIdxImages, parseIdxLabels } from '../../src/io/idx.js';
 import { loadMnist } from '../../src/io/node/files.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import { formatError } from '../helpers/format-error.js';
@@ -68,6 +68,25 @@ describe('gunzip', () => {
     await expect(gunzip(corrupt, 'x.gz')).rejects.toThrow(FormatError);
     await expect(gunzip(corrupt, 'x.gz')).rejects.toThrow('x.gz: corrupt gzip data');
     await expect(gunzip(gz.subarray(0, gz.length - 5), 'x.gz')).rejects.toThrow('x.gz: corrupt gzip data');
+  });
+
+  it('stops a stream that inflates past maxBytes with a FormatError (issue 13)', async () => {
+    // 8 MiB of zeros in about 8 kB of gzip, against a 1 MiB bound
+    const bomb = new Uint8Array(gzipSync(new Uint8Array(8 << 20)));
+    await expect(gunzip(bomb, 'bomb.gz', { maxBytes: 1 << 20 })).rejects.toThrow(
+      'bomb.gz: inflates to more than 1,048,576 bytes, the limit (gunzip',
+    );
+    expect((await gunzip(bomb, 'bomb.gz', { maxBytes: 8 << 20 })).length).toBe(8 << 20);
+    expect(MAX_GUNZIP_BYTES).toBe(2 ** 30);
+    await expect(gunzip(gz, 'x.gz', { maxBytes: -1 })).rejects.toThrow(InvalidArgumentError);
+  });
+
+  it('rejects data that is not bytes with InvalidArgumentError', async () => {
+    const loose = gunzip as (data: unknown) => Promise<Uint8Array>;
+    for (const data of [null, undefined, [0x1f, 0x8b], 'gz'])
+      await expect(loose(data)).rejects.toThrow(InvalidArgumentError);
+    const parse = [parseIdxImages, parseIdxLabels] as ((data: unknown) => unknown)[];
+    for (const p of parse) for (const data of [null, [8, 0, 0, 3]]) expect(() => p(data)).toThrow(InvalidArgumentError);
   });
 });
 

@@ -1,6 +1,7 @@
 // The Node PNG/JPEG readers and labelled image folders, on files the tests write into a temporary folder.
 import { mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, InvalidArgumentError } from '../../src/errors.js';
@@ -19,9 +20,11 @@ import {
   jpegBytes,
   palettePngBytes,
   pngBytes,
+  pngChunk,
   pngHeader,
   writeBytes,
 } from '../helpers/images.js';
+import { formatError } from '../helpers/format-error.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -184,6 +187,24 @@ describe('bad files are FormatErrors naming the file', () => {
   it('unsupported JPEG codings', async () => {
     const arithmetic = Uint8Array.of(0xff, 0xd8, 0xff, 0xc9, 0, 11, 8, 0, 1, 0, 1, 1, 1, 0x11, 0);
     expect((await rejection(await file('arith.jpg', arithmetic))).message).toMatch(/arithmetic-coded/);
+  });
+
+  it('headers claiming more pixels than the file can hold, before decoding (issue 13)', () => {
+    // a 69-byte PNG of 16384 x 16384 RGBA: pngjs took 20 s and 3 GB to accept it
+    const idat = pngChunk('IDAT', new Uint8Array(deflateSync(new Uint8Array(100))));
+    const png = new Uint8Array(
+      Buffer.concat([pngHeader(16384, 16384, 8, 6), idat, pngChunk('IEND', new Uint8Array(0))]),
+    );
+    expect(formatError(() => decodeImage(png, 'big.png')).message).toBe(
+      'big.png: PNG of 16384 x 16384 needs 1,073,741,824 bytes of image data, more than its 69 bytes can hold ' +
+        '(truncated or corrupt)',
+    );
+    // a 23-byte JPEG frame of 16384 x 16384: jpeg-js took 200 s and 8 GB to reject it
+    const sof = [0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0x40, 0, 0x40, 0, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1];
+    const jpg = Uint8Array.from([...sof, 0xff, 0xd9]);
+    expect(formatError(() => decodeImage(jpg, 'big.jpg')).message).toBe(
+      'big.jpg: JPEG of 16384 x 16384 has 4194304 blocks to code, more than its 23 bytes can hold (truncated or corrupt)',
+    );
   });
 });
 

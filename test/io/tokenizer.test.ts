@@ -143,9 +143,12 @@ describe('parseTokenizer', () => {
       't.bin: file is 3 bytes, shorter than the int32 max_token_length',
     );
     expect(formatError(() => parseTokenizer(at(good, 0, 0), 3)).message).toContain('max_token_length = 0');
-    // token 1 starts at byte 4 + 8 + 5 = 17
-    expect(formatError(() => parseTokenizer(good.subarray(0, 20), 3)).message).toContain(
-      'truncated in the score and length of token 1',
+    // token 2 starts at byte 4 + (8 + 5) + (8 + 2) = 27
+    expect(formatError(() => parseTokenizer(good.subarray(0, 30), 3)).message).toContain(
+      'truncated in the score and length of token 2',
+    );
+    expect(formatError(() => parseTokenizer(good.subarray(0, 20), 3, 't.bin')).message).toBe(
+      't.bin: file is 20 bytes, too short for vocab_size = 3 tokens (at least 28 bytes)',
     );
     const negative = formatError(() => parseTokenizer(at(good, 21, -2), 3, 't.bin'));
     expect(negative.message).toBe('t.bin at byte 21: token 1 has negative length -2');
@@ -160,6 +163,23 @@ describe('parseTokenizer', () => {
       '9 bytes after token 1: the file holds more than vocab_size = 2 tokens',
     );
     expect(() => parseTokenizer(good, 0)).toThrow(InvalidArgumentError);
+  });
+
+  it('checks vocabSize against the file before allocating its scores (issue 13)', () => {
+    // 2^31 scores would reserve 8 GiB; 8 bytes a token is the least the file must hold
+    const e = formatError(() => parseTokenizer(tokenizerBin(three), 2 ** 31, 't.bin'));
+    expect(e.message).toBe(
+      't.bin: file is 36 bytes, too short for vocab_size = 2147483648 tokens (at least 17,179,869,188 bytes)',
+    );
+  });
+
+  it('rejects data that is not bytes, and a vocabSize that is not a number, with InvalidArgumentError', () => {
+    const parse = parseTokenizer as (...args: unknown[]) => unknown;
+    for (const data of [null, undefined, [1, 2, 3, 4], 'tokenizer.bin', new Float32Array(4)]) {
+      expect(() => parse(data, 3), String(data)).toThrow(InvalidArgumentError);
+    }
+    expect(() => parse(tokenizerBin(three), null)).toThrow('vocabSize must be a positive integer, got null');
+    expect(() => parse(tokenizerBin(three), '3')).toThrow('vocabSize must be a positive integer, got "3"');
   });
 });
 

@@ -142,7 +142,8 @@ describe('layering (eslint.config.js)', () => {
     const files: string[] = [];
     for (const dir of ['src', 'bindings']) {
       for (const entry of await readdir(`${root}${dir}`, { recursive: true })) {
-        if (entry.endsWith('.ts') && !entry.startsWith('generated/')) files.push(`${dir}/${entry}`);
+        // generated modules (the base64 wasm builds and embedded model) are not linted
+        if (entry.endsWith('.ts') && !/(^|\/)generated\//.test(entry)) files.push(`${dir}/${entry}`);
       }
     }
     expect(files.length).toBeGreaterThan(20);

@@ -1,15 +1,13 @@
 // A Hugging Face config.json: parsed with a size bound, its fields read with their types checked, so a
 // wrong field is a FormatError naming the file, the field and what was expected.
-import { FormatError } from '../../errors.js';
+import { describeText, describeValue, FormatError } from '../../errors.js';
 import { parseJsonFile } from './json.js';
 
 /** Configs are a few kB; anything past this is not a config. */
 const MAX_CONFIG_BYTES = 1 << 20;
 
-const describe = (value: unknown): string => {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-};
+/** A field's value for a message, summarised however long or deeply nested it is. */
+const describe = (value: unknown): string => describeValue(value, 60);
 
 export class HfConfig {
   private constructor(
@@ -90,7 +88,7 @@ export class HfConfig {
   /** A FormatError naming the field (for checks across fields). */
   error(field: string, expected: string, got?: unknown): FormatError {
     const found = got === undefined ? 'it is missing' : `got ${describe(got)}`;
-    return new FormatError(this.file, `field "${field}" must be ${expected}; ${found}`);
+    return new FormatError(this.file, `field "${describeText(field)}" must be ${expected}; ${found}`);
   }
 
   private value(field: string, fallback: unknown): unknown {

@@ -5,7 +5,7 @@
 // Memory: each file is parsed in place (see src/io/safetensors.ts): F32 tensors are views into their file's
 // bytes, F16/BF16 tensors are widened one at a time into their own Float32Array. The peak is the files
 // themselves + 4 bytes per F16/BF16 element; no file is copied whole, and shards are not concatenated.
-import { FormatError } from '../../errors.js';
+import { describeKind, describeText, FormatError, InvalidArgumentError } from '../../errors.js';
 import { parseSafetensors, type SafetensorsTensor } from '../safetensors.js';
 import { isObject, parseJsonFile } from './json.js';
 
@@ -26,10 +26,14 @@ const MAX_INDEX_BYTES = 64 << 20;
 /** Shard names are short base names ("model-00001-of-00030.safetensors"). */
 const MAX_SHARD_NAME = 255;
 
-/** A name for a message: at most 64 characters, control characters replaced. */
-function brief(name: string): string {
-  const cut = name.length > 64 ? `${name.slice(0, 61)}...` : name;
-  return cut.replace(/\p{Cc}/gu, '?');
+/** A name for a message: at most 64 characters, control characters escaped. */
+const brief = (name: string): string => describeText(name);
+
+/** Throws InvalidArgumentError unless `files` is a map of base name -> file (a Map, as the folder readers give). */
+export function checkFolderFiles(files: unknown): asserts files is ReadonlyMap<string, FolderFile> {
+  if (!(files instanceof Map)) {
+    throw new InvalidArgumentError(`files must be a Map of base name -> { name, bytes }, got ${describeKind(files)}`);
+  }
 }
 
 /**
@@ -108,6 +112,7 @@ function noWeights(files: FolderFiles, folder: string): FormatError {
  * index: `model.safetensors`, in header order. With neither, a FormatError on `folder` saying what it needs.
  */
 export function readFolderTensors(files: FolderFiles, folder: string): ReadonlyMap<string, SafetensorsTensor> {
+  checkFolderFiles(files);
   const indexFile = files.get(SAFETENSORS_INDEX_FILE);
   if (indexFile === undefined) {
     const single = files.get(SAFETENSORS_FILE);

@@ -2,7 +2,7 @@
 // are resized to and with which filter, the rescale factor and the per-channel normalisation. Absent fields
 // take ViTImageProcessor's defaults; a wrong field is a FormatError naming the file and the field, as for
 // config.json. Steps this reader does not implement (center cropping) are errors, not silently skipped.
-import { FormatError } from '../../errors.js';
+import { describeValue, FormatError } from '../../errors.js';
 import { HfConfig } from './config.js';
 
 /** PIL's resampling filters, by the codes preprocessor configs store (PILImageResampling). */
@@ -32,7 +32,7 @@ export const VIT_IMAGE_PREPROCESSOR: ImagePreprocessor = {
 const fieldError = (file: string, field: string, expected: string, got: unknown) =>
   new FormatError(
     file,
-    `field "${field}" must be ${expected}; ${got === undefined ? 'it is missing' : `got ${JSON.stringify(got)}`}`,
+    `field "${field}" must be ${expected}; ${got === undefined ? 'it is missing' : `got ${describeValue(got)}`}`,
   );
 
 /** Parses preprocessor_config.json. */

@@ -8,7 +8,7 @@
 // The package's own .d.ts files use extensionless relative imports, which TypeScript's NodeNext resolution does not
 // follow (so its exports type as `any`); the few members used here are typed by PackageTokenizer below.
 import { Tokenizer } from '@huggingface/tokenizers';
-import { FormatError, InvalidArgumentError } from '../../errors.js';
+import { describeKind, describeValue, FormatError, InvalidArgumentError } from '../../errors.js';
 import {
   brief,
   parseMergesTxt,
@@ -22,6 +22,7 @@ import {
   type TokenizerJson,
   type TokenizerSettings,
 } from './tokenizer-files.js';
+import { checkFolderFiles } from './folder.js';
 import {
   byteLevelBpeTokenizerJson,
   roleTokens,
@@ -104,6 +105,7 @@ function readConfigs(files: HfTokenizerFiles): Configs {
  * JSON.stringify of it is a tokenizer.json that loads the same tokenizer.
  */
 export function tokenizerJsonFromVocabulary(files: HfTokenizerFiles, folder: string): TokenizerJson | undefined {
+  checkFolderFiles(files);
   const configs = readConfigs(files);
   const source = vocabularySource(files, folder, configs);
   return source === undefined ? undefined : specialised(files, source, configs.settings).json;
@@ -176,32 +178,62 @@ class PackageHfTokenizer implements HfTokenizer {
   }
 
   encode(text: string): number[] {
-    return this.ids(this.tokenizer.encode(checkText(text, 'text')), text);
+    checkText(text, 'text');
+    return this.ids(
+      this.inPackage('encode', () => this.tokenizer.encode(text)),
+      text,
+    );
   }
 
   encodePair(a: string, b: string): { ids: number[]; typeIds: number[] } {
-    const pair = this.tokenizer.encode(checkText(a, 'a'), {
-      text_pair: checkText(b, 'b'),
-      return_token_type_ids: true,
-    });
+    checkText(a, 'a');
+    checkText(b, 'b');
+    const pair = this.inPackage('encode', () =>
+      this.tokenizer.encode(a, { text_pair: b, return_token_type_ids: true }),
+    );
     const types = pair.token_type_ids;
     if (types !== undefined && types.length === pair.ids.length) {
       return { ids: this.ids(pair, a), typeIds: types.map((t) => (typeof t === 'number' ? t : 0)) };
     }
     // Post-processors without a pair template (ByteLevel, none) add no special tokens: a's ids, then b's, as the
     // tokenizers library encodes a pair with them (type ids 0 and 1). The package drops b there, so it is joined here.
-    const first = this.ids(this.tokenizer.encode(a), a);
-    const second = this.ids(this.tokenizer.encode(b, { add_special_tokens: false }), b);
+    const first = this.ids(
+      this.inPackage('encode', () => this.tokenizer.encode(a)),
+      a,
+    );
+    const second = this.ids(
+      this.inPackage('encode', () => this.tokenizer.encode(b, { add_special_tokens: false })),
+      b,
+    );
     return { ids: [...first, ...second], typeIds: [...first.map(() => 0), ...second.map(() => 1)] };
   }
 
   decode(ids: readonly number[]): string {
+    if (!Array.isArray(ids))
+      throw new InvalidArgumentError(`ids must be an array of token ids, got ${describeKind(ids)}`);
     ids.forEach((id, i) => {
       if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize || this.tokenizer.id_to_token(id) === undefined) {
-        throw new InvalidArgumentError(`ids[${i}] = ${id} is not a token id of the vocabulary [0, ${this.vocabSize})`);
+        throw new InvalidArgumentError(
+          `ids[${i}] = ${describeValue(id)} is not a token id of the vocabulary [0, ${this.vocabSize})`,
+        );
       }
     });
-    return ids.length === 0 ? '' : this.tokenizer.decode([...ids], { skip_special_tokens: true });
+    return ids.length === 0
+      ? ''
+      : this.inPackage('decode', () => this.tokenizer.decode([...ids], { skip_special_tokens: true }));
+  }
+
+  /**
+   * Runs a call into the package: what it throws on a text the load-time probe did not meet (its own TypeErrors,
+   * say) is a FormatError naming the tokenizer file, like every other fault of the file.
+   */
+  private inPackage<T>(what: string, call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      const reason = brief(error instanceof Error ? error.message : String(error));
+      throw new FormatError(this.file, `@huggingface/tokenizers failed to ${what} with this tokenizer (${reason})`);
+    }
   }
 
   /** The encoding's ids, each checked to be a token of the vocabulary. */
@@ -232,6 +264,7 @@ function checkText(text: unknown, name: string): string {
  * naming the file.
  */
 export function hfTokenizer(files: HfTokenizerFiles, folder: string): HfTokenizer {
+  checkFolderFiles(files);
   const tokenizerJson = files.get('tokenizer.json');
   const configs = readConfigs(files);
   const { settings, hints } = configs;
@@ -269,9 +302,11 @@ export function hfTokenizer(files: HfTokenizerFiles, folder: string): HfTokenize
   let tokenizer: PackageTokenizer;
   try {
     tokenizer = new PackageTokenizerClass(json, config);
-    const probe = tokenizer.encode(PROBE, { text_pair: PROBE });
-    if (probe.ids.some((id) => typeof id !== 'number')) throw new Error('some tokens of a sample text have no id');
-    tokenizer.decode(probe.ids as number[]);
+    // a single text and a pair: the post-processor has a template for each
+    for (const probe of [tokenizer.encode(PROBE), tokenizer.encode(PROBE, { text_pair: PROBE })]) {
+      if (probe.ids.some((id) => typeof id !== 'number')) throw new Error('some tokens of a sample text have no id');
+      tokenizer.decode(probe.ids as number[]);
+    }
   } catch (error) {
     const reason = brief(error instanceof Error ? error.message : String(error));
     throw new FormatError(file, `is not a tokenizer @huggingface/tokenizers can run (${reason})`);

@@ -4,7 +4,7 @@
 // Differences from the Node decoders, which read files as Pillow's Image.open does: browsers apply a JPEG's EXIF
 // orientation, their JPEG decoders may differ by a level or two, and a canvas stores premultiplied alpha, so
 // half-transparent pixels may differ by a level after compositing. Nothing here touches the DOM at load time.
-import { FormatError, InvalidArgumentError } from '../../errors.js';
+import { describeText, FormatError, InvalidArgumentError } from '../../errors.js';
 import { compositeOnWhite } from './convert.js';
 import { checkImageSize, MAX_IMAGE_SIDE, type DecodedImage } from './image.js';
 
@@ -55,7 +55,10 @@ export async function decodeWithCanvas(blob: Blob, name?: string): Promise<Decod
     // no colour-space conversion (as Pillow, which ignores ICC profiles), alpha not premultiplied
     bitmap = await g.createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch (e) {
-    throw new FormatError(file, `the browser cannot decode it as an image (${(e as Error).message})`);
+    throw new FormatError(
+      file,
+      `the browser cannot decode it as an image (${describeText(String((e as Error).message))})`,
+    );
   }
   try {
     const { width, height } = bitmap;

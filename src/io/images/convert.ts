@@ -7,8 +7,8 @@
 //     divisions by 255): what transformers' convert_to_rgb does to images with transparency. A fully
 //     transparent pixel is white whatever its colour, so decoders that zero or premultiply such pixels (pngjs's
 //     tRNS handling, the browser's canvas) give the same result.
-import { InvalidArgumentError } from '../../errors.js';
-import { checkImageSize, type DecodedImage } from './image.js';
+import { describeKind, describeValue, InvalidArgumentError } from '../../errors.js';
+import { checkImage, checkImageSize, type DecodedImage } from './image.js';
 
 /** The luma of one RGB pixel, as Pillow's convert('L'). */
 export function luma(r: number, g: number, b: number): number {
@@ -17,6 +17,7 @@ export function luma(r: number, g: number, b: number): number {
 
 /** A grey image as it is (the same object), an RGB one reduced to its luma. */
 export function toGrey(image: DecodedImage): DecodedImage {
+  checkImage(image);
   if (image.channels === 1) return image;
   const { width, height, data } = image;
   const n = width * height;
@@ -27,6 +28,7 @@ export function toGrey(image: DecodedImage): DecodedImage {
 
 /** An RGB image as it is (the same object), a grey one with its value in all three channels. */
 export function toRgb(image: DecodedImage): DecodedImage {
+  checkImage(image);
   if (image.channels === 3) return image;
   const { width, height, data } = image;
   const n = width * height;
@@ -69,9 +71,10 @@ export function compositeOnWhite(
 ): DecodedImage {
   checkImageSize(width, height, what);
   const n = width * height;
-  if (data.length !== n * channels) {
+  if (typeof data !== 'object' || data === null || data.length !== n * channels) {
     throw new InvalidArgumentError(
-      `${what}: expected ${height} x ${width} x ${channels} = ${n * channels} values, got ${data.length}`,
+      `${what}: expected ${height} x ${width} x ${channels} = ${n * channels} values, got ` +
+        (typeof data === 'object' && data !== null ? describeValue(data.length) : describeKind(data)),
     );
   }
   const colours = channels - 1;

@@ -12,7 +12,7 @@
 //
 // Hamming and lanczos use sin/cos, whose last bit may differ between JavaScript engines and C's libm; the
 // polynomial filters (box, bilinear, bicubic) are exact.
-import { InvalidArgumentError } from '../../errors.js';
+import { describeKind, describeValue, InvalidArgumentError } from '../../errors.js';
 import type { ResampleFilter } from '../hf/preprocessor.js';
 import { checkImage, checkImageSize, type DecodedImage } from './image.js';
 
@@ -186,10 +186,13 @@ export interface ResizeSpec {
  */
 export function resizeImage(image: DecodedImage, spec: ResizeSpec): DecodedImage {
   checkImage(image);
+  if (typeof spec !== 'object' || spec === null) {
+    throw new InvalidArgumentError(`resize: spec must be { height, width, resample }, got ${describeKind(spec)}`);
+  }
   const { height, width, resample } = spec;
   checkImageSize(width, height, 'resize');
   if (resample !== 'nearest' && !Object.hasOwn(FILTERS, resample)) {
-    throw new InvalidArgumentError(`resize: unknown resample filter ${JSON.stringify(resample)}`);
+    throw new InvalidArgumentError(`resize: unknown resample filter ${describeValue(resample)}`);
   }
   if (image.width === width && image.height === height) return image;
   if (resample === 'nearest') return nearest(image, height, width);

@@ -2,7 +2,7 @@
 // name. Weights are read as they are (safetensors only); other files in the folder are never opened.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FormatError, InvalidArgumentError } from '../../errors.js';
+import { describeKind, FormatError, InvalidArgumentError } from '../../errors.js';
 import {
   folderFilesToRead,
   parseSafetensorsIndex,
@@ -11,6 +11,7 @@ import {
   type FolderFiles,
 } from '../hf/folder.js';
 import { readFileBytes } from './files.js';
+import { onPath, pathText } from './fs-errors.js';
 
 /**
  * The model folder `dir`: config.json, generation_config.json, the tokenizer files, preprocessor_config.json,
@@ -20,18 +21,14 @@ import { readFileBytes } from './files.js';
  * index names but the folder lacks is left to readFolderTensors, which names it.
  */
 export async function readModelFolder(dir: string): Promise<FolderFiles> {
-  let isDirectory: boolean;
-  try {
-    isDirectory = (await stat(dir)).isDirectory();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new InvalidArgumentError(`${dir}: no such folder`);
-    throw e;
+  if (typeof dir !== 'string' || dir.length === 0) {
+    throw new InvalidArgumentError(`dir must be a non-empty string, got ${describeKind(dir)}`);
   }
-  if (!isDirectory) throw new InvalidArgumentError(`${dir}: is a file, expected a model folder`);
+  const isDirectory = (await onPath(dir, 'folder', () => stat(dir))).isDirectory();
+  if (!isDirectory) throw new InvalidArgumentError(`${pathText(dir)}: is a file, expected a model folder`);
   // files and symbolic links (the Hugging Face cache's snapshot folders link to its blobs)
-  const names = (await readdir(dir, { withFileTypes: true }))
-    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
-    .map((entry) => entry.name);
+  const entries = await onPath(dir, 'folder', () => readdir(dir, { withFileTypes: true }));
+  const names = entries.filter((entry) => entry.isFile() || entry.isSymbolicLink()).map((entry) => entry.name);
   if (!names.includes('config.json')) {
     throw new FormatError(dir, 'has no config.json: a Hugging Face model folder needs config.json and its weights');
   }

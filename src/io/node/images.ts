@@ -16,11 +16,13 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { FormatError, InvalidArgumentError } from '../../errors.js';
-import { formatBytes } from '../bytes.js';
+import { describeKind, describeText, FormatError, InvalidArgumentError } from '../../errors.js';
+import { asBytes, formatBytes } from '../bytes.js';
 import { compositeOnWhite } from '../images/convert.js';
 import { MAX_IMAGE_SIDE, type DecodedImage } from '../images/image.js';
 import { readFileBytes } from './files.js';
+import { onPath, pathText } from './fs-errors.js';
+import { checkJpegDataSize, checkPngDataSize } from './image-bounds.js';
 
 /** The largest image file read (64 MiB). */
 export const MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024;
@@ -44,7 +46,7 @@ function decoding<T>(file: string, format: string, decode: () => T): T {
   } catch (e) {
     if (e instanceof FormatError) throw e;
     const message = e instanceof Error ? e.message : String(e);
-    throw new FormatError(file, `corrupt or unsupported ${format} data (${message})`);
+    throw new FormatError(file, `corrupt or unsupported ${format} data (${describeText(message, 120)})`);
   }
 }
 
@@ -54,6 +56,7 @@ function decodePng(bytes: Uint8Array, file: string): DecodedImage {
   const ihdr = bytes.byteLength >= 33 && view.getUint32(8) === 13 && view.getUint32(12) === 0x49484452;
   if (!ihdr) throw new FormatError(file, 'PNG without an IHDR chunk first (truncated or corrupt)', 8);
   checkSide(file, view.getUint32(16), view.getUint32(20));
+  checkPngDataSize(file, bytes.byteLength, view.getUint32(16), view.getUint32(20), bytes[24]!, bytes[25]!);
   const png = decoding(file, 'PNG', () =>
     PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { checkCRC: true }),
   );
@@ -116,6 +119,7 @@ function jpegFrame(bytes: Uint8Array, file: string): JpegFrame {
 function decodeJpeg(bytes: Uint8Array, file: string): DecodedImage {
   const frame = jpegFrame(bytes, file);
   checkSide(file, frame.width, frame.height);
+  checkJpegDataSize(file, bytes.byteLength, frame.width, frame.height);
   if (frame.precision !== 8) throw new FormatError(file, `${frame.precision}-bit JPEG samples are not supported`);
   const image = decoding(file, 'JPEG', () =>
     jpeg.decode(bytes, {
@@ -135,7 +139,8 @@ function decodeJpeg(bytes: Uint8Array, file: string): DecodedImage {
 }
 
 /** Decodes PNG or JPEG bytes (told apart by their signature, not the name); `file` names it in errors. */
-export function decodeImage(bytes: Uint8Array, file = 'image'): DecodedImage {
+export function decodeImage(data: Uint8Array, file = 'image'): DecodedImage {
+  const bytes = asBytes(data);
   if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return decodePng(bytes, file);
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return decodeJpeg(bytes, file);
   throw new FormatError(file, 'not a PNG or JPEG file (unknown signature)', 0);
@@ -153,7 +158,8 @@ export async function readImageFile(path: string): Promise<DecodedImage> {
       `file is ${formatBytes(size)}, more than the ${formatBytes(MAX_IMAGE_FILE_BYTES)} read`,
     );
   }
-  return decodeImage(await readFileBytes(path), path);
+  // the bound again, on the opened file: it may have been replaced since
+  return decodeImage(await readFileBytes(path, { maxBytes: MAX_IMAGE_FILE_BYTES }), path);
 }
 
 export interface ImageFolder {
@@ -187,7 +193,8 @@ async function isFolder(dir: string, entry: Dirent): Promise<boolean> {
 async function entries(dir: string): Promise<{ folders: string[]; files: string[] }> {
   const folders: string[] = [];
   const files: string[] = [];
-  const all = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
+  const listed = await onPath(dir, 'folder', () => readdir(dir, { withFileTypes: true }));
+  const all = listed.filter((e) => !e.name.startsWith('.'));
   for (const entry of all.sort((a, b) => byName(a.name, b.name))) {
     if (await isFolder(dir, entry)) folders.push(entry.name);
     else files.push(entry.name);
@@ -200,7 +207,7 @@ async function entries(dir: string): Promise<{ folders: string[]; files: string[
  * a folder reached again through a symbolic link is not read twice (no cycles).
  */
 async function collectImages(dir: string, into: string[], seen = new Set<string>()): Promise<void> {
-  const real = await realpath(dir);
+  const real = await onPath(dir, 'folder', () => realpath(dir));
   if (seen.has(real)) return;
   seen.add(real);
   const { folders, files } = await entries(dir);
@@ -216,12 +223,13 @@ async function collectImages(dir: string, into: string[], seen = new Set<string>
  * FormatError naming it; an image that cannot be read is a FormatError naming its file.
  */
 export async function readImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<ImageFolder> {
-  const isDirectory = await stat(dir).then(
-    (s) => s.isDirectory(),
-    () => undefined,
-  );
-  if (isDirectory === undefined) throw new InvalidArgumentError(`${dir}: no such folder`);
-  if (!isDirectory) throw new InvalidArgumentError(`${dir}: is a file, expected a folder of labelled images`);
+  if (typeof dir !== 'string' || dir.length === 0) {
+    throw new InvalidArgumentError(`dir must be a non-empty string, got ${describeKind(dir)}`);
+  }
+  const isDirectory = (await onPath(dir, 'folder', () => stat(dir))).isDirectory();
+  if (!isDirectory) {
+    throw new InvalidArgumentError(`${pathText(dir)}: is a file, expected a folder of labelled images`);
+  }
   const { folders: labels } = await entries(dir);
   if (labels.length === 0) {
     throw new FormatError(dir, 'has no sub-folders: each label is a sub-folder holding .png/.jpg/.jpeg images');

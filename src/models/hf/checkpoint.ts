@@ -3,7 +3,7 @@
 // "transformer.wte.weight"), and many carry buffers that are not parameters (GPT-2's causal-mask
 // "attn.bias", BERT's I64 "position_ids"). Those are accepted or ignored; a tensor that is missing,
 // unexpected or of the wrong shape is a FormatError that names it.
-import { FormatError } from '../../errors.js';
+import { describeShape, describeText, FormatError } from '../../errors.js';
 import type { SafetensorsTensor } from '../../io/safetensors.js';
 import type { Tensor } from '../../tensor.js';
 import { Weights } from '../weights.js';
@@ -31,7 +31,9 @@ function modernName(name: string): string {
   return name.replace(/\.gamma$/, '.weight').replace(/\.beta$/, '.bias');
 }
 
-const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+const shapeText = (shape: readonly number[]) => describeShape(shape);
+/** A tensor name for a message: bounded, control characters escaped. */
+const nameText = (name: string) => `"${describeText(name, 96)}"`;
 
 /**
  * The checkpoint's tensors under their expected names, checked against the specs: every required tensor
@@ -59,29 +61,33 @@ export function bindTensors(
       if ('data' in tensor && !buffers.some((b) => b.test(modern))) unexpected.push(fileName);
       continue;
     }
-    if (bound.has(name)) throw new FormatError(source, `tensor "${name}" appears twice (as "${fileName}" too)`);
+    if (bound.has(name))
+      throw new FormatError(source, `tensor ${nameText(name)} appears twice (as ${nameText(fileName)} too)`);
     if (!('data' in tensor)) {
-      throw new FormatError(source, `tensor "${fileName}" is ${tensor.dtype}, expected a float dtype (F32, F16, BF16)`);
+      throw new FormatError(
+        source,
+        `tensor ${nameText(fileName)} is ${tensor.dtype}, expected a float dtype (F32, F16, BF16)`,
+      );
     }
     const spec = expected.get(name) as TensorSpec;
     if (tensor.shape.length !== spec.shape.length || tensor.shape.some((d, i) => d !== spec.shape[i])) {
       throw new FormatError(
         source,
-        `tensor "${fileName}" has shape ${shapeText(tensor.shape)}, expected ${shapeText(spec.shape)} from the config`,
+        `tensor ${nameText(fileName)} has shape ${shapeText(tensor.shape)}, expected ${shapeText(spec.shape)} from the config`,
       );
     }
     bound.set(name, { data: tensor.data, shape: tensor.shape });
   }
   const missing = specs.filter((s) => !s.optional && !bound.has(s.name));
   if (missing.length > 0) {
-    const list = missing.slice(0, 3).map((s) => `"${s.name}" ${shapeText(s.shape)}`);
+    const list = missing.slice(0, 3).map((s) => `${nameText(s.name)} ${shapeText(s.shape)}`);
     throw new FormatError(
       source,
       `missing tensor ${list.join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`,
     );
   }
   if (unexpected.length > 0) {
-    const list = unexpected.slice(0, 3).map((n) => `"${n}"`);
+    const list = unexpected.slice(0, 3).map(nameText);
     throw new FormatError(
       source,
       `unexpected tensor ${list.join(', ')}${unexpected.length > 3 ? ` and ${unexpected.length - 3} more` : ''} ` +

@@ -1,0 +1,47 @@
+// The finiteness check of weight tensors: one NaN or infinity in a checkpoint silently ruins every output that
+// depends on it (a NaN in a ViT's patch embedding gives 0% accuracy), so the weight readers reject it unless asked.
+import { describeText, FormatError } from '../errors.js';
+
+export interface WeightOptions {
+  /** Accept NaN and infinite weights (by default a FormatError naming the tensor and the element). */
+  readonly allowNonFinite?: boolean;
+}
+
+/**
+ * Arrays already found finite. A tensor is often checked where it is read (floatTensorMap) and again where a model
+ * fetches it (Weights): the second check is then free. Weight arrays are not written to after loading.
+ */
+const finite = new WeakSet<Float32Array>();
+
+/** The index of the first NaN or infinite element, or -1: one pass (x - x is 0 exactly when x is finite). */
+export function firstNonFinite(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * Throws FormatError (on `file`, at byte `offsetOf(i)` when given) naming tensor `name` and its first non-finite
+ * element, unless options.allowNonFinite.
+ */
+export function checkFiniteWeights(
+  data: Float32Array,
+  file: string,
+  name: string,
+  options: WeightOptions = {},
+  offsetOf?: (index: number) => number,
+): void {
+  if (options?.allowNonFinite === true || finite.has(data)) return;
+  const i = firstNonFinite(data);
+  if (i >= 0) {
+    throw new FormatError(
+      file,
+      `tensor "${describeText(name)}" has ${String(data[i])} at element ${i}; weights must be finite ` +
+        '(pass { allowNonFinite: true } to load them anyway)',
+      offsetOf?.(i),
+    );
+  }
+  finite.add(data);
+}
