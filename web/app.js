@@ -1,6 +1,7 @@
 // The demo page: reads the chosen files (or the served fixtures), hands them to the worker, and shows the
 // float and spiking models side by side as the worker reports. `window.mbeDemo` exposes the state to tests;
-// `?fixtures&model=llama2c&T=16&steps=64&autorun` runs without clicks. A Hugging Face model folder (a
+// `?fixtures&model=llama2c&T=16&steps=64&autorun` runs without clicks; `?model=stories260K&autorun` (the default
+// choice) runs the embedded model with no files at all. A Hugging Face model folder (a
 // directory picker or several files; `?fixtures&model=gpt2` for an entry's served fixture folder) is read here
 // with folderFromFiles, recognised from its config.json, and its files are moved (not copied) to the worker.
 import {
@@ -31,6 +32,9 @@ let useFixtures = params.has('fixtures');
 
 /** The value of the model radio that stands for every Hugging Face folder entry of the registry. */
 const FOLDER = 'folder';
+/** The value of the embedded default model's radio (mbe-snn/stories260K: no files needed), read by the llama2c entry. */
+const EMBEDDED = 'stories260K';
+const EMBEDDED_ENTRY = 'llama2c';
 /** Registry entries made of single files by role (llama2c, the MNIST ViT): one radio each. */
 const FILE_ENTRIES = ARCHITECTURES.filter((entry) => entry.folder === undefined);
 /** Registry entries read from a Hugging Face model folder: recognised from its config.json. */
@@ -59,9 +63,14 @@ let recognised;
 /** A radio button and the file pickers of every single-file registry entry, then the model-folder radio. */
 function buildModelChoice() {
   const box = $('models');
-  FILE_ENTRIES.forEach((entry, i) => {
+  const embedded = document.createElement('label');
+  embedded.innerHTML =
+    `<input type="radio" name="model" value="${EMBEDDED}" checked /> ${EMBEDDED}: the embedded default model, ` +
+    'no files needed (karpathy/tinyllamas, MIT licence); calibrated on its own samples unless a text is given';
+  box.append(embedded);
+  FILE_ENTRIES.forEach((entry) => {
     const radio = document.createElement('label');
-    radio.innerHTML = `<input type="radio" name="model" value="${entry.name}" ${i === 0 ? 'checked' : ''} /> ${entry.name}: ${entry.summary}`;
+    radio.innerHTML = `<input type="radio" name="model" value="${entry.name}" /> ${entry.name}: ${entry.summary}`;
     const files = document.createElement('div');
     files.className = 'files';
     files.dataset.model = entry.name;
@@ -95,6 +104,7 @@ const fixtureEntry = () => findArchitecture($('folderFixture').value);
 /** The task whose fields to show: the single-file entry's, or the recognised folder's (undefined: not yet). */
 function currentTask() {
   const choice = selectedChoice();
+  if (choice === EMBEDDED) return findArchitecture(EMBEDDED_ENTRY).task;
   if (choice !== FOLDER) return findArchitecture(choice).task;
   if (picked.length > 0) return recognised?.entry?.task;
   return useFixtures ? fixtureEntry().task : undefined;
@@ -409,7 +419,14 @@ async function run() {
   $('status').textContent = 'loading files';
   try {
     let entry, files, data;
-    if (choice === FOLDER) {
+    const embedded = choice === EMBEDDED;
+    if (embedded) {
+      // the worker decodes the embedded model itself; only a calibration text the user picked goes with it
+      entry = findArchitecture(EMBEDDED_ENTRY);
+      files = {};
+      const textFile = $('text').files[0];
+      data = textFile ? { text: await textFile.text() } : {};
+    } else if (choice === FOLDER) {
       let tokenizer;
       ({ entry, files, tokenizer } = await gatherFolder());
       data = await gatherData(entry, tokenizer);
@@ -446,9 +463,8 @@ async function run() {
     const transfer = new Set(
       [...Object.values(files), ...Object.values(data)].map((v) => v.bytes).filter((v) => v instanceof ArrayBuffer),
     );
-    worker.postMessage({ model: entry.name, files, data, options: options(), neurons: [...fittedNeurons] }, [
-      ...transfer,
-    ]);
+    const message = { model: entry.name, embedded, files, data, options: options(), neurons: [...fittedNeurons] };
+    worker.postMessage(message, [...transfer]);
   } catch (error) {
     fail(message(error));
   }
@@ -486,7 +502,9 @@ for (const key of ['T', 'N', 'steps', 'imageCount', 'mode', 'prompt'])
 if (params.has('model')) {
   const name = params.get('model');
   const entry = findArchitecture(name);
-  if (name === FOLDER || entry?.folder) {
+  if (name === EMBEDDED) {
+    document.querySelector(`input[name=model][value="${EMBEDDED}"]`).checked = true;
+  } else if (name === FOLDER || entry?.folder) {
     document.querySelector(`input[name=model][value="${FOLDER}"]`).checked = true;
     if (entry) $('folderFixture').value = entry.name;
   } else if (entry) {

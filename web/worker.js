@@ -4,7 +4,10 @@
 import * as mbe from '../dist/browser/mbe-snn.min.js';
 import { linePlot } from '../dist/browser/mbe-snn-plot.min.js';
 
-/** Calibration text when no text file is given: short stories unlike any the page generates from. */
+/**
+ * Calibration text of an encoder when no text file is given (an encoder cannot sample its own text, as a causal
+ * LM does): short stories unlike any typed in the prompt box.
+ */
 const CALIBRATION_TEXT = [
   'Once upon a time, there was a little dog named Max. Max liked to run in the park with his ball.',
   'Lily and Tom went to the beach. They built a big sandcastle and found a pretty shell.',
@@ -17,6 +20,14 @@ const RANDOM_SEQUENCES = 8;
 const RANDOM_LENGTH = 32;
 /** Paragraphs of the calibration text an encoder calibrates on. */
 const ENCODER_PARAGRAPHS = 8;
+
+/** Blank-line-separated paragraphs of a text, each tokenized (the CLI's paragraph convention). */
+const encodeParagraphs = (tokenizer, text) =>
+  text
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+    .map((p) => tokenizer.encode(p));
 
 const post = (message) => self.postMessage(message);
 const progress = (phase, done, total) => post({ type: 'progress', phase, done, total });
@@ -49,9 +60,10 @@ self.onmessage = async (event) => {
       mode: options.mode,
       spiking: { linearInputs: options.encodeLinear },
     };
-    const modelFiles = new Map(
-      Object.entries(files).map(([role, f]) => [role, { name: f.name, bytes: new Uint8Array(f.bytes) }]),
-    );
+    // The embedded stories260K (its own bundle, loaded only when chosen), or the files the page read.
+    const modelFiles = event.data.embedded
+      ? (await import('../dist/browser/mbe-snn-stories260K.js')).stories260K().files
+      : new Map(Object.entries(files).map(([role, f]) => [role, { name: f.name, bytes: new Uint8Array(f.bytes) }]));
     const loaded = entry.load(modelFiles);
     const result = await RUNNERS[entry.task](kernels, neurons, entry, loaded, data, spiking, options, modelFiles);
     const fitted = [...neurons.used].filter(([, u]) => u.source === 'fitted').map(([key, u]) => [key, u.entry]);
@@ -90,7 +102,7 @@ function randomCalibration(vocabSize, contextLength) {
 }
 const RANDOM_NOTE = `calibration: ${RANDOM_SEQUENCES} sequences of ${RANDOM_LENGTH} random token ids (seed 1), as the folder has no tokenizer`;
 
-/** The eos token of a folder's config.json, when it names one (generation without a tokenizer stops there). */
+/** The eos token ids of a folder's config.json, when it names them (generation without a tokenizer stops there). */
 function configStopTokens(files) {
   const file = files.get('config.json');
   if (!file) return [];
@@ -113,25 +125,37 @@ function idTokenizer(promptLength, stopTokens) {
 function runLanguageModel(kernels, neurons, entry, { builder, tokenizer }, data, spiking, options, files) {
   let conversion, prompt, textTokenizer, calibrationNote, randomIds;
   if (tokenizer) {
-    // The entry's calibration paragraphs of a long text file (the fixture's calibration set), else the
-    // built-in stories.
-    const { firstParagraph, paragraphs: count } = entry.calibration;
-    const paragraphs = mbe.splitParagraphs(data.text ?? CALIBRATION_TEXT);
-    const calibration = mbe.encodeParagraphs(
-      tokenizer,
-      paragraphs.length >= firstParagraph + count
-        ? paragraphs.slice(firstParagraph, firstParagraph + count)
-        : paragraphs,
-    );
-    post({ type: 'status', text: `converting (calibration on ${calibration.length} paragraphs)` });
-    calibrationNote = `calibration: ${calibration.length} paragraphs of ${data.text ? 'the calibration text' : 'built-in stories'}`;
-    conversion = mbe.convertCausalLM(kernels, builder, calibration, { spiking, neurons });
     prompt = tokenizer.encode(options.prompt ?? '');
     if (prompt.length === 0 && tokenizer.bos !== undefined) prompt = [tokenizer.bos];
     if (prompt.length === 0) throw new Error('the tokenizer has no sequence-start token: type a prompt');
     textTokenizer = tokenizer;
   } else {
     prompt = parseTokenIds(options.prompt);
+    textTokenizer = idTokenizer(prompt.length, configStopTokens(files));
+  }
+  if (data.text && tokenizer) {
+    // The entry's calibration paragraphs of a long text file (the fixture's calibration set), else all of them.
+    const { firstParagraph, paragraphs: count } = entry.calibration;
+    const paragraphs = encodeParagraphs(tokenizer, data.text);
+    const calibration =
+      paragraphs.length >= firstParagraph + count
+        ? paragraphs.slice(firstParagraph, firstParagraph + count)
+        : paragraphs;
+    calibrationNote = `calibration: ${calibration.length} paragraphs of the calibration text`;
+    post({ type: 'status', text: `converting (${calibrationNote})` });
+    conversion = mbe.convertCausalLM(kernels, builder, calibration, { spiking, neurons });
+  } else if (tokenizer) {
+    // No text: the float model samples its own calibration text (seeded) from the sequence start.
+    post({ type: 'status', text: 'converting (calibration on samples of the float model: no text given)' });
+    const selfCalibrated = mbe.convertOnSelfSamples(kernels, builder, {
+      spiking,
+      neurons,
+      start: prompt.slice(0, 1),
+      stopTokens: tokenizer.stopTokens,
+    });
+    conversion = selfCalibrated.conversion;
+    calibrationNote = `calibration: ${conversion.report.calibration}`;
+  } else {
     post({ type: 'status', text: 'converting (calibration on random token ids: the folder has no tokenizer)' });
     calibrationNote = RANDOM_NOTE;
     conversion = mbe.convertBuilder(
@@ -144,7 +168,6 @@ function runLanguageModel(kernels, neurons, entry, { builder, tokenizer }, data,
       },
       { spiking, neurons },
     );
-    textTokenizer = idTokenizer(prompt.length, configStopTokens(files));
   }
   const settings = { prompt, steps: options.steps };
   const float = mbe.generate(conversion.float, textTokenizer, {
@@ -201,9 +224,8 @@ function runSequenceModel(kernels, neurons, entry, { builder, tokenizer }, data,
   let calibration;
   let calibrationNote = RANDOM_NOTE;
   if (tokenizer) {
-    const paragraphs = mbe.splitParagraphs(data.text ?? CALIBRATION_TEXT).slice(0, ENCODER_PARAGRAPHS);
-    calibration = mbe.encodeParagraphs(tokenizer, paragraphs);
-    calibrationNote = `calibration: ${paragraphs.length} paragraphs of ${data.text ? 'the calibration text' : 'built-in stories'}`;
+    calibration = encodeParagraphs(tokenizer, data.text ?? CALIBRATION_TEXT).slice(0, ENCODER_PARAGRAPHS);
+    calibrationNote = `calibration: ${calibration.length} paragraphs of ${data.text ? 'the calibration text' : 'built-in stories'}`;
   }
   post({ type: 'status', text: `converting (${calibrationNote})` });
   const conversion = mbe.convertBuilder(

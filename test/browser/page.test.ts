@@ -12,8 +12,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, type HeadlessChromium } from '../../scripts/chromium.js';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.js';
-import { findArchitecture, Kernels, recogniseArchitecture, seededRandom, type CausalLMEntry } from '../../src/index.js';
-import { fixturesDir, loadLlama2c, loadMnist, readModelFolder } from '../../src/node.js';
+import { findArchitecture, Kernels, recogniseArchitecture, type CausalLMEntry } from '../../src/index.js';
+import { loadLlama2c, loadMnist, readModelFolder } from '../../src/node.js';
+import { fixturesDir } from '../../src/io/node/files.js';
+import { seededRandom } from '../../src/random.js';
 import { FloatOpSet } from '../../src/ops/float-opset.js';
 import { idxImages, prepareImages } from '../../src/tasks/image-data.js';
 import { llama2cTextTokenizer } from '../../src/models/llama2c.js';
@@ -21,10 +23,12 @@ import { encodeParagraphs } from '../../src/tasks/language-model.js';
 import { convertLlama2c } from '../../src/tasks/llama2c.js';
 import { convertCausalLM } from '../../src/tasks/language-model.js';
 import { generate } from '../../src/tasks/generate.js';
+import { convertOnSelfSamples } from '../../src/tasks/causal-lm-fidelity.js';
+import { stories260K } from '../../src/io/embedded/stories260K.js';
 import { fixture, FIXTURES_MISSING } from '../helpers/fixtures.js';
 import { describeRequiring } from '../helpers/requirements.js';
 import { loadTok512, STORIES260K_GROUPS, tinyStoriesParagraphs } from '../helpers/llama2c.js';
-import { buildBrowserBundle } from './bundle.js';
+import { buildBrowserBundle, buildConfiguration, rollupConfigurations } from './bundle.js';
 
 const RESULTS = fileURLToPath(new URL('../../test-results/browser/', import.meta.url));
 const fixtures = fixturesDir();
@@ -99,9 +103,12 @@ describeRequiring(
     let errors: string[];
 
     beforeAll(async () => {
-      const bundle = await buildBrowserBundle();
+      const [bundle, embedded] = await Promise.all([
+        buildBrowserBundle(),
+        rollupConfigurations().then((configs) => buildConfiguration(configs[2]!)),
+      ]);
       const files = new Map<string, string>();
-      for (const [name, file] of bundle) files.set(`/dist/browser/${name}`, file.code);
+      for (const [name, file] of [...bundle, ...embedded]) files.set(`/dist/browser/${name}`, file.code);
       server = await startStaticServer({ files, aliases: new Map([['/fixtures/', fixtures as string]]) });
       browser = await launchChromium();
       ({ page, errors } = await browser.newPage());
@@ -134,6 +141,27 @@ describeRequiring(
       expect(state.result!.curveSvgs.length).toBeGreaterThanOrEqual(3);
       expect(state.result!.energyText).toMatch(/E_AC = 0\.9 pJ, E_MAC = 4\.6 pJ/);
       expect(await page.locator('#spikingRate').textContent()).toMatch(/tokens\/s/);
+    }, 300_000);
+
+    it('runs the embedded stories260K with no files: calibrated on its own samples, the same text as Node', async () => {
+      errors.length = 0;
+      const state = await runPage(page, server.origin, `model=stories260K&T=16&steps=${STEPS}&autorun`);
+      expect(state.error).toBeUndefined();
+      expect(state.status).toBe('done');
+      expect(errors).toEqual([]);
+      // The same conversion in Node: the embedded files, calibrated on the float model's samples (seed 1).
+      const { builder, tokenizer } = (findArchitecture('llama2c') as CausalLMEntry).load(stories260K().files);
+      const kernels = await Kernels.load();
+      const { conversion } = convertOnSelfSamples(kernels, builder, {
+        spiking: { T: 16, activationBases: 4 },
+        start: tokenizer!.encode(''),
+        stopTokens: tokenizer!.stopTokens,
+      });
+      expect(state.result!.report).toContain(`Calibration: ${conversion.report.calibration}.`);
+      expect(state.result!.report).toMatch(/Calibration: 8 sequences \(\d+ tokens\) sampled from the float model/);
+      expect(state.result!.float.text).toBe(generate(conversion.float, tokenizer!, { steps: STEPS }).text);
+      expect(state.result!.spiking.text).toBe(generate(conversion.spiking, tokenizer!, { steps: STEPS }).text);
+      expect(state.result!.float.text).toMatch(/^Once upon a time/);
     }, 300_000);
 
     it('classifies MNIST digits with the float and the spiking ViT and draws them', async () => {
