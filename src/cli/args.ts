@@ -1,22 +1,6 @@
 // Small helpers for parsing command-line values into checked numbers, with UsageError messages.
 import { UsageError } from './command.js';
 
-/** Lets `--domain -120,10` work: parseArgs only accepts a value that starts with '-' as `--domain=-120,10`. */
-export function joinNegativeValues(args: readonly string[], names: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const next = args[i + 1];
-    if (names.includes(arg) && next !== undefined && /^-[\d.]/.test(next)) {
-      out.push(`${arg}=${next}`);
-      i++;
-    } else {
-      out.push(arg);
-    }
-  }
-  return out;
-}
-
 /** An integer option in [min, max]. */
 export function intOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;

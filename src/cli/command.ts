@@ -19,6 +19,25 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/**
+ * Lets `--domain -120,10` and `--T -1` reach the option's checks: parseArgs only accepts a value that starts with
+ * '-' as `--domain=-120,10`. Applied to every string option.
+ */
+function joinNegativeValues(args: readonly string[], names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    if (names.includes(arg) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 /** What parseArgs gives for these options with positionals allowed. */
 export type ParsedArgs<O extends Options> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>;
 
@@ -51,16 +70,29 @@ export function command<const O extends Options & { readonly help: { readonly ty
   readonly summary: string;
   readonly options: O;
   readonly help: string;
-  /** Rewrites the arguments before parsing (e.g. negative numbers given as option values). */
-  readonly prepare?: (args: string[]) => string[];
+  /** Positional arguments it takes at most, and what they are (for the message when there are more). */
+  readonly positionals: { readonly max: number; readonly what: string };
   run(parsed: ParsedArgs<O>): Promise<number>;
 }): Command {
   return {
     name: spec.name,
     summary: spec.summary,
     async run(args) {
-      const parsed = parseCommand(spec.prepare ? spec.prepare(args) : args, spec.options, spec.help);
-      return parsed ? spec.run(parsed) : 0;
+      const valued = Object.keys(spec.options).filter((name) => spec.options[name]?.type === 'string');
+      const joined = joinNegativeValues(
+        args,
+        valued.map((name) => `--${name}`),
+      );
+      const parsed = parseCommand(joined, spec.options, spec.help);
+      if (!parsed) return 0;
+      const { max, what } = spec.positionals;
+      const extra = parsed.positionals[max];
+      if (extra !== undefined) {
+        throw new UsageError(
+          `unexpected argument "${extra.slice(0, 60)}": ${spec.name} takes ${max === 0 ? 'no arguments' : `at most ${max} (${what})`} besides its options`,
+        );
+      }
+      return spec.run(parsed);
     },
   };
 }

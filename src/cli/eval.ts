@@ -1,7 +1,6 @@
 // `mbe-snn eval <model> --T 16`: the float model and its spiking conversion side by side on the same data (the
 // task's metric: perplexity, accuracy or embedding similarity), with the conversion report and the energy
 // report (or all of it as JSON).
-import { writeFile } from 'node:fs/promises';
 import { formatConversionReport } from '../convert/report.js';
 import { Kernels } from '../kernels/index.js';
 import { formatEnergyReport } from '../metrics/energy.js';
@@ -12,6 +11,7 @@ import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './
 import { formatGoldenReport, runGoldenCheck } from './golden-check.js';
 import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
 import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
+import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
 
 const HELP = `Usage: mbe-snn eval [${EMBEDDED_MODEL}|${ARCHITECTURES.map((a) => a.name).join('|')}|<folder>] [--T <steps>] [options]
@@ -58,6 +58,7 @@ export const evalCommand = command({
     golden: { type: 'string' },
   },
   help: HELP,
+  positionals: { max: 1, what: 'the model' },
   async run({ values, positionals }) {
     const source = await resolveModel(positionals[0], values);
     const { entry } = source;
@@ -67,6 +68,7 @@ export const evalCommand = command({
       return report.pass ? 0 : 1;
     }
     const T = intOption('T', values.T, 1, 32) ?? 16;
+    const out = await openOutput(values.out); // before the work: a bad path fails now
     const kernels = await Kernels.load();
     const bars = { float: progressBar('float  '), spiking: progressBar('spiking') };
     const outcome = runEvaluation(kernels, entry, await loadData(source, values), {
@@ -81,7 +83,7 @@ export const evalCommand = command({
     const energyText = formatEnergyReport(outcome.energy);
     const text = outcome.lines;
     const json = `${JSON.stringify(summary, null, 2)}\n`;
-    if (values.out) await writeFile(values.out, json);
+    await out?.write(json);
     if (values.json) {
       process.stdout.write(json);
       return 0;

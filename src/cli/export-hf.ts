@@ -24,6 +24,7 @@ export const exportHfCommand = command({
   summary: 'write a llama2.c checkpoint (and its tokenizer) as a Hugging Face Llama folder',
   options: { help: { type: 'boolean' }, tokenizer: { type: 'string' } },
   help: HELP,
+  positionals: { max: 2, what: 'the checkpoint and the output folder' },
   async run({ values, positionals }) {
     if (positionals.length !== 2) throw new UsageError(`export-hf takes a checkpoint and an output folder\n\n${HELP}`);
     const [checkpointPath, out] = positionals as [string, string];

@@ -1,12 +1,12 @@
 // `mbe-snn fit <fn> --T 16 [--N 4] [--domain a,b] [--seed 1]`: fits a neuron, prints its errors and
 // writes the JSON table entry (to --out, or to stdout with --json).
-import { writeFile } from 'node:fs/promises';
 import { Kernels } from '../kernels/index.js';
 import { NEURON_VARIANTS, type NeuronVariant } from '../neurons/entry.js';
 import { fitNeuron } from '../neurons/fit/fit-neuron.js';
 import { TARGET_NAMES, targetByName } from '../neurons/targets.js';
-import { domainOption, intOption, joinNegativeValues, positiveOption } from './args.js';
+import { domainOption, intOption, positiveOption } from './args.js';
 import { command, UsageError } from './command.js';
+import { openOutput } from './output.js';
 
 const HELP = `Usage: mbe-snn fit <function> --T <steps> [options]
 
@@ -41,7 +41,7 @@ export const fitCommand = command({
     help: { type: 'boolean' },
   },
   help: HELP,
-  prepare: (args) => joinNegativeValues(args, ['--domain']),
+  positionals: { max: 1, what: 'the target function' },
   async run({ values, positionals }) {
     if (positionals.length !== 1) throw new UsageError(`fit takes one function name\n\n${HELP}`);
     const target = targetByName(positionals[0] as string).name;
@@ -62,10 +62,11 @@ export const fitCommand = command({
       epochs: intOption('epochs', values.epochs, 0, 100_000),
       learningRate: positiveOption('lr', values.lr),
     });
+    const out = await openOutput(values.out); // before the fit: a bad path fails now
     const kernels = await Kernels.load();
     const { entry } = fitNeuron(kernels, request);
     const json = `${JSON.stringify(entry, null, 2)}\n`;
-    if (values.out) await writeFile(values.out, json);
+    await out?.write(json);
     if (values.json) {
       process.stdout.write(json);
       return 0;

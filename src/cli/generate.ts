@@ -121,6 +121,7 @@ export const generateCommand = command({
     seed: { type: 'string' },
   },
   help: HELP,
+  positionals: { max: 1, what: 'the model' },
   async run({ values, positionals }) {
     const source = await resolveModel(positionals[0], values, 'causal-lm');
     const entry = source.entry as CausalLMEntry;

@@ -8,6 +8,7 @@ export const infoCommand = command({
   summary: 'show the version and the WebAssembly builds this runtime can load',
   options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
   help: 'Usage: mbe-snn info [--json]',
+  positionals: { max: 0, what: '' },
   async run({ values }) {
     const info = {
       version: VERSION,

@@ -37,8 +37,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  if (!command) throw new UsageError(`unknown command "${name}"\n\n${usage()}`);
+  if (!command) throw new UsageError(`unknown command "${name.slice(0, 40)}"; "mbe-snn help" lists the commands`);
   return command.run(rest);
+}
+
+/** A message as one bounded line: its first line (a usage error's help follows it), at most 500 characters. */
+function oneLine(message: string): string {
+  const [first = '', ...rest] = message.split('\n');
+  const line = first.length > 480 ? `${first.slice(0, 477)}...` : first;
+  return rest.some((l) => l.trim() !== '') ? `${line} (see --help)` : line;
 }
 
 main(process.argv.slice(2)).then(
@@ -46,11 +53,15 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
     if (error instanceof UsageError || error instanceof MbeError) {
-      console.error(`mbe-snn: ${error.message}`);
+      console.error(`mbe-snn: ${oneLine(message)}`);
       process.exitCode = 2;
     } else {
-      console.error(error);
+      // a bug, not bad input: still one line; MBE_SNN_DEBUG=1 prints the stack too
+      const name = error instanceof Error ? error.name : 'error';
+      console.error(`mbe-snn: internal error (${name}): ${oneLine(message)}`);
+      if (process.env.MBE_SNN_DEBUG) console.error(error);
       process.exitCode = 1;
     }
   },

@@ -206,8 +206,22 @@ export async function loadImageClassifier(entry: ImageClassifierEntry, files: Mo
     const labels = Uint16Array.from(folder.labelIndex, (l) => classOf[l] as number);
     return { builder, images: prepareImages(folder.images, input.image, resize), labels };
   }
-  const mnist = await loadMnist(imagesPath, pathOf(values, labelsOption.option, labelsOption.fixture));
+  const labelsPath = pathOf(values, labelsOption.option, labelsOption.fixture);
+  const mnist = await loadMnist(imagesPath, labelsPath);
   const { height, width, channels } = input.image;
+  // resizing only scales: IDX images of another aspect ratio are not the model's images (a 784x1 file is not 28x28)
+  if (mnist.rows * width !== mnist.cols * height) {
+    throw new UsageError(
+      `${imagesPath}: its images are ${mnist.rows}x${mnist.cols}; the model takes ${height}x${width} images ` +
+        '(or any size of that aspect ratio, resized)',
+    );
+  }
+  const bad = mnist.labels.findIndex((l) => l >= input.labels.length);
+  if (bad >= 0) {
+    throw new UsageError(
+      `${labelsPath}: label ${mnist.labels[bad]} of image ${bad} is not a class of the model (0 .. ${input.labels.length - 1})`,
+    );
+  }
   const images =
     mnist.rows === height && mnist.cols === width && channels === 1
       ? mnist.images

@@ -8,6 +8,7 @@ export const neuronsCommand = command({
   summary: 'list the shipped neuron table and its held-out errors',
   options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
   help: 'Usage: mbe-snn neurons [--json]',
+  positionals: { max: 0, what: '' },
   async run({ values }) {
     const entries = shippedNeurons();
     if (values.json) {

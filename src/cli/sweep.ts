@@ -1,6 +1,5 @@
 // `mbe-snn sweep <model> --T 6,8,10,12,16`: the paper's Table 4 for one model of any task: the float metric,
 // then the spiking metric at each T, with linear-layer input encoding on and off.
-import { writeFile } from 'node:fs/promises';
 import { Kernels } from '../kernels/index.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { intOption, textTable } from './args.js';
@@ -8,6 +7,7 @@ import { command, UsageError } from './command.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
 import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
 import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
+import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
 
 const HELP = `Usage: mbe-snn sweep [${EMBEDDED_MODEL}|${ARCHITECTURES.map((a) => a.name).join('|')}|<folder>] [--T 6,8,10,12,16] [options]
@@ -29,6 +29,7 @@ export const sweepCommand = command({
     encoding: { type: 'string' },
   },
   help: HELP,
+  positionals: { max: 1, what: 'the model' },
   async run({ values, positionals }) {
     const source = await resolveModel(positionals[0], values);
     const { entry } = source;
@@ -40,6 +41,7 @@ export const sweepCommand = command({
     const kernels = await Kernels.load();
     const neurons = neuronProvider(kernels, values);
     const sizes = evaluationSizes(values);
+    const out = await openOutput(values.out); // before the work: a bad path fails now
     const cells: Array<{ T: number; encodeLinear: boolean; value: number }> = [];
     let floatValue = NaN;
     let metric = '';
@@ -72,12 +74,7 @@ export const sweepCommand = command({
     ]);
     console.log(`\n${metric}:`);
     console.log(textTable(['model', 'float', ...timesteps.map((T) => `T = ${T}`)], rows));
-    if (values.out) {
-      await writeFile(
-        values.out,
-        `${JSON.stringify({ model: entry.name, metric, float: floatValue, cells, sizes }, null, 2)}\n`,
-      );
-    }
+    await out?.write(`${JSON.stringify({ model: entry.name, metric, float: floatValue, cells, sizes }, null, 2)}\n`);
     return 0;
   },
 });

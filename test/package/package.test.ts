@@ -131,6 +131,8 @@ describe('package', () => {
       cwd: root,
     }).catch((error: { code: number; stderr: string }) => error);
     expect('code' in failure && failure.code).toBe(2);
-    expect((failure as { stderr: string }).stderr).toMatch(/unknown command "frobnicate"[\s\S]*Usage: mbe-snn/);
+    expect((failure as { stderr: string }).stderr).toMatch(
+      /unknown command "frobnicate"; "mbe-snn help" lists the commands/,
+    );
   });
 });

@@ -1,0 +1,77 @@
+// Bad command lines (issue 13): each ends with one line on stderr naming the mistake and a non-zero exit, never
+// a stack trace or the help text; an --out path that cannot be written fails before any work.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { describeFixtures, fixture } from '../helpers/fixtures.js';
+
+/** An IDX file: big-endian magic and dimensions, then the bytes. */
+function idx(magic: number, dims: number[], body: Uint8Array): Uint8Array {
+  const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+  header.setUint32(0, magic);
+  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
+  return new Uint8Array(gzipSync(Buffer.concat([new Uint8Array(header.buffer), body])));
+}
+
+async function expectOneLine(args: string[], message: RegExp): Promise<void> {
+  const started = performance.now();
+  const result = await cli(...args);
+  const lines = result.stderr.split('\n').filter((l) => l !== '');
+  expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+  expect(lines, args.join(' ')).toHaveLength(1);
+  expect(lines[0], args.join(' ')).toMatch(/^mbe-snn: /);
+  expect(lines[0], args.join(' ')).toMatch(message);
+  expect(lines[0]!.length).toBeLessThanOrEqual(500);
+  console.log(`${args.join(' ')} -> ${lines[0]} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+describe('bad command lines', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mbe-snn-cli-errors-'));
+  });
+
+  it('unknown commands and options, missing values, bad numbers, extra arguments: one line, exit 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['frobnicate'], /unknown command "frobnicate"; "mbe-snn help" lists the commands$/],
+      [['eval', '--bogus'], /Unknown option '--bogus'.*\(see --help\)$/],
+      [['eval', '--T'], /argument missing/],
+      [['eval', '--T', '-1'], /--T must be an integer in \[1, 32\], got "-1"/],
+      [['eval', '--T', '99'], /--T must be an integer in \[1, 32\], got "99"/],
+      [['eval', 'stories260K', 'extra'], /unexpected argument "extra": eval takes at most 1 \(the model\)/],
+      [['info', 'extra'], /unexpected argument "extra": info takes no arguments/],
+      [['fit', 'gelu', 'silu', '--T', '8'], /unexpected argument "silu": fit takes at most 1/],
+      [['eval', 'no/such/model'], /the model must be a model folder, "stories260K" or one of/],
+    ];
+    for (const [args, message] of cases) await expectOneLine(args, message);
+  }, 120_000);
+
+  it('--out that cannot be written fails at once, before the evaluation or the fit', async () => {
+    await expectOneLine(['eval', '--out', dir], /--out .*: is a directory$/);
+    await expectOneLine(['eval', '--out', join(dir, 'missing', 'x.json')], /its directory does not exist$/);
+    await expectOneLine(['fit', 'gelu', '--T', '8', '--out', dir], /--out .*: is a directory$/);
+  }, 60_000);
+});
+
+describeFixtures('IDX data that does not fit the model', () => {
+  it('images of another aspect ratio and labels past the class count are named, not evaluated', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mbe-snn-idx-'));
+    const [images, flat, labels, badLabels] = ['i.gz', 'flat.gz', 'l.gz', 'bad.gz'].map((f) => join(dir, f));
+    await writeFile(images!, idx(0x803, [4, 28, 28], new Uint8Array(4 * 784)));
+    await writeFile(flat!, idx(0x803, [4, 784, 1], new Uint8Array(4 * 784)));
+    await writeFile(labels!, idx(0x801, [4], Uint8Array.of(0, 1, 2, 3)));
+    await writeFile(badLabels!, idx(0x801, [4], Uint8Array.of(0, 1, 12, 3)));
+    const model = ['eval', 'vit', '--model', fixture('vit', 'vit_mnist.safetensors')];
+    await expectOneLine(
+      [...model, '--images', flat!, '--labels', labels!],
+      /its images are 784x1; the model takes 28x28/,
+    );
+    await expectOneLine(
+      [...model, '--images', images!, '--labels', badLabels!],
+      /label 12 of image 2 is not a class of the model \(0 \.\. 9\)/,
+    );
+  }, 60_000);
+});
