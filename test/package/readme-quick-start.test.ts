@@ -1,9 +1,15 @@
 // The README's quick start, executed: the set-up commands are the ones CI runs, and the main job and the commands
 // after it run and print what the README shows. If this fails, the README is wrong.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/version.js';
 import { runCli } from '../helpers/cli.js';
 import { codeBlocks, README, type Block } from '../helpers/readme.js';
 
+const root = new URL('../../', import.meta.url);
+const run = promisify(execFile);
 const quickStart = codeBlocks(README).filter((b) => b.section === 'Quick start');
 
 /** The `npx mbe-snn ...` commands of a shell block, as argument lists (comments dropped). */
@@ -21,6 +27,12 @@ describe('README quick start', () => {
     expect(quickStart[0]!.code).toMatch(/^npm install\b.*\nnpm test\b/);
     expect(commands(quickStart[1]!)).toEqual([['eval']]);
   });
+
+  it('`npx mbe-snn` runs in the clone itself (the built bin is executable)', async () => {
+    // the figures below run the sources; this runs what `npx mbe-snn` finds: the build npm install made
+    const { stdout } = await run('npx', ['--no', '--', 'mbe-snn', '--version'], { cwd: fileURLToPath(root) });
+    expect(stdout.trim()).toBe(VERSION);
+  }, 60_000);
 
   it('`npx mbe-snn eval` prints the figures the README shows', async () => {
     const result = await runCli(['eval']);
