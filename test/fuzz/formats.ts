@@ -19,6 +19,7 @@ import { folderOf, shardFiles } from '../helpers/hf-folder.js';
 import { GREY_JPEG, jpegBytes, palettePngBytes, pngBytes } from '../helpers/images.js';
 import { llama2cVocabulary, tokenizerBin } from '../helpers/llama2c.js';
 import { normal } from '../helpers/random.js';
+import { idxFile } from '../helpers/idx.js';
 
 /** A format's files by name. */
 export type Files = ReadonlyMap<string, Uint8Array>;
@@ -63,15 +64,14 @@ function tensors(): WritableTensor[] {
   ];
 }
 
-/** An IDX file: big-endian magic and dims, then one byte per element. */
+/** An IDX file whose elements are a varied byte pattern. */
 function idx(magic: number, dims: number[]): Uint8Array {
   const count = dims.reduce((p, d) => p * d, 1);
-  const out = new Uint8Array(4 + 4 * dims.length + count);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, magic);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-  for (let i = 0; i < count; i++) out[4 + 4 * dims.length + i] = (i * 37) & 0xff;
-  return out;
+  return idxFile(
+    magic,
+    dims,
+    Uint8Array.from({ length: count }, (_, i) => (i * 37) & 0xff),
+  );
 }
 
 const GPT2_CONFIG = {

@@ -9,17 +9,10 @@ import { fsError } from '../../src/io/node/fs-errors.js';
 import { readModelFolder } from '../../src/io/node/folder.js';
 import { readImageFolder } from '../../src/io/node/images.js';
 import { fixturesDir, loadLlama2c, loadMnist, MAX_FILE_BYTES, readFileBytes } from '../../src/io/node/files.js';
+import { idxFile as idx } from '../helpers/idx.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mbe-snn-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function idx(magic: number, dims: number[]): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + dims.reduce((p, d) => p * d, 1));
-  const view = new DataView(out.buffer);
-  view.setUint32(0, magic, false);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  return out;
-}
 
 describe('readFileBytes', () => {
   it('returns a plain Uint8Array of the file', async () => {

@@ -5,17 +5,7 @@ import { gunzip, MAX_GUNZIP_BYTES, parseIdxImages, parseIdxLabels } from '../../
 import { loadMnist } from '../../src/io/node/files.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import { formatError } from '../helpers/format-error.js';
-
-/** An IDX file: big-endian magic and dims, then `body` (default: 0, 1, 2, ... for every element). */
-function idx(magic: number, dims: number[], body?: Uint8Array): Uint8Array {
-  const data = body ?? Uint8Array.from({ length: dims.reduce((p, d) => p * d, 1) }, (_, i) => i & 0xff);
-  const out = new Uint8Array(4 + 4 * dims.length + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, magic, false);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  out.set(data, 4 + 4 * dims.length);
-  return out;
-}
+import { idxFile as idx } from '../helpers/idx.js';
 
 describe('parseIdxImages / parseIdxLabels', () => {
   it('reads the dims and views the bytes', () => {

@@ -7,14 +7,10 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
+import { idxFile } from '../helpers/idx.js';
 
-/** An IDX file: big-endian magic and dimensions, then the bytes. */
-function idx(magic: number, dims: number[], body: Uint8Array): Uint8Array {
-  const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
-  header.setUint32(0, magic);
-  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
-  return new Uint8Array(gzipSync(Buffer.concat([new Uint8Array(header.buffer), body])));
-}
+/** A gzipped IDX file. */
+const idx = (magic: number, dims: number[], body: Uint8Array) => new Uint8Array(gzipSync(idxFile(magic, dims, body)));
 
 async function expectOneLine(args: string[], message: RegExp): Promise<void> {
   const started = performance.now();
