@@ -100,6 +100,7 @@ export {
   SAMPLE_SEEDS,
   type CausalLMFidelity,
   type CausalLMFidelityOptions,
+  type SampleSettings,
   type SelfCalibrationOptions,
 } from './tasks/causal-lm-fidelity.js';
 export { sampleSequences, type SelfSampleOptions } from './tasks/self-samples.js';

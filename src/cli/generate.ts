@@ -1,6 +1,7 @@
 // `mbe-snn generate [<model>] [--T 16]`: text from a causal LM (the embedded stories260K by default, a llama2.c
-// checkpoint or any causal LM folder) and (with --T) its spiking conversion, greedy (temperature 0, as run.c) or sampled, with tokens per second. A model
-// without a tokenizer generates token ids from --prompt-ids, calibrated on the lines of --ids.
+// checkpoint or any causal LM folder) and (with --T) its spiking conversion, greedy (temperature 0, as run.c) or
+// sampled, with tokens per second. A model without a tokenizer generates token ids from --prompt-ids, calibrated on
+// the lines of --ids.
 import { Kernels } from '../kernels/index.js';
 import type { TextTokenizer } from '../models/interfaces.js';
 import { ARCHITECTURES, type CausalLMEntry } from '../models/registry.js';
@@ -75,8 +76,8 @@ function promptIds(values: { prompt?: string; 'prompt-ids'?: string }, tokenizer
     return ids;
   }
   if (!tokenizer) throw new UsageError('the model has no tokenizer files: give --prompt-ids <ids> to start from');
-  const ids = values.prompt === undefined ? startTokens(tokenizer) : tokenizer.encode(values.prompt);
-  if (ids !== undefined && ids.length > 0) return ids;
+  const ids = values.prompt === undefined ? [] : tokenizer.encode(values.prompt);
+  if (ids.length > 0) return ids;
   const start = startTokens(tokenizer);
   if (start === undefined) throw new UsageError('the prompt encodes to no tokens and the tokenizer has no BOS or EOS');
   return start;

@@ -8,7 +8,7 @@ import { energyReport, type EnergyReport } from '../metrics/energy.js';
 import { fidelity, type FidelityResult } from '../metrics/fidelity.js';
 import type { ModelBuilder } from '../models/builder.js';
 import type { CausalLM } from '../models/interfaces.js';
-import { sampleSequences } from './self-samples.js';
+import { sampleSequences, type SelfSampleOptions } from './self-samples.js';
 
 /** The seeds of the two sample sets: fixed, so that the conversion and the figures repeat exactly. */
 export const SAMPLE_SEEDS = { calibration: 1, evaluation: 2 } as const;
@@ -51,35 +51,43 @@ export interface SelfCalibrationOptions extends ConvertOptions {
   readonly temperature?: number;
 }
 
-/** A conversion calibrated on the float model's own samples (seed SAMPLE_SEEDS.calibration), and those samples. */
+/** How samples are drawn: the same for the calibration and the evaluation sets, only the count and seed differ. */
+export type SampleSettings = Pick<SelfSampleOptions, 'maxTokens' | 'stopTokens'> & { readonly temperature: number };
+
+/**
+ * A conversion calibrated on the float model's own samples (seed SAMPLE_SEEDS.calibration), those samples, and the
+ * settings they were drawn with (for drawing more alike).
+ */
 export function convertOnSelfSamples<M extends CausalLM>(
   kernels: Kernels,
   builder: ModelBuilder<M>,
   options: SelfCalibrationOptions,
-): { readonly conversion: Conversion<M>; readonly calibration: number[][]; readonly maxTokens: number } {
-  const temperature = options.temperature ?? 1;
+): { readonly conversion: Conversion<M>; readonly calibration: number[][]; readonly sampling: SampleSettings } {
   let calibration: number[][] = [];
-  let maxTokens = 0;
+  let sampling: SampleSettings = { maxTokens: 0, temperature: 1 }; // set when calibration runs
   const describe = () =>
     `${calibration.length} sequences (${count(calibration)} tokens) sampled from the float model itself ` +
-    `(temperature ${temperature}, seed ${SAMPLE_SEEDS.calibration}, up to ${maxTokens} tokens each): no dataset`;
+    `(temperature ${sampling.temperature}, seed ${SAMPLE_SEEDS.calibration}, up to ${sampling.maxTokens} tokens ` +
+    'each): no dataset';
   // The calibrating model is the float model with observers: it samples its own calibration text.
   const conversion = convertBuilder(
     kernels,
     builder,
     (model) => {
-      maxTokens = options.maxTokens ?? Math.min(256, model.contextLength);
-      calibration = sampleSequences(model, options.start, {
-        count: options.calibrate ?? 8,
-        maxTokens,
-        seed: SAMPLE_SEEDS.calibration,
-        temperature,
+      sampling = {
+        maxTokens: options.maxTokens ?? Math.min(256, model.contextLength),
+        temperature: options.temperature ?? 1,
         ...(options.stopTokens ? { stopTokens: options.stopTokens } : {}),
+      };
+      calibration = sampleSequences(model, options.start, {
+        ...sampling,
+        count: options.calibrate ?? 8,
+        seed: SAMPLE_SEEDS.calibration,
       });
     },
     { ...options, calibration: describe },
   );
-  return { conversion, calibration, maxTokens };
+  return { conversion, calibration, sampling };
 }
 
 export function evaluateCausalLMFidelity<M extends CausalLM>(
@@ -87,16 +95,13 @@ export function evaluateCausalLMFidelity<M extends CausalLM>(
   builder: ModelBuilder<M>,
   options: CausalLMFidelityOptions,
 ): CausalLMFidelity<M> {
-  const temperature = options.temperature ?? 1;
-  const { conversion, calibration, maxTokens } = convertOnSelfSamples(kernels, builder, options);
+  const { conversion, calibration, sampling } = convertOnSelfSamples(kernels, builder, options);
   const onProgress = options.onProgress;
   const evaluated = sampleSequences(conversion.float, options.start, {
+    ...sampling,
     count: options.evaluate ?? 16,
-    maxTokens,
     seed: SAMPLE_SEEDS.evaluation,
-    temperature,
     exclude: calibration,
-    ...(options.stopTokens ? { stopTokens: options.stopTokens } : {}),
     ...(onProgress ? { onProgress: (d, t) => onProgress('float', d, t) } : {}),
   });
   conversion.ops.counters.reset();
@@ -113,7 +118,7 @@ export function evaluateCausalLMFidelity<M extends CausalLM>(
     fidelity: result,
     calibration: set(calibration, SAMPLE_SEEDS.calibration),
     evaluation: set(evaluated, SAMPLE_SEEDS.evaluation),
-    temperature,
+    temperature: sampling.temperature,
     conversion,
     energy,
   };

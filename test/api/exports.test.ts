@@ -169,6 +169,7 @@ const TYPES = [
   'RangeMode',
   'Safetensors',
   'SafetensorsTensor',
+  'SampleSettings',
   'SelfCalibrationOptions',
   'SelfSampleOptions',
   'SequenceClassifier',
