@@ -23,11 +23,14 @@ const COMMANDS: readonly Command[] = [
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
-  return `mbe-snn ${VERSION}: spiking Transformers from pretrained ones, with MBE neurons\n\nUsage: mbe-snn <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "mbe-snn <command> --help" for a command's options.`;
+  return `mbe-snn ${VERSION}: spiking Transformers from pretrained ones, with MBE neurons\n\nUsage: mbe-snn <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "mbe-snn help <command>" (or "mbe-snn <command> --help") for a command's options.`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // `mbe-snn help <command>` is `mbe-snn <command> --help`
+  const asked = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+  if (asked) return asked.run(['--help']);
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     console.log(usage());
     return 0;

@@ -29,6 +29,7 @@ export const MODEL_OPTIONS = {
   float: { type: 'string' },
   margin: { type: 'string' },
   'no-cache': { type: 'boolean' },
+  'quick-fits': { type: 'boolean' },
   T: { type: 'string' },
   help: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
@@ -75,7 +76,9 @@ Conversion:
   --no-encode-linear       feed linear layers float inputs instead of identity-coded spikes
   --float <families>       leave op families float: ${OP_FAMILIES.join(',')}
   --margin <x>             activation domain margin, fraction of the calibrated width (default 0.1)
-  --no-cache               refit neurons instead of using the on-disk cache`;
+  --no-cache               refit neurons instead of using the on-disk cache
+  --quick-fits             fit new domains' neurons in seconds instead of ~30 s (one initialisation, 30
+                           epochs; larger errors), cached apart from full fits`;
 
 export type Values = {
   [K in keyof typeof MODEL_OPTIONS]?: (typeof MODEL_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
@@ -123,10 +126,14 @@ export function slidingWindowOption(values: { window?: string; stride?: string }
   return { window, stride: intOption('stride', values.stride, 1, window) ?? Math.ceil(window / 2) };
 }
 
+/** What --quick-fits fits with: one initialisation, one phase of 30 epochs on 2,000 samples. */
+export const QUICK_FIT = { epochs: 30, seeds: 1, phases: 1, samples: 2000 } as const;
+
 /** Neurons from the shipped table, then the disk cache, then fits (reported on stderr). */
 export function neuronProvider(kernels: Kernels, values: Values): NeuronProvider {
   return new NeuronProvider(kernels, {
     ...(values['no-cache'] ? {} : { cache: diskNeuronCache() }),
+    ...(values['quick-fits'] ? { fit: QUICK_FIT } : {}),
     onFit: (r) =>
       process.stderr.write(`fitting ${r.target} N=${r.N} T=${r.T} on [${r.domain.join(', ')}] (once per machine)\n`),
   });

@@ -1,9 +1,9 @@
 // Where the spiking OpSet gets its fitted neurons: the shipped table when an entry covers the request,
-// otherwise a fit on demand, cached by (function, domain, N, T). A cache can be persisted (the Node CLI
-// keeps one on disk), so a domain is fitted once per machine.
+// otherwise a fit on demand, cached by (function, domain, N, T) and the fitter's version and settings. A cache
+// can be persisted (the Node CLI keeps one on disk), so a domain is fitted once per machine.
 import type { Kernels } from '../kernels/index.js';
 import type { NeuronEntry } from '../neurons/entry.js';
-import { fitNeuron, type FitRequest } from '../neurons/fit/fit-neuron.js';
+import { fitNeuron, fitSettingsKey, type FitRequest } from '../neurons/fit/fit-neuron.js';
 import { findShippedNeuron } from '../neurons/table.js';
 import type { TargetName } from '../neurons/targets.js';
 
@@ -14,7 +14,7 @@ export interface NeuronRequest {
   readonly domain: readonly [number, number];
 }
 
-/** Storage for fitted entries, keyed by `neuronKey`. */
+/** Storage for fitted entries, keyed by `neuronKey` and the fitter's settings (`fitSettingsKey`). */
 export interface NeuronCache {
   get(key: string): NeuronEntry | undefined;
   set(key: string, entry: NeuronEntry): void;
@@ -56,11 +56,13 @@ export class NeuronProvider {
     if (seen) return seen.entry;
     const shipped = findShippedNeuron({ target: request.target, T: request.T, N: request.N, domain: request.domain });
     if (shipped) return this.remember(key, shipped, 'table');
-    const cached = this.cache.get(key);
+    // a fit with other settings (or by another fitter version) is another neuron
+    const cacheKey = `${key}/${fitSettingsKey(this.options.fit ?? {})}`;
+    const cached = this.cache.get(cacheKey);
     if (cached) return this.remember(key, cached, 'cache');
     this.options.onFit?.(request);
     const { entry } = fitNeuron(this.kernels, { ...this.options.fit, ...request });
-    this.cache.set(key, entry);
+    this.cache.set(cacheKey, entry);
     return this.remember(key, entry, 'fitted');
   }
 

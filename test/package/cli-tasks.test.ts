@@ -1,8 +1,9 @@
 // `mbe-snn eval`, `sweep` and `generate` on every task of the hf-tiny folders (a tokenizer written beside a
 // temporary copy): a BERT classifier on an SST-2-style TSV, a BertModel encoder on sentences, GPT-2's
 // sliding-window perplexity on token-id lines, generation from a GPT-2 folder; and the one-line errors.
-// Full neuron fits take ~20 s each, so the CLI runs against a neuron cache (XDG_CACHE_HOME) that the same
-// evaluation, run here first with short fits, has filled; the CLI's output must then equal that evaluation's.
+// Full neuron fits take ~20 s each, so the CLI runs with --quick-fits against a neuron cache (XDG_CACHE_HOME)
+// that the same evaluation, run here first with the same short fits, has filled; the CLI's output must then
+// equal that evaluation's.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +11,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadData, runEvaluation } from '../../src/cli/evaluation.js';
 import { slidingWindowOption, spikingOptions, type Values } from '../../src/cli/model-args.js';
 import { resolveModel } from '../../src/cli/model-source.js';
-import { diskNeuronCache } from '../../src/cli/neuron-cache.js';
+import { defaultCacheDir, diskNeuronCache } from '../../src/cli/neuron-cache.js';
 import { Kernels } from '../../src/kernels/index.js';
 import type { CausalLMEntry } from '../../src/models/registry.js';
 import { NeuronProvider } from '../../src/ops/neuron-provider.js';
 import { convertCausalLM, parseIdLines } from '../../src/tasks/language-model.js';
-import { VERSION } from '../../src/version.js';
 import { runCli, wasmFlags } from '../helpers/cli.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import {
@@ -32,7 +32,7 @@ let cacheHome = '';
 
 // the wasm build the CLI picks must be this process's, or calibrated ranges (and so the cached neurons) could differ
 const cli = (...args: string[]) =>
-  runCli(args, { env: { ...process.env, XDG_CACHE_HOME: cacheHome }, nodeFlags: wasmFlags });
+  runCli([...args, '--quick-fits'], { env: { ...process.env, XDG_CACHE_HOME: cacheHome }, nodeFlags: wasmFlags });
 
 describeFixtures('mbe-snn on the tasks of the hf-tiny folders', () => {
   const paths = { bert: '', encoder: '', gpt2: '', tsv: '', badTsv: '', sentences: '', ids: '', calibration: '' };
@@ -56,7 +56,7 @@ describeFixtures('mbe-snn on the tasks of the hf-tiny folders', () => {
   beforeAll(async () => {
     cacheHome = await mkdtemp(join(tmpdir(), 'mbe-snn-cache-'));
     kernels = await Kernels.load();
-    const cache = diskNeuronCache(join(cacheHome, 'mbe-snn', VERSION, 'neurons'));
+    const cache = diskNeuronCache(defaultCacheDir(cacheHome));
     neurons = new NeuronProvider(kernels, { cache, fit: QUICK_FIT });
     paths.bert = await fixtureFolderCopy('bert-tiny-cls-hot', { 'vocab.txt': BERT_VOCAB_TXT });
     paths.encoder = await fixtureFolderCopy('bert-tiny-cls-hot', { 'vocab.txt': BERT_VOCAB_TXT }, (config) => {

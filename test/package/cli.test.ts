@@ -5,6 +5,16 @@ import { describe, expect, it } from 'vitest';
 import type { NeuronEntry } from '../../src/neurons/entry.js';
 import { cli } from '../helpers/cli.js';
 
+describe('mbe-snn help', () => {
+  it("lists the commands; `help <command>` prints that command's --help", async () => {
+    const [all, fit, flag] = await Promise.all([cli('help'), cli('help', 'fit'), cli('fit', '--help')]);
+    expect(all.stdout).toMatch(/^Commands:\n {2}eval /m);
+    expect(fit.code).toBe(0);
+    expect(fit.stdout).toMatch(/^Usage: mbe-snn fit <function>/);
+    expect(fit.stdout).toBe(flag.stdout);
+  });
+});
+
 describe('mbe-snn fit', () => {
   it('prints the held-out errors and writes the table entry', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'mbe-snn-cli-')), 'silu.json');

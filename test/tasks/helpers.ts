@@ -10,6 +10,7 @@ import type { ModelFiles } from '../../src/models/registry.js';
 import { NeuronProvider, type NeuronCache } from '../../src/ops/neuron-provider.js';
 import { seededRandom } from '../../src/random.js';
 import { fixture } from '../helpers/fixtures.js';
+import { QUICK_FIT } from '../../src/cli/model-args.js';
 
 export const WORDS = [
   ...['the', 'a', 'this', 'movie', 'film', 'story', 'plot', 'cast', 'is', 'was', 'not', 'very', 'quite'],
@@ -111,8 +112,8 @@ export async function fixtureFolderCopy(
   return dir;
 }
 
-/** Fits short enough for tests (~0.1 s each instead of ~20 s). */
-export const QUICK_FIT = { epochs: 30, seeds: 1, phases: 1, samples: 2000 } as const;
+/** Fits short enough for tests (~0.1 s each instead of ~20 s): the CLI's --quick-fits. */
+export { QUICK_FIT };
 
 /** Neurons from the shipped table, else the cache, else a quick fit; `fits` lists what was fitted. */
 export function quickNeurons(kernels: Kernels, cache?: NeuronCache): NeuronProvider & { fits: string[] } {

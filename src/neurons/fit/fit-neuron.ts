@@ -52,6 +52,20 @@ const DEFAULTS = {
   sampleSeed: 1,
 };
 
+/**
+ * The fitter's version: part of every cache key with the settings below, so a neuron cached by an older
+ * fitter (other samples, schedules or optimiser) is refitted. Bump it whenever a change here, in fit-mbe.ts,
+ * fit-fs.ts, samples.ts, surrogate.ts or the NEAR_ZERO samples could change a fit's result.
+ */
+export const FITTER_VERSION = 1;
+
+/** The settings a fit would run with (the defaults where `settings` leaves one out), as one key string. */
+export function fitSettingsKey(settings: Omit<FitRequest, 'target' | 'T' | 'N' | 'domain'>): string {
+  const resolved = { ...DEFAULTS, ...definedOnly(settings) };
+  const parts = (Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>).map((key) => `${key}=${resolved[key]}`);
+  return `fitter${FITTER_VERSION},${settings.variant ?? 'mbe'},${parts.join(',')}`;
+}
+
 /** Targets whose real inputs concentrate near 0 get extra training samples there. */
 const NEAR_ZERO: Partial<Record<TargetName, NearZeroSamples>> = {
   gelu: { count: 2000, scale: 2 },
@@ -151,7 +165,7 @@ function entryOf(
   return { target: target.name, variant, N, T, domain: [domain[0], domain[1]], neuron, heldOut, fit, producedBy };
 }
 
-function definedOnly(request: FitRequest): Partial<typeof DEFAULTS> {
+function definedOnly(request: Partial<FitRequest>): Partial<typeof DEFAULTS> {
   const out: Partial<Record<keyof typeof DEFAULTS, number>> = {};
   for (const key of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) {
     const value = request[key];
