@@ -1,5 +1,6 @@
 // What every subcommand module provides.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { describeValue } from '../errors.js';
 
 export interface Command {
   readonly name: string;
@@ -89,7 +90,7 @@ export function command<const O extends Options & { readonly help: { readonly ty
       const extra = parsed.positionals[max];
       if (extra !== undefined) {
         throw new UsageError(
-          `unexpected argument "${extra.slice(0, 60)}": ${spec.name} takes ${max === 0 ? 'no arguments' : `at most ${max} (${what})`} besides its options`,
+          `unexpected argument ${describeValue(extra, 60)}: ${spec.name} takes ${max === 0 ? 'no arguments' : `at most ${max} (${what})`} besides its options`,
         );
       }
       return spec.run(parsed);

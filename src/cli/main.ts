@@ -9,7 +9,7 @@ import { infoCommand } from './info.js';
 import { neuronsCommand } from './neurons.js';
 import { UsageError, type Command } from './command.js';
 import { VERSION } from '../version.js';
-import { MbeError } from '../errors.js';
+import { describeValue, MbeError } from '../errors.js';
 
 const COMMANDS: readonly Command[] = [
   evalCommand,
@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  if (!command) throw new UsageError(`unknown command "${name.slice(0, 40)}"; "mbe-snn help" lists the commands`);
+  if (!command) throw new UsageError(`unknown command ${describeValue(name, 40)}; "mbe-snn help" lists the commands`);
   return command.run(rest);
 }
 

@@ -7,6 +7,7 @@ import { fixturesDir, loadMnist, readFileBytes } from '../io/node/files.js';
 import { readModelFolder } from '../io/node/folder.js';
 import { readImageFolder } from '../io/node/images.js';
 import { stories260K } from '../io/embedded/stories260K.js';
+import { describeText, describeValue } from '../errors.js';
 import { fitImage, idxImages, prepareImages } from '../tasks/image-data.js';
 import {
   ARCHITECTURES,
@@ -200,7 +201,10 @@ export async function loadImageClassifier(entry: ImageClassifierEntry, files: Mo
       const index = input.labels.indexOf(name);
       if (index >= 0) return index;
       throw new UsageError(
-        `${imagesPath}: sub-folder "${name.slice(0, 40)}" is not a class of the model (${input.labels.slice(0, 10).join(', ')}${input.labels.length > 10 ? ', ...' : ''})`,
+        `${imagesPath}: sub-folder ${describeValue(name, 40)} is not a class of the model (${input.labels
+          .slice(0, 10)
+          .map((l) => describeText(l, 24))
+          .join(', ')}${input.labels.length > 10 ? ', ...' : ''})`,
       );
     });
     const labels = Uint16Array.from(folder.labelIndex, (l) => classOf[l] as number);

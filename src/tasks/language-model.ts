@@ -2,7 +2,7 @@
 // from their start, or long documents scored with a sliding window as Hugging Face's perplexity guide does;
 // calibration on sequences disjoint from the evaluated ones, and the conversion itself.
 import { convertBuilder, type Conversion, type ConvertOptions } from '../convert/convert.js';
-import { FormatError, InvalidArgumentError } from '../errors.js';
+import { describeValue, FormatError, InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
 import { negativeLogLikelihood, perplexity, type PerplexityResult, type Progress } from '../metrics/evaluate.js';
@@ -37,7 +37,7 @@ export function parseIds(field: string, file: string, line: number): number[] {
     .map((t) => {
       const id = /^\d{1,10}$/.test(t) ? Number(t) : NaN;
       if (!(id <= 2 ** 31 - 1)) {
-        throw new FormatError(file, `line ${line}: "${t.slice(0, 20)}" is not a token id (a non-negative integer)`);
+        throw new FormatError(file, `line ${line}: ${describeValue(t, 24)} is not a token id (a non-negative integer)`);
       }
       return id;
     });

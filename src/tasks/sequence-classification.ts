@@ -3,7 +3,7 @@
 // scored by a conversion calibrated on rows outside it. The row preparation and the folds are shared with the
 // encoder task (encoder-similarity.ts).
 import { convertBuilder, type Conversion, type ConvertOptions } from '../convert/convert.js';
-import { FormatError, InvalidArgumentError } from '../errors.js';
+import { describeValue, FormatError, InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
 import { argmax } from '../metrics/evaluate.js';
@@ -207,7 +207,7 @@ export function labelIndex(label: string, labels: readonly string[], file: strin
   if (folded >= 0) return folded;
   throw new FormatError(
     file,
-    `line ${line}: label "${label.slice(0, 40)}" is neither an index in [0, ${labels.length}) nor one of the ` +
+    `line ${line}: label ${describeValue(label, 40)} is neither an index in [0, ${labels.length}) nor one of the ` +
       `model's labels (${labels.slice(0, 8).join(', ')}${labels.length > 8 ? ', ...' : ''})`,
   );
 }

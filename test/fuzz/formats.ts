@@ -14,6 +14,9 @@ import { floatTensorMap, parseSafetensors } from '../../src/io/safetensors.js';
 import { writeSafetensors, type WritableTensor } from '../../src/io/safetensors-writer.js';
 import { parseTokenizer } from '../../src/io/tokenizer.js';
 import { Weights } from '../../src/models/weights.js';
+import { paragraphRows, sentenceRows } from '../../src/tasks/encoder-similarity.js';
+import { checkIdLines, parseIdLines, splitParagraphs } from '../../src/tasks/language-model.js';
+import { parseLabelledTsv, prepareRows } from '../../src/tasks/sequence-classification.js';
 import { seededRandom } from '../../src/random.js';
 import { folderOf, shardFiles } from '../helpers/hf-folder.js';
 import { GREY_JPEG, jpegBytes, palettePngBytes, pngBytes } from '../helpers/images.js';
@@ -36,6 +39,11 @@ const text = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.strin
 /** One file; a plain copy, so that no Buffer of an encoder is shared. */
 const one = (name: string, bytes: Uint8Array): Files => new Map([[name, new Uint8Array(bytes)]]);
 const file = (files: Files, name: string): Uint8Array => files.get(name) ?? new Uint8Array(0);
+/** A text file as the CLI reads it (UTF-8, bad bytes replaced). */
+const textOf = (files: Files, name: string): string => new TextDecoder().decode(file(files, name));
+const utf8 = (value: string): Uint8Array => new TextEncoder().encode(value);
+/** The model the data files are checked against: its vocabulary and context. */
+const DATA_MODEL = { vocabSize: 128, contextLength: 8 };
 /** The files as a folder of FolderFile (name `m/<base name>`). */
 const folder = (files: Files) => folderOf(new Map(files), 'm');
 
@@ -207,6 +215,38 @@ export const FORMATS: readonly FuzzFormat[] = [
     read: (files) => {
       const tokenizer = hfTokenizer(folder(files), 'm');
       return tokenizer.encodePair(SAMPLE, 'hello');
+    },
+  },
+  {
+    name: 'token-id lines',
+    seeds: [one('ids.txt', utf8('1 2 3\n4 5\n\n6 7 8 9 10 11 12 13 14\n'))],
+    read: (files) => {
+      const lines = parseIdLines(textOf(files, 'ids.txt'), 'ids.txt');
+      checkIdLines(lines, 'ids.txt', DATA_MODEL.vocabSize);
+      return lines;
+    },
+  },
+  {
+    name: 'labelled TSV',
+    seeds: [
+      one('dev.tsv', utf8('sentence\tlabel\nthe cat sat\t1\na dull film .\tNEGATIVE\n\nhello\t0\n')),
+      one('ids.tsv', utf8('1 2 3\t0\n4 5 6 7 8 9 10 11 12\t1\n')),
+    ],
+    read: (files) => {
+      const ids = files.has('ids.tsv');
+      const name = ids ? 'ids.tsv' : 'dev.tsv';
+      const set = parseLabelledTsv(textOf(files, name), name, { ids });
+      // text rows need a tokenizer: one id per character, outside the vocabulary past ASCII
+      const perCharacter = { encode: (text: string) => Array.from(text, (c) => c.charCodeAt(0)) };
+      return prepareRows(set, DATA_MODEL, ids ? undefined : (perCharacter as never));
+    },
+  },
+  {
+    name: 'sentences and paragraphs',
+    seeds: [one('text.txt', utf8('Once upon a time.\nThere was a cat.\n\nThe end.\n'))],
+    read: (files) => {
+      const text = textOf(files, 'text.txt');
+      return [sentenceRows(text, 'text.txt'), paragraphRows(text, 'text.txt'), splitParagraphs(text)];
     },
   },
   {

@@ -33,6 +33,10 @@ describe('token-id files', () => {
       'ids.txt: line 2: "x4" is not a token id (a non-negative integer)',
     );
     expect(formatError(() => parseIdLines('1 -2\n', 'ids.txt')).message).toMatch(/line 1: "-2" is not a token id/);
+    // control bytes are escaped and a long token is cut (found by the fuzzer)
+    expect(formatError(() => parseIdLines(`1 \u0000\u001b${'9'.repeat(500)}\n`, 'ids.txt')).message).toMatch(
+      /^ids\.txt: line 1: "\\u0000\\u001b9+\.\.\." is not a token id/,
+    );
     expect(formatError(() => parseIdLines('\n \n', 'ids.txt')).message).toBe('ids.txt: has no lines of token ids');
     const lines = parseIdLines('1 2\n\n999 1000\n', 'ids.txt');
     expect(formatError(() => checkIdLines(lines, 'ids.txt', 1000)).message).toBe(
