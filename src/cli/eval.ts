@@ -9,7 +9,7 @@ import { intOption } from './args.js';
 import { command } from './command.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
 import { formatGoldenReport, runGoldenCheck } from './golden-check.js';
-import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions, weightOptions } from './model-args.js';
 import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
 import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
@@ -63,7 +63,7 @@ export const evalCommand = command({
     const source = await resolveModel(positionals[0], values);
     const { entry } = source;
     if (values.golden !== undefined) {
-      const report = await runGoldenCheck(await Kernels.load(), source, values.golden);
+      const report = await runGoldenCheck(await Kernels.load(), source, values.golden, weightOptions(values));
       console.log(values.json ? JSON.stringify(report, null, 2) : formatGoldenReport(report));
       return report.pass ? 0 : 1;
     }

@@ -2,6 +2,7 @@
 // absolute differences of logits and hidden states against the file's tolerance, one line per case.
 import { readFileBytes } from '../io/node/files.js';
 import { FormatError } from '../errors.js';
+import type { WeightOptions } from '../io/finite.js';
 import type { Kernels } from '../kernels/index.js';
 import { FloatOpSet } from '../ops/float-opset.js';
 import { checkGolden, type GoldenModel, type GoldenReport } from '../tasks/golden.js';
@@ -15,6 +16,7 @@ export async function runGoldenCheck(
   kernels: Kernels,
   { entry, files }: ModelSource,
   path: string,
+  options: WeightOptions = {},
 ): Promise<GoldenReport> {
   const bytes = await readFileBytes(path);
   if (bytes.byteLength > MAX_GOLDEN_BYTES) throw new FormatError(path, `is larger than ${MAX_GOLDEN_BYTES} bytes`);
@@ -25,20 +27,25 @@ export async function runGoldenCheck(
     throw new FormatError(path, 'is not valid JSON');
   }
   const ops = new FloatOpSet(kernels);
-  const target = goldenModel(entry, files, ops);
+  const target = goldenModel(entry, files, ops, options);
   return checkGolden(target, golden, path);
 }
 
-function goldenModel(entry: ArchitectureEntry, files: ModelFiles, ops: FloatOpSet): GoldenModel {
+function goldenModel(
+  entry: ArchitectureEntry,
+  files: ModelFiles,
+  ops: FloatOpSet,
+  options: WeightOptions,
+): GoldenModel {
   switch (entry.task) {
     case 'causal-lm':
-      return { task: entry.task, model: entry.load(files).builder.build(ops) };
+      return { task: entry.task, model: entry.load(files, options).builder.build(ops) };
     case 'image-classifier':
-      return { task: entry.task, model: entry.load(files).builder.build(ops) };
+      return { task: entry.task, model: entry.load(files, options).builder.build(ops) };
     case 'sequence-classifier':
-      return { task: entry.task, model: entry.load(files).builder.build(ops) };
+      return { task: entry.task, model: entry.load(files, options).builder.build(ops) };
     case 'sequence-encoder':
-      return { task: entry.task, model: entry.load(files).builder.build(ops) };
+      return { task: entry.task, model: entry.load(files, options).builder.build(ops) };
   }
 }
 

@@ -1,6 +1,7 @@
 // Command-line options shared by eval, sweep and generate: which architecture (a registry entry), its files,
 // the task's data, and how to convert it.
 import type { ParseArgsConfig } from 'node:util';
+import type { WeightOptions } from '../io/finite.js';
 import type { Kernels } from '../kernels/index.js';
 import { ARCHITECTURES, type ArchitectureEntry } from '../models/registry.js';
 import { OP_FAMILIES, type OpFamily } from '../ops/instrumentation.js';
@@ -30,6 +31,7 @@ export const MODEL_OPTIONS = {
   margin: { type: 'string' },
   'no-cache': { type: 'boolean' },
   'quick-fits': { type: 'boolean' },
+  'allow-non-finite': { type: 'boolean' },
   T: { type: 'string' },
   help: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
@@ -77,6 +79,7 @@ Conversion:
   --float <families>       leave op families float: ${OP_FAMILIES.join(',')}
   --margin <x>             activation domain margin, fraction of the calibrated width (default 0.1)
   --no-cache               refit neurons instead of using the on-disk cache
+  --allow-non-finite       load weights that hold NaN or infinity (by default an error naming the tensor)
   --quick-fits             fit new domains' neurons in seconds instead of ~30 s (one initialisation, 30
                            epochs; larger errors), cached apart from full fits`;
 
@@ -124,6 +127,11 @@ export function slidingWindowOption(values: { window?: string; stride?: string }
     return undefined;
   }
   return { window, stride: intOption('stride', values.stride, 1, window) ?? Math.ceil(window / 2) };
+}
+
+/** How the model's weights are read: --allow-non-finite accepts NaN and infinite weights. */
+export function weightOptions(values: Values): WeightOptions {
+  return values['allow-non-finite'] === true ? { allowNonFinite: true } : {};
 }
 
 /** What --quick-fits fits with: one initialisation, one phase of 30 epochs on 2,000 samples. */

@@ -26,7 +26,7 @@ import { parseIdLines, type IdLine } from '../tasks/language-model.js';
 import { paragraphRows, sentenceRows } from '../tasks/encoder-similarity.js';
 import { parseLabelledTsv } from '../tasks/sequence-classification.js';
 import { UsageError } from './command.js';
-import { TASK_DATA, type Values } from './model-args.js';
+import { TASK_DATA, weightOptions, type Values } from './model-args.js';
 
 export interface ModelSource {
   readonly entry: ArchitectureEntry;
@@ -158,7 +158,7 @@ export function startTokens(tokenizer: TextTokenizer): number[] | undefined {
  */
 export async function loadLanguageModel(source: ModelSource, values: Values) {
   const entry = source.entry as CausalLMEntry;
-  const { builder, tokenizer } = entry.load(source.files);
+  const { builder, tokenizer } = entry.load(source.files, weightOptions(values));
   const withTokenizer = tokenizer ? { tokenizer } : {};
   if (values.ids !== undefined) {
     const lines = parseIdLines(await readText(values.ids), values.ids);
@@ -189,7 +189,7 @@ export async function loadLanguageModel(source: ModelSource, values: Values) {
 
 /** An image classifier and the labelled images it is evaluated on. */
 export async function loadImageClassifier(entry: ImageClassifierEntry, files: ModelFiles, values: Values) {
-  const { builder, input } = entry.load(files);
+  const { builder, input } = entry.load(files, weightOptions(values));
   const [imagesOption, labelsOption] = TASK_DATA['image-classifier'];
   const imagesPath = pathOf(values, imagesOption.option, imagesOption.fixture);
   const resize = { resample: input.resample };
@@ -235,7 +235,7 @@ export async function loadImageClassifier(entry: ImageClassifierEntry, files: Mo
 
 /** A sequence classifier, its tokenizer, and its labelled rows: --tsv sentences, or --ids token ids. */
 export async function loadSequenceClassifier(entry: SequenceClassifierEntry, files: ModelFiles, values: Values) {
-  const { builder, tokenizer } = entry.load(files);
+  const { builder, tokenizer } = entry.load(files, weightOptions(values));
   if (values.ids !== undefined) {
     const set = parseLabelledTsv(await readText(values.ids), values.ids, { ids: true });
     return { builder, ...(tokenizer ? { tokenizer } : {}), set };
@@ -252,7 +252,7 @@ export async function loadSequenceClassifier(entry: SequenceClassifierEntry, fil
 
 /** A sequence encoder, its tokenizer, and its rows: --ids lines, --sentences lines or --text paragraphs. */
 export async function loadSequenceEncoder(entry: SequenceEncoderEntry, files: ModelFiles, values: Values) {
-  const { builder, tokenizer } = entry.load(files);
+  const { builder, tokenizer } = entry.load(files, weightOptions(values));
   if (values.ids !== undefined) {
     const lines = parseIdLines(await readText(values.ids), values.ids);
     return { builder, ...(tokenizer ? { tokenizer } : {}), set: { file: values.ids, rows: lines } };

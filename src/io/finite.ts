@@ -8,10 +8,11 @@ export interface WeightOptions {
 }
 
 /**
- * Arrays already found finite. A tensor is often checked where it is read (floatTensorMap) and again where a model
- * fetches it (Weights): the second check is then free. Weight arrays are not written to after loading.
+ * Arrays already settled: found finite, or read with allowNonFinite. A tensor is often checked where it is read
+ * (floatTensorMap, a registry entry's load) and again where a model fetches it (Weights): the second check is then
+ * free, and a tensor its reader was told to accept stays accepted. Weight arrays are not written to after loading.
  */
-const finite = new WeakSet<Float32Array>();
+const settled = new WeakSet<Float32Array>();
 
 /** The index of the first NaN or infinite element, or -1: one pass (x - x is 0 exactly when x is finite). */
 export function firstNonFinite(data: Float32Array): number {
@@ -33,15 +34,19 @@ export function checkFiniteWeights(
   options: WeightOptions = {},
   offsetOf?: (index: number) => number,
 ): void {
-  if (options?.allowNonFinite === true || finite.has(data)) return;
+  if (settled.has(data)) return;
+  if (options?.allowNonFinite === true) {
+    settled.add(data);
+    return;
+  }
   const i = firstNonFinite(data);
   if (i >= 0) {
     throw new FormatError(
       file,
       `tensor "${describeText(name)}" has ${String(data[i])} at element ${i}; weights must be finite ` +
-        '(pass { allowNonFinite: true } to load them anyway)',
+        '(allowNonFinite: true, or --allow-non-finite, loads them anyway)',
       offsetOf?.(i),
     );
   }
-  finite.add(data);
+  settled.add(data);
 }

@@ -3,6 +3,7 @@
 // argument and the page's model choice are the entries' names. Adding an architecture is one model file
 // (the forward pass over an OpSet and its builder) and one entry here.
 import { FormatError } from '../errors.js';
+import type { WeightOptions } from '../io/finite.js';
 import { parseLlama2c, parseLlama2cConfig } from '../io/llama2c.js';
 import { floatTensorMap, parseSafetensors } from '../io/safetensors.js';
 import { parseTokenizer } from '../io/tokenizer.js';
@@ -55,7 +56,10 @@ interface EntryBase {
 export interface CausalLMEntry extends EntryBase {
   readonly task: 'causal-lm';
   /** The tokenizer is undefined for a folder without tokenizer files (token ids only). */
-  load(files: ModelFiles): { readonly builder: ModelBuilder<CausalLM>; readonly tokenizer?: TextTokenizer };
+  load(
+    files: ModelFiles,
+    options?: WeightOptions,
+  ): { readonly builder: ModelBuilder<CausalLM>; readonly tokenizer?: TextTokenizer };
   /** Default calibration: `paragraphs` paragraphs of the evaluation text from `firstParagraph` on. */
   readonly calibration: { readonly firstParagraph: number; readonly paragraphs: number };
 }
@@ -70,14 +74,20 @@ export interface ImageInput {
 
 export interface ImageClassifierEntry extends EntryBase {
   readonly task: 'image-classifier';
-  load(files: ModelFiles): { readonly builder: ModelBuilder<ImageClassifier>; readonly input: ImageInput };
+  load(
+    files: ModelFiles,
+    options?: WeightOptions,
+  ): { readonly builder: ModelBuilder<ImageClassifier>; readonly input: ImageInput };
   /** Default calibration: this many images per fold, outside the fold. */
   readonly calibration: { readonly imagesPerFold: number };
 }
 
 export interface SequenceClassifierEntry extends EntryBase {
   readonly task: 'sequence-classifier';
-  load(files: ModelFiles): {
+  load(
+    files: ModelFiles,
+    options?: WeightOptions,
+  ): {
     readonly builder: ModelBuilder<SequenceClassifier>;
     readonly tokenizer?: TextTokenizer;
   };
@@ -85,7 +95,10 @@ export interface SequenceClassifierEntry extends EntryBase {
 
 export interface SequenceEncoderEntry extends EntryBase {
   readonly task: 'sequence-encoder';
-  load(files: ModelFiles): { readonly builder: ModelBuilder<SequenceEncoder>; readonly tokenizer?: TextTokenizer };
+  load(
+    files: ModelFiles,
+    options?: WeightOptions,
+  ): { readonly builder: ModelBuilder<SequenceEncoder>; readonly tokenizer?: TextTokenizer };
 }
 
 export type ArchitectureEntry = CausalLMEntry | ImageClassifierEntry | SequenceClassifierEntry | SequenceEncoderEntry;
@@ -119,10 +132,10 @@ const LLAMA2C: CausalLMEntry = {
     const checkpoint = files.get('checkpoint');
     return checkpoint !== undefined && parses(() => parseLlama2cConfig(checkpoint.bytes, checkpoint.name));
   },
-  load: (files) => {
+  load: (files, options) => {
     const checkpoint = file(files, 'llama2c', 'checkpoint');
     const tokenizer = file(files, 'llama2c', 'tokenizer');
-    const parsed = parseLlama2c(checkpoint.bytes, checkpoint.name);
+    const parsed = parseLlama2c(checkpoint.bytes, checkpoint.name, options);
     return {
       builder: llama2cBuilder(parsed),
       tokenizer: llama2cTextTokenizer(parseTokenizer(tokenizer.bytes, parsed.config.vocabSize, tokenizer.name)),
@@ -146,9 +159,9 @@ const MNIST_VIT_ENTRY: ImageClassifierEntry = {
     const ok = parses(() => (names = new Set(parseSafetensors(model.bytes, model.name).tensors.keys())));
     return ok && VIT_TENSORS.every((n) => names.has(n));
   },
-  load: (files) => {
+  load: (files, options) => {
     const model = file(files, 'vit', 'model');
-    const builder = vitBuilder(floatTensorMap(parseSafetensors(model.bytes, model.name)), model.name);
+    const builder = vitBuilder(floatTensorMap(parseSafetensors(model.bytes, model.name), options), model.name);
     const { imageSize } = MNIST_VIT;
     const labels = Array.from({ length: MNIST_VIT.classes }, (_, i) => String(i));
     const image = { height: imageSize, width: imageSize, channels: 1 };

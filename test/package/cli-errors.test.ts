@@ -8,6 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { describeFixtures, fixture } from '../helpers/fixtures.js';
 import { idxFile } from '../helpers/idx.js';
+import { writableTensors } from '../helpers/hf-folder.js';
+import { readFileBytes } from '../../src/io/node/files.js';
+import { parseSafetensors } from '../../src/io/safetensors.js';
+import { writeSafetensors } from '../../src/io/safetensors-writer.js';
 
 /** A gzipped IDX file. */
 const idx = (magic: number, dims: number[], body: Uint8Array) => new Uint8Array(gzipSync(idxFile(magic, dims, body)));
@@ -69,5 +73,26 @@ describeFixtures('IDX data that does not fit the model', () => {
       [...model, '--images', images!, '--labels', badLabels!],
       /label 12 of image 2 is not a class of the model \(0 \.\. 9\)/,
     );
+  }, 60_000);
+});
+
+describeFixtures('non-finite weights on the command line', () => {
+  it('a NaN in a weight is one line naming the tensor; --allow-non-finite evaluates the model as it is', async () => {
+    const st = parseSafetensors(await readFileBytes(fixture('vit', 'vit_mnist.safetensors')), 'vit');
+    const tensors = writableTensors(st).map((t) =>
+      t.name === 'patch_to_embedding.weight'
+        ? { ...t, data: Float32Array.from(t.data, (v, i) => (i === 7 ? NaN : v)) }
+        : t,
+    );
+    const path = join(await mkdtemp(join(tmpdir(), 'mbe-snn-nan-')), 'nan.safetensors');
+    await writeFile(path, writeSafetensors(tensors));
+    const args = ['eval', 'vit', '--model', path, '--T', '8', '--limit', '4', '--calibration', '2', '--quick-fits'];
+    await expectOneLine(
+      args,
+      /nan\.safetensors.*tensor "patch_to_embedding\.weight" has NaN at element 7.*--allow-non-finite/,
+    );
+    const allowed = await cli(...args, '--allow-non-finite');
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toMatch(/^ {2}float top-1 +\d+\.\d\d%/m);
   }, 60_000);
 });

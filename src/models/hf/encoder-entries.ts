@@ -1,5 +1,6 @@
 // Registry entries of Hugging Face encoders: BERT and RoBERTa, each as a sequence classifier
 // (…ForSequenceClassification) and as an encoder without a head (…Model), told apart by config.json.
+import type { WeightOptions } from '../../io/finite.js';
 import { hasHfTokenizer, hfTokenizer } from '../../io/hf/tokenizer.js';
 import { bertBuilder } from '../bert.js';
 import type { ModelBuilder } from '../builder.js';
@@ -11,8 +12,8 @@ import { configNames, readFolder, type FolderContents } from './entries.js';
 type EncoderBuilder = (contents: FolderContents) => ModelBuilder<SequenceClassifier | SequenceEncoder>;
 
 /** The builder and, when the folder has one, the tokenizer. */
-function load<M>(files: ModelFiles, build: EncoderBuilder) {
-  const contents = readFolder(files);
+function load<M>(files: ModelFiles, build: EncoderBuilder, options?: WeightOptions) {
+  const contents = readFolder(files, options);
   const builder = build(contents) as ModelBuilder<M>;
   return hasHfTokenizer(files) ? { builder, tokenizer: hfTokenizer(files, contents.folder) } : { builder };
 }
@@ -32,7 +33,7 @@ function pair(
       files: [],
       folder: { fixture },
       recognise: (files) => configNames(files, [classes.classifier], []),
-      load: (files) => load<SequenceClassifier>(files, build),
+      load: (files, options) => load<SequenceClassifier>(files, build, options),
     },
     {
       name: `${family}-encoder`,
@@ -41,7 +42,7 @@ function pair(
       files: [],
       folder: { fixture },
       recognise: (files) => configNames(files, [classes.encoder], [modelType]),
-      load: (files) => load<SequenceEncoder>(files, build),
+      load: (files, options) => load<SequenceEncoder>(files, build, options),
     },
   ];
 }

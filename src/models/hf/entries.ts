@@ -3,6 +3,7 @@
 // tokenizer files when the folder has them. One entry per architecture; the model files build the forward
 // passes.
 import { FormatError } from '../../errors.js';
+import { checkFiniteWeights, type WeightOptions } from '../../io/finite.js';
 import { HfConfig } from '../../io/hf/config.js';
 import { readFolderTensors } from '../../io/hf/folder.js';
 import { parsePreprocessorConfig } from '../../io/hf/preprocessor.js';
@@ -29,14 +30,15 @@ function folderName(files: ModelFiles): string {
   return config.name.replace(/[/\\]?config\.json$/, '') || '.';
 }
 
-export function readFolder(files: ModelFiles): FolderContents {
+/** The folder's config and tensors; with allowNonFinite, its float tensors are accepted as they are. */
+export function readFolder(files: ModelFiles, options: WeightOptions = {}): FolderContents {
   const folder = folderName(files);
   const configFile = files.get('config.json') as { name: string; bytes: Uint8Array };
-  return {
-    config: HfConfig.parse(configFile.bytes, configFile.name),
-    tensors: readFolderTensors(files, folder),
-    folder,
-  };
+  const tensors = readFolderTensors(files, folder);
+  if (options.allowNonFinite === true) {
+    for (const [name, tensor] of tensors) if ('data' in tensor) checkFiniteWeights(tensor.data, folder, name, options);
+  }
+  return { config: HfConfig.parse(configFile.bytes, configFile.name), tensors, folder };
 }
 
 /** Whether the folder's config.json names one of the classes (or, without architectures, the model type). */
@@ -73,8 +75,8 @@ function causalFolderEntry(spec: CausalFolderSpec): CausalLMEntry {
     files: [],
     folder: { fixture: spec.fixture },
     recognise: (files) => configNames(files, spec.classes, spec.modelTypes),
-    load: (files) => {
-      const contents = readFolder(files);
+    load: (files, options) => {
+      const contents = readFolder(files, options);
       const builder = spec.build(contents);
       return hasHfTokenizer(files) ? { builder, tokenizer: hfTokenizer(files, contents.folder) } : { builder };
     },
@@ -116,8 +118,8 @@ export const HF_VIT_ENTRY: ImageClassifierEntry = {
   files: [],
   folder: { fixture: ['hf-tiny', 'vit-tiny-cls-hot'] },
   recognise: (files) => configNames(files, ['ViTForImageClassification'], ['vit']),
-  load: (files) => {
-    const { config, tensors, folder } = readFolder(files);
+  load: (files, options) => {
+    const { config, tensors, folder } = readFolder(files, options);
     const pre = files.get('preprocessor_config.json');
     const preprocessor = pre ? parsePreprocessorConfig(pre.bytes, pre.name) : undefined;
     const { image, labels } = hfVitConfig(config);
