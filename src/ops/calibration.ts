@@ -6,7 +6,7 @@ import type { Kernels } from '../kernels/index.js';
 import type { SiteOp } from './conventions.js';
 import { FloatOpSet } from './float-opset.js';
 import { OP_TABLE, type OpArgs, type OpName } from './op-table.js';
-import type { LinearLayer, OpSet } from './opset.js';
+import type { ConvGeometry, ConvLayer, LinearLayer, OpSet } from './opset.js';
 
 /** Range of the values an operand took at one site. */
 export interface OperandRange {
@@ -40,6 +40,15 @@ export class CalibratingOpSet implements OpSet {
   linear(...args: OpArgs<'linear'>): void {
     this.observe('linear', args);
     this.float.linear(...args);
+  }
+
+  prepareConv(weight: Float32Array, geometry: ConvGeometry, bias?: Float32Array): ConvLayer {
+    return this.float.prepareConv(weight, geometry, bias);
+  }
+
+  conv2d(...args: OpArgs<'conv2d'>): void {
+    this.observe('conv2d', args);
+    this.float.conv2d(...args);
   }
 
   activation(...args: OpArgs<'activation'>): void {

@@ -3,6 +3,7 @@
 // from the op table, so every OpSet rejects a bad call the same way.
 import type { Kernels } from '../kernels/index.js';
 import { TARGETS } from '../neurons/targets.js';
+import { convOutputSize, im2col, patchLength, prepareConv, type ConvGeometry, type ConvLayer } from './conv.js';
 import { prepareDenseLinear, type DenseLinearLayer } from './linear.js';
 import { isVisible, visibleColumns } from './masks.js';
 import { OP_TABLE, type OpArgs } from './op-table.js';
@@ -21,6 +22,16 @@ export class FloatOpSet implements OpSet {
     OP_TABLE.linear.check(args);
     const [, out, x, layer, rows] = args;
     denseLinear(this.kernels, out, x, layer, rows);
+  }
+
+  prepareConv(weight: Float32Array, geometry: ConvGeometry, bias?: Float32Array): ConvLayer {
+    return prepareConv(this.kernels, weight, geometry, bias);
+  }
+
+  conv2d(...args: OpArgs<'conv2d'>): void {
+    OP_TABLE.conv2d.check(args);
+    const [, out, x, layer, H, W] = args;
+    denseConv(this.kernels, out, x, layer, H, W);
   }
 
   activation(...args: OpArgs<'activation'>): void {
@@ -113,4 +124,19 @@ export function denseLinear(
   const input = x.subarray(0, rows * layer.inFeatures);
   const target = out.subarray(0, rows * layer.outFeatures);
   kernels.gemm(input, packed, rows, layer.bias ? { bias: layer.bias, out: target } : { out: target });
+}
+
+/** out (OH, OW, Cout) = the convolution of x (H, W, Cin): im2col patches through the gemm kernel. */
+export function denseConv(
+  kernels: Kernels,
+  out: Float32Array,
+  x: Float32Array,
+  layer: ConvLayer,
+  H: number,
+  W: number,
+): void {
+  const g = layer.geometry;
+  const rows = convOutputSize(H, g) * convOutputSize(W, g);
+  const patches = im2col(x, H, W, g, new Float32Array(rows * patchLength(g))); // (OH * OW, K * K * Cin)
+  denseLinear(kernels, out, patches, layer.linear, rows);
 }

@@ -5,6 +5,7 @@
 import { checkActivation, checkLength, checkRows } from './checks.js';
 import { MAC_CONVENTIONS, type OpFamily, type OpName, type SiteOp } from './conventions.js';
 import { visibleCount } from './masks.js';
+import { convOutputSize, patchLength, type ConvLayer } from './conv.js';
 import type { OpSet } from './opset.js';
 import type { NeuronEntry } from '../neurons/entry.js';
 
@@ -86,6 +87,24 @@ export const OP_TABLE: OpTable = {
     operatorNeurons: [],
     floatMacs: ([, , , layer, rows]) => rows * layer.inFeatures * layer.outFeatures,
     describe: (plan) => `inputs identity-coded (alpha ${alpha(plan, 'x')}), weights accumulated where spikes arrive`,
+    nonSpikingParts: [],
+  },
+  conv2d: {
+    family: 'linearInputs',
+    check: ([site, out, x, layer, H, W]) => {
+      const g = layer.geometry;
+      checkRows(site, x, H * W, g.inChannels);
+      checkRows(site, out, convOutputSize(H, g) * convOutputSize(W, g), g.outChannels);
+    },
+    siteOp: () => ({ op: 'conv2d' }),
+    calibrated: [
+      { name: 'x', use: 'code', values: ([, , x, layer, H, W]) => x.subarray(0, H * W * layer.geometry.inChannels) },
+    ],
+    operatorNeurons: [],
+    floatMacs: ([, , , layer, H, W]) => convMacs(layer, H, W),
+    describe: (plan) =>
+      `inputs identity-coded (alpha ${alpha(plan, 'x')}), weights accumulated where spikes arrive (each spike reaches ` +
+      'every window that reads it)',
     nonSpikingParts: [],
   },
   activation: {
@@ -204,6 +223,12 @@ export const OP_TABLE: OpTable = {
 };
 
 export const OP_NAMES = Object.keys(OP_TABLE) as readonly OpName[];
+
+/** A convolution's multiply-accumulates: every output position times its full window (padding taps too). */
+function convMacs(layer: ConvLayer, H: number, W: number): number {
+  const g = layer.geometry;
+  return convOutputSize(H, g) * convOutputSize(W, g) * g.outChannels * patchLength(g);
+}
 
 /** x (rows, n) minus each row's mean, (rows, n). */
 export function centredRows(x: Float32Array, rows: number, n: number): Float32Array {

@@ -5,6 +5,11 @@
 // Shapes are passed as numbers; every buffer is row-major float32. Each operation (every method with a
 // site) has a record in the op table (op-table.ts), which says how it is calibrated, counted and reported.
 
+import type { ConvGeometry, ConvLayer } from './conv.js';
+
+/** A convolution's geometry and its weights as prepared by an OpSet (ops/conv.ts). */
+export type { ConvGeometry, ConvLayer };
+
 export type ActivationKind = 'gelu' | 'gelu_tanh' | 'silu' | 'tanh' | 'sigmoid' | 'relu';
 
 export const ACTIVATION_KINDS: readonly ActivationKind[] = ['gelu', 'gelu_tanh', 'silu', 'tanh', 'sigmoid', 'relu'];
@@ -50,6 +55,12 @@ export interface OpSet {
 
   /** out (rows, out) = x (rows, in) @ W^T + bias */
   linear(site: string, out: Float32Array, x: Float32Array, layer: LinearLayer, rows: number): void;
+
+  /** Prepares a convolution: weight OIHW (Cout, Cin, K, K), optional bias (Cout). */
+  prepareConv(weight: Float32Array, geometry: ConvGeometry, bias?: Float32Array): ConvLayer;
+
+  /** out (OH, OW, Cout) = conv2d(x (H, W, Cin)) + bias, channels-last, zero padding */
+  conv2d(site: string, out: Float32Array, x: Float32Array, layer: ConvLayer, H: number, W: number): void;
 
   /** out (n) = act(x (n)) */
   activation(site: string, kind: ActivationKind, out: Float32Array, x: Float32Array, n: number): void;

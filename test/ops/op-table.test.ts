@@ -37,8 +37,17 @@ function everyOp(ops: OpSet): Record<OpName, () => void> {
   const values = (n: number) => Float32Array.from({ length: n }, () => gaussian(random));
   const layer = ops.prepareLinear(values(D * D), D, D, values(D));
   const out = () => new Float32Array(S * D); // (S, D)
+  const conv = ops.prepareConv(values(4 * 2 * 3 * 3), {
+    inChannels: 2,
+    outChannels: 4,
+    kernelSize: 3,
+    stride: 2,
+    padding: 1,
+  });
   return {
     linear: () => ops.linear('op.linear', out(), values(S * D), layer, S),
+    // (5, 4, 2) -> (3, 2, 4)
+    conv2d: () => ops.conv2d('op.conv2d', new Float32Array(3 * 2 * 4), values(5 * 4 * 2), conv, 5, 4),
     activation: () => ops.activation('op.activation', 'gelu', out(), values(S * D), S * D),
     mul: () => ops.mul('op.mul', out(), values(S * D), values(S * D), S * D),
     matmul: () =>

@@ -10,7 +10,9 @@ import { Instrumentation, type SiteCounters } from '../instrumentation.js';
 import { prepareDenseLinear, type DenseLinearLayer } from '../linear.js';
 import { NeuronProvider, type NeuronProviderOptions } from '../neuron-provider.js';
 import { OP_TABLE, type OpArgs, type OpName, type SitePlan } from '../op-table.js';
-import type { LinearLayer, OpSet } from '../opset.js';
+import { prepareConv } from '../conv.js';
+import type { ConvGeometry, ConvLayer, LinearLayer, OpSet } from '../opset.js';
+import { spikingConv, type SpikingConvLayer } from './conv.js';
 import { SpikingContext } from './context.js';
 import { spikingNorm } from './norms.js';
 import { resolveSpikingOptions, type ResolvedSpikingOptions, type SpikingOptions } from './options.js';
@@ -116,6 +118,35 @@ export class SpikingOpSet implements OpSet {
     const resident = (layer as SpikingLinearLayer).resident;
     if (!resident) throw new Error(`${site}: linear layer was prepared by another OpSet`);
     counters.sops += spikeMatmul(this.kernels, this.context.scratch, q, 1, resident, K, Nout, target);
+  }
+
+  prepareConv(weight: Float32Array, geometry: ConvGeometry, bias?: Float32Array): ConvLayer {
+    const dense = prepareConv(this.kernels, weight, geometry, bias);
+    if (this.options.mode !== 'spike-driven') {
+      const layer: SpikingConvLayer = { ...dense, resident: undefined };
+      return layer;
+    }
+    const { inFeatures, outFeatures, weight: patchWeight } = dense.linear; // (Cout, K * K * Cin)
+    const transposed = new Float32Array(inFeatures * outFeatures); // (K * K * Cin, Cout)
+    for (let o = 0; o < outFeatures; o++) {
+      for (let i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = patchWeight[o * inFeatures + i] as number;
+    }
+    const resident = this.kernels.upload(transposed, inFeatures, outFeatures);
+    const layer: SpikingConvLayer = {
+      ...dense,
+      resident,
+      dispose: () => {
+        dense.dispose();
+        resident.free();
+      },
+    };
+    return layer;
+  }
+
+  conv2d(...args: OpArgs<'conv2d'>): void {
+    const counters = this.begin('conv2d', args);
+    if (!counters) return;
+    spikingConv(this.context, counters, args);
   }
 
   activation(...args: OpArgs<'activation'>): void {
