@@ -51,6 +51,11 @@ export class CalibratingOpSet implements OpSet {
     this.float.conv2d(...args);
   }
 
+  maxPool(...args: OpArgs<'maxPool'>): void {
+    this.observe('maxPool', args);
+    this.float.maxPool(...args);
+  }
+
   activation(...args: OpArgs<'activation'>): void {
     this.observe('activation', args);
     this.float.activation(...args);

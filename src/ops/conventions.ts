@@ -19,9 +19,16 @@ export function siteOpLabel(siteOp: SiteOp): string {
 }
 
 /** How each op family is made spiking (ALGORITHM.md section 2), or why it is not. */
-export type OpFamily = 'activations' | 'multiplications' | 'softmax' | 'norms' | 'linearInputs';
+export type OpFamily = 'activations' | 'multiplications' | 'softmax' | 'norms' | 'linearInputs' | 'pooling';
 
-export const OP_FAMILIES: readonly OpFamily[] = ['activations', 'multiplications', 'softmax', 'norms', 'linearInputs'];
+export const OP_FAMILIES: readonly OpFamily[] = [
+  'activations',
+  'multiplications',
+  'softmax',
+  'norms',
+  'linearInputs',
+  'pooling',
+];
 
 /**
  * What one float operation costs in multiply-accumulates (MACs), the unit of E_MAC. Linear layers and

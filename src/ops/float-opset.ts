@@ -5,6 +5,7 @@ import type { Kernels } from '../kernels/index.js';
 import { TARGETS } from '../neurons/targets.js';
 import { convOutputSize, im2col, patchLength, prepareConv, type ConvGeometry, type ConvLayer } from './conv.js';
 import { prepareDenseLinear, type DenseLinearLayer } from './linear.js';
+import { poolWindows } from './pooling.js';
 import { isVisible, visibleColumns } from './masks.js';
 import { OP_TABLE, type OpArgs } from './op-table.js';
 import type { LinearLayer, OpSet } from './opset.js';
@@ -32,6 +33,17 @@ export class FloatOpSet implements OpSet {
     OP_TABLE.conv2d.check(args);
     const [, out, x, layer, H, W] = args;
     denseConv(this.kernels, out, x, layer, H, W);
+  }
+
+  maxPool(...args: OpArgs<'maxPool'>): void {
+    OP_TABLE.maxPool.check(args);
+    const [, out, x, H, W, C] = args;
+    const windows = poolWindows(H, W, C);
+    for (let i = 0; i < windows.length / 4; i++) {
+      let max = -Infinity;
+      for (let j = 0; j < 4; j++) max = Math.max(max, x[windows[4 * i + j] as number] as number);
+      out[i] = max;
+    }
   }
 
   activation(...args: OpArgs<'activation'>): void {

@@ -6,6 +6,7 @@ import { checkActivation, checkLength, checkRows } from './checks.js';
 import { MAC_CONVENTIONS, type OpFamily, type OpName, type SiteOp } from './conventions.js';
 import { visibleCount } from './masks.js';
 import { convOutputSize, patchLength, type ConvLayer } from './conv.js';
+import { poolDifferences, pooledSize } from './pooling.js';
 import type { OpSet } from './opset.js';
 import type { NeuronEntry } from '../neurons/entry.js';
 
@@ -105,6 +106,22 @@ export const OP_TABLE: OpTable = {
     describe: (plan) =>
       `inputs identity-coded (alpha ${alpha(plan, 'x')}), weights accumulated where spikes arrive (each spike reaches ` +
       'every window that reads it)',
+    nonSpikingParts: [],
+  },
+  maxPool: {
+    family: 'pooling',
+    check: ([site, out, x, H, W, C]) => {
+      checkRows(site, x, H * W, C);
+      checkRows(site, out, pooledSize(H) * pooledSize(W), C);
+    },
+    siteOp: () => ({ op: 'maxPool' }),
+    // the spiking pool's ReLU neurons see these differences, not x itself
+    calibrated: [{ name: 'differences', use: 'code', values: ([, , x, H, W, C]) => poolDifferences(x, H, W, C) }],
+    operatorNeurons: [],
+    floatMacs: () => 0, // comparisons, not multiply-accumulates
+    describe: (plan) =>
+      `max(a, b) = a + ReLU(b - a), three ReLU neurons per 2x2 window (one-polarity binary codes, alpha ` +
+      `${alpha(plan, 'differences')}: no spike below 0), additions otherwise`,
     nonSpikingParts: [],
   },
   activation: {

@@ -62,6 +62,9 @@ export interface OpSet {
   /** out (OH, OW, Cout) = conv2d(x (H, W, Cin)) + bias, channels-last, zero padding */
   conv2d(site: string, out: Float32Array, x: Float32Array, layer: ConvLayer, H: number, W: number): void;
 
+  /** out (floor(H / 2), floor(W / 2), C) = the maximum of each 2x2 window of x (H, W, C), stride 2 */
+  maxPool(site: string, out: Float32Array, x: Float32Array, H: number, W: number, C: number): void;
+
   /** out (n) = act(x (n)) */
   activation(site: string, kind: ActivationKind, out: Float32Array, x: Float32Array, n: number): void;
 

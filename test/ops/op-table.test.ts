@@ -48,6 +48,8 @@ function everyOp(ops: OpSet): Record<OpName, () => void> {
     linear: () => ops.linear('op.linear', out(), values(S * D), layer, S),
     // (5, 4, 2) -> (3, 2, 4)
     conv2d: () => ops.conv2d('op.conv2d', new Float32Array(3 * 2 * 4), values(5 * 4 * 2), conv, 5, 4),
+    // (5, 4, 3) -> (2, 2, 3)
+    maxPool: () => ops.maxPool('op.maxPool', new Float32Array(2 * 2 * 3), values(5 * 4 * 3), 5, 4, 3),
     activation: () => ops.activation('op.activation', 'gelu', out(), values(S * D), S * D),
     mul: () => ops.mul('op.mul', out(), values(S * D), values(S * D), S * D),
     matmul: () =>

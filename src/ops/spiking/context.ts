@@ -63,17 +63,29 @@ export class SpikingContext {
     rows: number,
     rowLen: number,
   ): SpikeTrain {
-    const n = rows * rowLen;
-    let alpha: number;
-    if (this.options.ranges === 'dynamic') {
-      let absMax = 0;
-      for (let i = 0; i < n; i++) absMax = Math.max(absMax, Math.abs(x[i] as number));
-      alpha = powerOfTwoRange(absMax);
-      counters.comparisons += n; // the max-abs reduction is a non-spiking operation
-    } else {
-      alpha = this.staticRange(site, operand).alpha;
-    }
+    const alpha = this.rangeOf(counters, site, operand, x, rows * rowLen);
     return this.encodeFixed(counters, x, rows, rowLen, alpha, `code.${operand}`);
+  }
+
+  /**
+   * ReLU(Q(x)): the identity code on one polarity, so negative inputs never reach a threshold (no spikes, 0) and
+   * positive ones are coded as encode() codes them; the range as encode() chooses it.
+   */
+  rectify(counters: SiteCounters, site: string, operand: string, x: Float32Array, n: number): SpikeTrain {
+    const alpha = this.rangeOf(counters, site, operand, x, n);
+    const { input, train } = this.fire(counters, this.identityTables(alpha), 1, false, x, 1, n, `relu.${operand}`);
+    const top = alpha * (1 - 2 ** -this.options.T);
+    for (let i = 0; i < input.length; i++) if ((input[i] as number) > top) counters.saturations++;
+    return train;
+  }
+
+  /** The identity range of an operand: static from calibration, or per tensor (a non-spiking max-abs). */
+  private rangeOf(counters: SiteCounters, site: string, operand: string, x: Float32Array, n: number): number {
+    if (this.options.ranges !== 'dynamic') return this.staticRange(site, operand).alpha;
+    let absMax = 0;
+    for (let i = 0; i < n; i++) absMax = Math.max(absMax, Math.abs(x[i] as number));
+    counters.comparisons += n; // the max-abs reduction is a non-spiking operation
+    return powerOfTwoRange(absMax);
   }
 
   /** The static identity range of a site's operand, from its calibrated range. */

@@ -13,6 +13,7 @@ import { OP_TABLE, type OpArgs, type OpName, type SitePlan } from '../op-table.j
 import { prepareConv } from '../conv.js';
 import type { ConvGeometry, ConvLayer, LinearLayer, OpSet } from '../opset.js';
 import { spikingConv, type SpikingConvLayer } from './conv.js';
+import { spikingMaxPool } from './pooling.js';
 import { SpikingContext } from './context.js';
 import { spikingNorm } from './norms.js';
 import { resolveSpikingOptions, type ResolvedSpikingOptions, type SpikingOptions } from './options.js';
@@ -147,6 +148,12 @@ export class SpikingOpSet implements OpSet {
     const counters = this.begin('conv2d', args);
     if (!counters) return;
     spikingConv(this.context, counters, args);
+  }
+
+  maxPool(...args: OpArgs<'maxPool'>): void {
+    const counters = this.begin('maxPool', args);
+    if (!counters) return;
+    spikingMaxPool(this.context, counters, args);
   }
 
   activation(...args: OpArgs<'activation'>): void {
