@@ -20,6 +20,7 @@ import type {
   TextTokenizer,
 } from './interfaces.js';
 import { llama2cBuilder, llama2cTextTokenizer } from './llama2c.js';
+import { LENET_INPUT, LENET_TENSORS, lenetBuilder } from './lenet.js';
 import { MNIST_VIT, vitBuilder } from './vit.js';
 
 /** One file of a model, as bytes with the name it came from (a path or a browser File's name). */
@@ -170,9 +171,33 @@ const MNIST_VIT_ENTRY: ImageClassifierEntry = {
   calibration: { imagesPerFold: 32 },
 };
 
+const LENET_ENTRY: ImageClassifierEntry = {
+  name: 'lenet5',
+  task: 'image-classifier',
+  summary: 'a LeNet-5 CNN (convnet.c1/c3/c5, fc.f6/f7; 32x32 grey input, MNIST normalisation) in a safetensors file',
+  files: [{ role: 'model', description: 'LeNet-5 safetensors', fixture: ['cnn', 'lenet5_mnist.safetensors'] }],
+  recognise: (files) => {
+    const model = files.get('model');
+    if (!model) return false;
+    let names: ReadonlySet<string> = new Set();
+    const ok = parses(() => (names = new Set(parseSafetensors(model.bytes, model.name).tensors.keys())));
+    return ok && LENET_TENSORS.every((n) => names.has(n));
+  },
+  load: (files, options) => {
+    const model = file(files, 'lenet5', 'model');
+    const builder = lenetBuilder(floatTensorMap(parseSafetensors(model.bytes, model.name), options), model.name);
+    const labels = Array.from({ length: 10 }, (_, i) => String(i));
+    const image = { height: LENET_INPUT.size, width: LENET_INPUT.size, channels: 1 };
+    // trained on torchvision's Resize((32, 32)) of the 28x28 digits: Pillow's bilinear filter
+    return { builder, input: { image, resample: 'bilinear', labels } };
+  },
+  calibration: { imagesPerFold: 32 },
+};
+
 export const ARCHITECTURES: readonly ArchitectureEntry[] = [
   LLAMA2C,
   MNIST_VIT_ENTRY,
+  LENET_ENTRY,
   GPT2_ENTRY,
   LLAMA_ENTRY,
   QWEN2_ENTRY,

@@ -136,7 +136,10 @@ export const OP_TABLE: OpTable = {
     operatorNeurons: [],
     floatMacs: ([, kind, , , n]) => n * (kind === 'relu' ? MAC_CONVENTIONS.relu : MAC_CONVENTIONS.transcendental),
     describe: (plan) => {
-      const entry = plan.neuron as NeuronEntry;
+      if (plan.neuron === undefined) {
+        return `ReLU as the one-polarity binary code (alpha ${alpha(plan, 'x')}, T = ${plan.T}): no spike below 0, exact to alpha 2^-T`;
+      }
+      const entry = plan.neuron;
       return `MBE neuron ${entry.target}, N = ${entry.N}, T = ${plan.T}, on [${entry.domain.join(', ')}] (held-out MSE ${fmt(entry.heldOut.mse)})`;
     },
     nonSpikingParts: [],

@@ -45,7 +45,7 @@ const BOUND_T16: Record<string, number> = {
 /**
  * Row-normalised error allowed for an activation neuron fitted on the calibrated domain (the short fit above, T = 16,
  * N = 4 on [-15, 20]). Measured, identical on the relaxed, simd and scalar builds: gelu 1.44e-2, gelu_tanh 1.43e-2,
- * silu 2.23e-2, tanh 5.66e-2, sigmoid 3.00e-2, relu 2.30e-5. Each tolerance is about 3x its function's error,
+ * silu 2.23e-2, tanh 5.66e-2, sigmoid 3.00e-2, relu 2.68e-5 (its one-polarity identity code, not a fit). Each tolerance is about 3x its function's error,
  * rounded up to one significant digit: tighter than the 10x the issue suggested, because 10x of the fitted
  * functions' errors (0.14 to 0.57) would pass a neuron that had stopped tracking its function.
  */
@@ -75,7 +75,7 @@ describe('spiking operators against the float OpSet', () => {
   }
 
   for (const kind of ACTIVATION_KINDS) {
-    it(`activation ${kind}: a neuron fitted on the calibrated domain tracks the float function`, () => {
+    it(`activation ${kind}: its neuron on the calibrated domain tracks the float function`, () => {
       const input = activationInputs(3);
       const calibrating = new CalibratingOpSet(kernels);
       const out = new Float32Array(input.n);
@@ -90,6 +90,11 @@ describe('spiking operators against the float OpSet', () => {
         `activation ${kind} (${kernels.variant} build): row error ${error.toExponential(2)} (tolerance ${tolerance})`,
       );
       expect(error).toBeLessThanOrEqual(tolerance);
+      if (kind === 'relu') {
+        // ReLU is the one-polarity identity code: nothing fitted
+        expect(ops.context.activationNeurons.get('act')).toBeUndefined();
+        return;
+      }
       const entry = ops.context.activationNeurons.get('act')!;
       expect(entry.domain[0]).toBeLessThanOrEqual(Math.min(...input.x));
       expect(entry.domain[1]).toBeGreaterThanOrEqual(Math.max(...input.x));

@@ -106,10 +106,11 @@ export class SpikingContext {
     const alphas = new Map<string, number | 'dynamic'>();
     let neuron: NeuronEntry | undefined;
     for (const operand of record.calibrated) {
-      if (operand.use === 'domain') {
+      if (operand.use === 'domain' && siteOp.activation !== 'relu') {
         if (siteOp.activation === undefined) throw new InvalidArgumentError(`site "${site}" has no activation kind`);
         neuron = this.activationNeuron(site, siteOp.activation);
       } else {
+        // identity codes, and ReLU's one-polarity code (see rectify)
         const dynamic = this.options.ranges === 'dynamic';
         alphas.set(operand.name, dynamic ? 'dynamic' : this.staticRange(site, operand.name).alpha);
       }

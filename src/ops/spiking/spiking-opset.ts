@@ -160,6 +160,13 @@ export class SpikingOpSet implements OpSet {
     const counters = this.begin('activation', args);
     if (!counters) return;
     const [site, kind, out, x, n] = args;
+    if (kind === 'relu') {
+      // piecewise linear: the identity code on one polarity is ReLU itself, to alpha 2^-T (nothing to fit)
+      const train = this.context.rectify(counters, site, 'x', x, n);
+      out.set(train.y.subarray(0, n));
+      counters.sops += train.total;
+      return;
+    }
     const entry = this.context.activationNeuron(site, TARGETS[kind].name);
     const train = this.context.fireNeuron(counters, entry, x, 1, n, 'neuron.activation');
     out.set(train.y);
