@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, type HeadlessChromium } from '../../scripts/chromium.js';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.js';
 import { findArchitecture, Kernels, recogniseArchitecture, type CausalLMEntry } from '../../src/index.js';
-import { loadLlama2c, loadMnist, readModelFolder } from '../../src/node.js';
+import { loadLlama2c, loadMnist, readFileBytes, readModelFolder } from '../../src/node.js';
 import { fixturesDir } from '../../src/io/node/files.js';
 import { seededRandom } from '../../src/random.js';
 import { FloatOpSet } from '../../src/ops/float-opset.js';
@@ -292,6 +292,39 @@ describeRequiring(
         await rm(root, { recursive: true, force: true });
       }
     }, 60_000);
+
+    it('classifies MNIST digits with the LeNet-5 CNN (convolutions, max pooling by ReLU neurons) as Node does', async () => {
+      const state = await runPage(page, server.origin, 'fixtures&model=lenet5&imageCount=8&autorun');
+      await page.screenshot({ path: `${RESULTS}page-lenet5.png`, fullPage: true });
+      expect(state.error).toBeUndefined();
+      expect(state.status).toBe('done');
+      const entry = findArchitecture('lenet5');
+      if (entry?.task !== 'image-classifier') throw new Error('lenet5 is an image classifier');
+      const file = {
+        name: 'lenet5_mnist.safetensors',
+        bytes: await readFileBytes(fixture('cnn', 'lenet5_mnist.safetensors')),
+      };
+      const { builder, input } = entry.load(new Map([['model', file]]));
+      const model = builder.build(new FloatOpSet(await Kernels.load()));
+      const mnist = await loadMnist(
+        fixture('mnist', 't10k-0-5000-images-idx3-ubyte.gz'),
+        fixture('mnist', 't10k-0-5000-labels-idx1-ubyte.gz'),
+      );
+      const count = 8;
+      const pixels = prepareImages(idxImages(mnist.images.subarray(0, count * 784), count, 28, 28), input.image, {
+        resample: input.resample,
+      });
+      const predictions = Array.from({ length: count }, (_, i) => {
+        const logits = model.forward(pixels.subarray(i * 1024, (i + 1) * 1024));
+        return logits.indexOf(Math.max(...logits));
+      });
+      const result = state.result as unknown as {
+        float: { predictions: number[] };
+        spiking: { predictions: number[] };
+      };
+      expect(result.float.predictions).toEqual(predictions);
+      expect(result.spiking.predictions).toEqual(predictions);
+    }, 120_000);
 
     it('classifies MNIST digits with the hf-vit folder, resized to its 32x32x3 input exactly as in Node', async () => {
       const state = await runPage(page, server.origin, 'fixtures&model=hf-vit&imageCount=8&autorun');
