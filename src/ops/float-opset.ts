@@ -5,13 +5,15 @@ import type { Kernels } from '../kernels/index.js';
 import { TARGETS } from '../neurons/targets.js';
 import { convOutputSize, im2col, patchLength, prepareConv, type ConvGeometry, type ConvLayer } from './conv.js';
 import { prepareDenseLinear, type DenseLinearLayer } from './linear.js';
-import { poolWindows } from './pooling.js';
+import { poolGeometry, poolWindows } from './pooling.js';
 import { isVisible, visibleColumns } from './masks.js';
 import { OP_TABLE, type OpArgs } from './op-table.js';
 import type { LinearLayer, OpSet } from './opset.js';
 
 export class FloatOpSet implements OpSet {
   readonly kind = 'float';
+
+  private patches = new Float32Array(0); // (OH * OW, K * K * Cin) of the largest convolution so far
 
   constructor(private readonly kernels: Kernels) {}
 
@@ -32,16 +34,25 @@ export class FloatOpSet implements OpSet {
   conv2d(...args: OpArgs<'conv2d'>): void {
     OP_TABLE.conv2d.check(args);
     const [, out, x, layer, H, W] = args;
-    denseConv(this.kernels, out, x, layer, H, W);
+    const g = layer.geometry;
+    const size = convOutputSize(H, g) * convOutputSize(W, g) * patchLength(g);
+    // one patch buffer, grown as needed: a 64-channel 56x56 3x3 layer's is 7 MB, too much to allocate per call
+    if (this.patches.length < size) this.patches = new Float32Array(size);
+    denseConv(this.kernels, out, x, layer, H, W, this.patches);
   }
 
   maxPool(...args: OpArgs<'maxPool'>): void {
     OP_TABLE.maxPool.check(args);
-    const [, out, x, H, W, C] = args;
-    const windows = poolWindows(H, W, C);
-    for (let i = 0; i < windows.length / 4; i++) {
-      let max = -Infinity;
-      for (let j = 0; j < 4; j++) max = Math.max(max, x[windows[4 * i + j] as number] as number);
+    const [, out, x, H, W, C, options] = args;
+    const g = poolGeometry(options);
+    const window = g.kernelSize * g.kernelSize;
+    const windows = poolWindows(H, W, C, g); // (OH * OW * C, k * k), -1 in the padding
+    for (let i = 0; i < windows.length / window; i++) {
+      let max = -Infinity; // PyTorch pads with -inf: padding never wins
+      for (let j = 0; j < window; j++) {
+        const at = windows[i * window + j] as number;
+        if (at >= 0) max = Math.max(max, x[at] as number);
+      }
       out[i] = max;
     }
   }
@@ -146,9 +157,11 @@ export function denseConv(
   layer: ConvLayer,
   H: number,
   W: number,
+  /** At least (OH * OW, K * K * Cin) floats for the patches. */
+  patchBuffer: Float32Array,
 ): void {
   const g = layer.geometry;
   const rows = convOutputSize(H, g) * convOutputSize(W, g);
-  const patches = im2col(x, H, W, g, new Float32Array(rows * patchLength(g))); // (OH * OW, K * K * Cin)
+  const patches = im2col(x, H, W, g, patchBuffer.subarray(0, rows * patchLength(g))); // (OH * OW, K * K * Cin)
   denseLinear(kernels, out, patches, layer.linear, rows);
 }
