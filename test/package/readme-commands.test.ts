@@ -53,7 +53,7 @@ function bounded(args: readonly string[]): string[] {
   const extra: string[] = [];
   if (name === 'eval' && !has('--golden')) extra.push('--limit', '4', '--calibration', '2', '--quick-fits');
   if (name === 'sweep')
-    extra.push('--limit', '2', '--calibration', '2', '--quick-fits', ...(has('--T') ? [] : ['--T', '8']));
+    extra.push('--limit', '4', '--calibration', '2', '--quick-fits', ...(has('--T') ? [] : ['--T', '8']));
   if (name === 'generate') extra.push('--steps', '6', '--quick-fits');
   if (name === 'fit') extra.push('--seeds', '1', '--epochs', '20');
   return [...args, ...extra];
