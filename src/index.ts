@@ -128,9 +128,12 @@ export { accuracy, perplexity, type AccuracyResult, type PerplexityResult } from
 export { fidelity, type FidelityResult } from './metrics/fidelity.js';
 export {
   DEFAULT_ENERGY,
+  ENERGY_PRESETS,
   energyReport,
   formatEnergyReport,
+  type AnnComparison,
   type EnergyAssumptions,
+  type EnergyPrecision,
   type EnergyReport,
 } from './metrics/energy.js';
 

@@ -274,6 +274,7 @@ const ownBuffer = (bytes) =>
 async function gatherFiles(entry) {
   const files = {};
   for (const f of entry.files) {
+    if (useFixtures && !f.fixture) throw new Error(`the fixtures have no ${entry.name} ${f.role} file: pick one`);
     files[f.role] = useFixtures
       ? await fetchBytes(`/fixtures/${f.fixture.join('/')}`)
       : await fileBytes(`file-${entry.name}-${f.role}`, f.description);

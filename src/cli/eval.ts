@@ -3,10 +3,11 @@
 // report (or all of it as JSON).
 import { formatConversionReport } from '../convert/report.js';
 import { Kernels } from '../kernels/index.js';
-import { formatEnergyReport } from '../metrics/energy.js';
+import { ENERGY_PRESETS, energyReport, formatEnergyReport, type EnergyPrecision } from '../metrics/energy.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { intOption } from './args.js';
-import { command } from './command.js';
+import { command, UsageError } from './command.js';
+import { describeValue } from '../errors.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
 import { formatGoldenReport, runGoldenCheck } from './golden-check.js';
 import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions, weightOptions } from './model-args.js';
@@ -43,6 +44,8 @@ the spiking one on the same data, by the model's task. With no model: the embedd
                            Face's perplexity guide (the evaluated paragraphs joined and tokenized once; each
                            id line a document); only tokens after the previous window are scored
   --stride <s>             tokens between window starts (default: half the window, rounded up)
+  --energy <precision>     E_AC and E_MAC of Eq. 14: fp32 (default: 0.9, 4.6 pJ), fp16 (0.4, 1.5) or int8
+                           (0.03, 0.23), 45 nm; the ANN at each precision is printed too
   --report                 print the full conversion report
   --json                   print everything as JSON
   --out <file.json>        also write the JSON there
@@ -56,6 +59,7 @@ export const evalCommand = command({
     report: { type: 'boolean' },
     json: { type: 'boolean' },
     golden: { type: 'string' },
+    energy: { type: 'string' },
   },
   help: HELP,
   positionals: { max: 1, what: 'the model' },
@@ -68,6 +72,7 @@ export const evalCommand = command({
       return report.pass ? 0 : 1;
     }
     const T = intOption('T', values.T, 1, 32) ?? 16;
+    const precision = energyPrecision(values.energy);
     const out = await openOutput(values.out); // before the work: a bad path fails now
     const kernels = await Kernels.load();
     const bars = { float: progressBar('float  '), spiking: progressBar('spiking') };
@@ -78,9 +83,10 @@ export const evalCommand = command({
       ...evaluationSizes(values),
       ...(source.embedded ? { embedded: source.embedded } : {}),
     });
-    const summary = { ...outcome.summary, report: outcome.report, energy: outcome.energy };
+    const energy = energyReport(outcome.energy.sites, ENERGY_PRESETS[precision]);
+    const summary = { ...outcome.summary, report: outcome.report, energy };
     const reportText = formatConversionReport(outcome.report);
-    const energyText = formatEnergyReport(outcome.energy);
+    const energyText = formatEnergyReport(energy);
     const text = outcome.lines;
     const json = `${JSON.stringify(summary, null, 2)}\n`;
     await out?.write(json);
@@ -94,3 +100,14 @@ export const evalCommand = command({
     return 0;
   },
 });
+
+/** --energy: one of the presets' precisions (default fp32, the paper's constants). */
+function energyPrecision(value: string | undefined): EnergyPrecision {
+  if (value === undefined) return 'fp32';
+  if (!Object.hasOwn(ENERGY_PRESETS, value)) {
+    throw new UsageError(
+      `--energy must be one of ${Object.keys(ENERGY_PRESETS).join(', ')}, got ${describeValue(value, 24)}`,
+    );
+  }
+  return value as EnergyPrecision;
+}

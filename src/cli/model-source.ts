@@ -47,9 +47,11 @@ function embeddedSource(): ModelSource {
 }
 
 /** The path given with --<option>, or the fixture's. */
-function pathOf(values: Values, option: keyof Values, fixturePath: readonly string[]): string {
+function pathOf(values: Values, option: keyof Values, fixturePath: readonly string[] | undefined): string {
   const given = values[option];
   if (typeof given === 'string') return given;
+  if (fixturePath === undefined)
+    throw new UsageError(`--${String(option)} <file> is required (the fixtures hold no default one)`);
   const dir = fixturesDir();
   if (!dir) {
     throw new UsageError(

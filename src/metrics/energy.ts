@@ -13,6 +13,27 @@ export interface EnergyAssumptions {
 
 export const DEFAULT_ENERGY: EnergyAssumptions = { eAcPj: 0.9, eMacPj: 4.6 };
 
+export type EnergyPrecision = 'fp32' | 'fp16' | 'int8';
+
+/**
+ * The cost of an add (E_AC) and a multiply-accumulate (E_MAC) at each precision, 45 nm (Horowitz, ISSCC 2014),
+ * as SpikingJelly's op counter takes them. fp32 is the paper's pair and the default.
+ */
+export const ENERGY_PRESETS: Readonly<Record<EnergyPrecision, EnergyAssumptions>> = {
+  fp32: { eAcPj: 0.9, eMacPj: 4.6 },
+  fp16: { eAcPj: 0.4, eMacPj: 1.5 },
+  int8: { eAcPj: 0.03, eMacPj: 0.23 },
+};
+
+/** The spiking model's energy against an ANN running the same MACs at another precision. */
+export interface AnnComparison {
+  readonly precision: EnergyPrecision;
+  readonly eMacPj: number;
+  readonly annEnergyPj: number;
+  /** E_SNN (at the report's assumptions) / E_ANN (at this precision) */
+  readonly ratio: number;
+}
+
 export interface GroupEnergy {
   /** Site prefix up to the first dot ("layer3"), or the whole site. */
   readonly group: string;
@@ -40,6 +61,8 @@ export interface EnergyReport {
     /** E_SNN / E_ANN */
     readonly ratio: number;
   };
+  /** E_SNN against an ANN at each precision of ENERGY_PRESETS (an int8 ANN is what one would deploy instead). */
+  readonly annAtPrecision: readonly AnnComparison[];
 }
 
 export const COUNTING_STATEMENTS: readonly string[] = [
@@ -118,6 +141,11 @@ export function energyReport(
       annEnergyPj,
       ratio: annEnergyPj > 0 ? snnEnergyPj / annEnergyPj : 0,
     },
+    annAtPrecision: (Object.keys(ENERGY_PRESETS) as EnergyPrecision[]).map((precision) => {
+      const { eMacPj } = ENERGY_PRESETS[precision];
+      const ann = total.floatMacs * eMacPj;
+      return { precision, eMacPj, annEnergyPj: ann, ratio: ann > 0 ? snnEnergyPj / ann : 0 };
+    }),
   };
 }
 
@@ -148,6 +176,8 @@ export function formatEnergyReport(report: EnergyReport): string {
     `Energy (Eq. 14): E_SNN / E_ANN = (SOPs x E_AC + residual MACs x E_MAC) / (float MACs x E_MAC) = ${percent(totals.ratio)}`,
     `  E_AC = ${assumptions.eAcPj} pJ, E_MAC = ${assumptions.eMacPj} pJ; E_SNN = ${(totals.snnEnergyPj / 1e6).toFixed(3)} uJ, ` +
       `E_ANN = ${(totals.annEnergyPj / 1e6).toFixed(3)} uJ`,
+    `  Against an ANN at its own precision (the same float MACs; E_SNN as above): ` +
+      report.annAtPrecision.map((c) => `${c.precision} (E_MAC = ${c.eMacPj} pJ) ${percent(c.ratio)}`).join(', '),
     ...assumptions.counted.map((s) => `  - ${s}`),
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 export {
   COUNTING_STATEMENTS,
   DEFAULT_ENERGY,
+  ENERGY_PRESETS,
   energyReport,
   formatEnergyReport,
   type EnergyAssumptions,

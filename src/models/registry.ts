@@ -22,6 +22,7 @@ import type {
 import { llama2cBuilder, llama2cTextTokenizer } from './llama2c.js';
 import { LENET_INPUT, LENET_TENSORS, lenetBuilder } from './lenet.js';
 import { MNIST_VIT, vitBuilder } from './vit.js';
+import { RESNET_ENTRY, VGG_ENTRY } from './torchvision-entries.js';
 
 /** One file of a model, as bytes with the name it came from (a path or a browser File's name). */
 export interface ModelFile {
@@ -36,8 +37,11 @@ export interface FileRole {
   readonly role: string;
   /** For help texts: what the file is. */
   readonly description: string;
-  /** Where the fixtures folder keeps one (path parts under it), for tests and the CLI's defaults. */
-  readonly fixture: readonly string[];
+  /**
+   * Where the fixtures folder keeps one (path parts under it), for tests and the CLI's defaults; undefined for
+   * architectures the fixtures have no checkpoint of (the file must then be given).
+   */
+  readonly fixture?: readonly string[];
 }
 
 interface EntryBase {
@@ -198,6 +202,8 @@ export const ARCHITECTURES: readonly ArchitectureEntry[] = [
   LLAMA2C,
   MNIST_VIT_ENTRY,
   LENET_ENTRY,
+  RESNET_ENTRY,
+  VGG_ENTRY,
   GPT2_ENTRY,
   LLAMA_ENTRY,
   QWEN2_ENTRY,

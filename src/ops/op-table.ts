@@ -6,7 +6,7 @@ import { checkActivation, checkLength, checkRows } from './checks.js';
 import { MAC_CONVENTIONS, type OpFamily, type OpName, type SiteOp } from './conventions.js';
 import { visibleCount } from './masks.js';
 import { convOutputSize, patchLength, type ConvLayer } from './conv.js';
-import { poolDifferences, pooledSize } from './pooling.js';
+import { checkPoolGeometry, poolDifferences, pooledSize, poolGeometry } from './pooling.js';
 import type { OpSet } from './opset.js';
 import type { NeuronEntry } from '../neurons/entry.js';
 
@@ -110,18 +110,27 @@ export const OP_TABLE: OpTable = {
   },
   maxPool: {
     family: 'pooling',
-    check: ([site, out, x, H, W, C]) => {
+    check: ([site, out, x, H, W, C, options]) => {
+      const g = poolGeometry(options);
+      checkPoolGeometry(site, g);
       checkRows(site, x, H * W, C);
-      checkRows(site, out, pooledSize(H) * pooledSize(W), C);
+      checkRows(site, out, pooledSize(H, g) * pooledSize(W, g), C);
     },
     siteOp: () => ({ op: 'maxPool' }),
     // the spiking pool's ReLU neurons see these differences, not x itself
-    calibrated: [{ name: 'differences', use: 'code', values: ([, , x, H, W, C]) => poolDifferences(x, H, W, C) }],
+    calibrated: [
+      {
+        name: 'differences',
+        use: 'code',
+        values: ([, , x, H, W, C, options]) => poolDifferences(x, H, W, C, poolGeometry(options)),
+      },
+    ],
     operatorNeurons: [],
-    floatMacs: () => 0, // comparisons, not multiply-accumulates
+    floatMacs: () => 0, // comparisons, not multiply-accumulates (in both models)
     describe: (plan) =>
-      `max(a, b) = a + ReLU(b - a), three ReLU neurons per 2x2 window (one-polarity binary codes, alpha ` +
-      `${alpha(plan, 'differences')}: no spike below 0), additions otherwise`,
+      `max(a, b) = a + ReLU(b - a) as a tournament over each k x k window, k*k - 1 ReLU neurons per window (fewer ` +
+      `where it overlaps the padding; one-polarity binary codes, alpha ${alpha(plan, 'differences')}: no spike ` +
+      'below 0), additions otherwise',
     nonSpikingParts: [],
   },
   activation: {

@@ -6,9 +6,13 @@
 // site) has a record in the op table (op-table.ts), which says how it is calibrated, counted and reported.
 
 import type { ConvGeometry, ConvLayer } from './conv.js';
+import type { MaxPoolOptions } from './pooling.js';
 
 /** A convolution's geometry and its weights as prepared by an OpSet (ops/conv.ts). */
 export type { ConvGeometry, ConvLayer };
+
+/** MaxPool2d's kernel size, stride and padding (ops/pooling.ts); default 2, 2, 0. */
+export type { MaxPoolOptions };
 
 export type ActivationKind = 'gelu' | 'gelu_tanh' | 'silu' | 'tanh' | 'sigmoid' | 'relu';
 
@@ -62,8 +66,19 @@ export interface OpSet {
   /** out (OH, OW, Cout) = conv2d(x (H, W, Cin)) + bias, channels-last, zero padding */
   conv2d(site: string, out: Float32Array, x: Float32Array, layer: ConvLayer, H: number, W: number): void;
 
-  /** out (floor(H / 2), floor(W / 2), C) = the maximum of each 2x2 window of x (H, W, C), stride 2 */
-  maxPool(site: string, out: Float32Array, x: Float32Array, H: number, W: number, C: number): void;
+  /**
+   * out (OH, OW, C) = the maximum of each window of x (H, W, C) over its in-image values, as MaxPool2d(kernel,
+   * stride, padding) (default 2x2, stride 2: OH = floor(H / 2)); OH = floor((H + 2 padding - kernel) / stride) + 1
+   */
+  maxPool(
+    site: string,
+    out: Float32Array,
+    x: Float32Array,
+    H: number,
+    W: number,
+    C: number,
+    options?: MaxPoolOptions,
+  ): void;
 
   /** out (n) = act(x (n)) */
   activation(site: string, kind: ActivationKind, out: Float32Array, x: Float32Array, n: number): void;

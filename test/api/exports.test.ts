@@ -30,6 +30,7 @@ const VALUES = [
   'ARCHITECTURES',
   'CalibratingOpSet',
   'DEFAULT_ENERGY',
+  'ENERGY_PRESETS',
   'FloatOpSet',
   'FormatError',
   'HfConfig',
@@ -102,6 +103,7 @@ const VALUES = [
 
 const TYPES = [
   'AccuracyResult',
+  'AnnComparison',
   'ActivationKind',
   'ArchitectureEntry',
   'Calibration',
@@ -116,6 +118,7 @@ const TYPES = [
   'EncoderEvaluation',
   'EncoderEvaluationOptions',
   'EnergyAssumptions',
+  'EnergyPrecision',
   'EnergyReport',
   'FidelityResult',
   'FitOutcome',

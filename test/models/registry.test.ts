@@ -12,7 +12,7 @@ function fixtureFiles(name: string): ModelFiles {
   const entry = findArchitecture(name)!;
   return new Map(
     entry.files.map((f) => {
-      const path = fixture(...f.fixture);
+      const path = fixture(...(f.fixture ?? []));
       return [f.role, { name: path, bytes: new Uint8Array(readFileSync(path)) }];
     }),
   );

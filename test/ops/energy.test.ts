@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kernels } from '../../src/index.js';
-import { energyReport, formatEnergyReport } from '../../src/metrics/energy.js';
+import { ENERGY_PRESETS, energyReport, formatEnergyReport } from '../../src/metrics/energy.js';
 import { CalibratingOpSet } from '../../src/ops/calibration.js';
 import { NeuronProvider } from '../../src/ops/neuron-provider.js';
 import { SpikingOpSet } from '../../src/ops/spiking/spiking-opset.js';
@@ -50,5 +50,20 @@ describe('energy report of a synthetic block', () => {
     expect(text).toMatch(/SOPs: one accumulate per spike/);
     expect(text).toMatch(/70 FLOPs/);
     expect(() => energyReport([], { eAcPj: 0, eMacPj: 4.6 })).toThrow(/eAcPj must be a positive number of pJ/);
+
+    // the ANN at its own precision: the same MACs at 4.6, 1.5 and 0.23 pJ against the same E_SNN
+    const snn = report.totals.sops * 0.9;
+    expect(report.annAtPrecision.map((c) => [c.precision, c.eMacPj])).toEqual([
+      ['fp32', 4.6],
+      ['fp16', 1.5],
+      ['int8', 0.23],
+    ]);
+    for (const c of report.annAtPrecision) expect(c.ratio).toBe(snn / (report.totals.floatMacs * c.eMacPj));
+    expect(text).toMatch(
+      /Against an ANN at its own precision .*: fp32 \(E_MAC = 4\.6 pJ\) \d+\.\d\d%, fp16 .*int8 \(E_MAC = 0\.23 pJ\)/,
+    );
+    // an fp16 spiking model against an fp16 ANN
+    const fp16 = energyReport(ops.counters.all(), ENERGY_PRESETS.fp16);
+    expect(fp16.totals.ratio).toBe((fp16.totals.sops * 0.4) / (fp16.totals.floatMacs * 1.5));
   });
 });

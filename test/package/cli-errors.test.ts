@@ -45,6 +45,7 @@ describe('bad command lines', () => {
       [['info', 'extra'], /unexpected argument "extra": info takes no arguments/],
       [['fit', 'gelu', 'silu', '--T', '8'], /unexpected argument "silu": fit takes at most 1/],
       [['eval', 'no/such/model'], /the model must be a model folder, "stories260K" or one of/],
+      [['eval', '--energy', 'fp64'], /--energy must be one of fp32, fp16, int8, got "fp64"$/],
     ];
     for (const [args, message] of cases) await expectOneLine(args, message);
   }, 120_000);
