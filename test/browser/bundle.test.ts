@@ -14,16 +14,17 @@ import { optionalRequirement } from '../helpers/requirements.js';
 import { buildBrowserBundle, buildConfiguration, rollupConfigurations, type BundleFile } from './bundle.js';
 
 /**
- * Budget for dist/browser/mbe-snn.min.js, gzipped (zlib level 9): 107,000 bytes, about 10% above the 97,027 bytes
- * measured with every Hugging Face model, the tokenizer, image preprocessing and the tasks in it (88,242 before
- * the tasks and images). The tokenizer (src/io/hf/tokenizer*.ts and the
+ * Budget for dist/browser/mbe-snn.min.js, gzipped (zlib level 9): 123,000 bytes, about 12% above the 110,214 bytes
+ * measured once CNNs came in (convolution, pooling, batch-norm folding, LeNet-5, ResNet and VGG: +9 KB over the
+ * 101 KB before; the budget was 107,000), with every Hugging Face model, the tokenizer, image preprocessing and
+ * the tasks in it (88,242 before the tasks and images). The tokenizer (src/io/hf/tokenizer*.ts and the
  * @huggingface/tokenizers package bundled in) is 15.5 KB of that: it took the bundle from 64.4 KB to 80.0 KB. Of the
  * rest, ~27 KB is the shipped neuron table (86 entries, 94 KB of minified JSON), ~7 KB the three embedded wasm
  * builds and the rest the library code. Raise it deliberately, with the reason, when the library grows.
  */
-const GZIP_BUDGET_BYTES = 107_000;
-/** The same bundle minified, not compressed: 300,004 bytes measured (the tokenizer 52.4 KB of it), budget +10%. */
-const MIN_BUDGET_BYTES = 330_000;
+const GZIP_BUDGET_BYTES = 123_000;
+/** The same bundle minified, not compressed: 339,339 bytes measured (the tokenizer 52.4 KB of it), budget +10%. */
+const MIN_BUDGET_BYTES = 375_000;
 
 /**
  * Budget for dist/browser/mbe-snn-plot.min.js, gzipped (zlib level 9): about 25% above the 3.2 KB measured when
