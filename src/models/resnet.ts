@@ -4,7 +4,6 @@
 //   BasicBlock: relu(conv2(relu(conv1(x))) + shortcut(x)); Bottleneck: relu(conv3(relu(conv2(relu(conv1(x)))))
 //   + shortcut(x)), the shortcut x itself or downsample (1x1 convolution with stride, then its norm).
 // Its input is an RGB image normalised as torchvision's ImageNet models are (torchvision.ts).
-import { InvalidArgumentError } from '../errors.js';
 import type { WeightOptions } from '../io/finite.js';
 import { convOutputSize, type ConvGeometry } from '../ops/conv.js';
 import type { ConvLayer, LinearLayer, OpSet } from '../ops/opset.js';
@@ -126,13 +125,8 @@ export class ResNetModel implements ImageClassifier {
   /** Logits (classes) of one RGB image (H * W * 3 bytes); the view is reused by the next call. */
   forward(pixels: Uint8Array): Float32Array {
     const { height, width } = this.image;
-    if (pixels.length !== height * width * 3) {
-      throw new InvalidArgumentError(
-        `image must have ${height * width * 3} bytes (${height}x${width} RGB), got ${pixels.length}`,
-      );
-    }
     const ops = this.ops;
-    normaliseImageNet(this.input, pixels);
+    normaliseImageNet(this.input, pixels, this.image);
     const [stem, pooled] = this.work as [Float32Array, Float32Array];
     const conv1 = this.conv('conv1');
     let [h, w] = convSize(height, width, conv1.geometry);

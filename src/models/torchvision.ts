@@ -1,7 +1,7 @@
 // What torchvision's ImageNet classifiers share: RGB input normalised with the ImageNet statistics on pixel / 255
 // (transforms.Normalize after ToTensor), an input size (224 unless the safetensors `__metadata__` says otherwise
 // under `input_size`), and class indices for labels.
-import { describeValue, FormatError } from '../errors.js';
+import { describeValue, FormatError, InvalidArgumentError } from '../errors.js';
 import { MAX_IMAGE_SIDE } from '../io/images/image.js';
 import type { ImageShape } from './interfaces.js';
 
@@ -32,7 +32,12 @@ export function imageShapeOf(metadata: Readonly<Record<string, string>>, source:
 }
 
 /** out (H * W * 3) = (pixel / 255 - mean) / std per channel of an (H, W, 3) RGB image. */
-export function normaliseImageNet(out: Float32Array, pixels: Uint8Array): void {
+export function normaliseImageNet(out: Float32Array, pixels: Uint8Array, image: ImageShape): void {
+  if (pixels.length !== image.height * image.width * 3) {
+    throw new InvalidArgumentError(
+      `image must have ${image.height * image.width * 3} bytes (${image.height}x${image.width} RGB), got ${pixels.length}`,
+    );
+  }
   const { mean, std } = IMAGENET_NORMALISATION;
   for (let i = 0; i < pixels.length; i++) {
     const c = i % 3;

@@ -102,13 +102,8 @@ export class VggModel implements ImageClassifier {
   /** Logits (classes) of one RGB image (H * W * 3 bytes); the view is reused by the next call. */
   forward(pixels: Uint8Array): Float32Array {
     const { height, width } = this.image;
-    if (pixels.length !== height * width * 3) {
-      throw new InvalidArgumentError(
-        `image must have ${height * width * 3} bytes (${height}x${width} RGB), got ${pixels.length}`,
-      );
-    }
     const ops = this.ops;
-    normaliseImageNet(this.input, pixels);
+    normaliseImageNet(this.input, pixels, this.image);
     let [h, w, c] = [height, width, 3];
     let x = this.input;
     let next = 0; // the work buffer the next convolution or pool writes

@@ -85,11 +85,7 @@ export class SpikingOpSet implements OpSet {
       const layer: SpikingLinearLayer = { ...dense, resident: undefined };
       return layer;
     }
-    const transposed = new Float32Array(inFeatures * outFeatures); // (in, out)
-    for (let o = 0; o < outFeatures; o++) {
-      for (let i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = weight[o * inFeatures + i] as number;
-    }
-    const resident = this.kernels.upload(transposed, inFeatures, outFeatures);
+    const resident = residentTranspose(this.kernels, weight, inFeatures, outFeatures);
     const layer: SpikingLinearLayer = {
       ...dense,
       resident,
@@ -128,11 +124,7 @@ export class SpikingOpSet implements OpSet {
       return layer;
     }
     const { inFeatures, outFeatures, weight: patchWeight } = dense.linear; // (Cout, K * K * Cin)
-    const transposed = new Float32Array(inFeatures * outFeatures); // (K * K * Cin, Cout)
-    for (let o = 0; o < outFeatures; o++) {
-      for (let i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = patchWeight[o * inFeatures + i] as number;
-    }
-    const resident = this.kernels.upload(transposed, inFeatures, outFeatures);
+    const resident = residentTranspose(this.kernels, patchWeight, inFeatures, outFeatures);
     const layer: SpikingConvLayer = {
       ...dense,
       resident,
@@ -209,4 +201,13 @@ export class SpikingOpSet implements OpSet {
   add(...args: OpArgs<'add'>): void {
     this.begin('add', args);
   }
+}
+
+/** W (out, in) as W^T (in, out) resident in wasm memory: the rows spike-plane products add where spikes are set. */
+function residentTranspose(kernels: Kernels, weight: Float32Array, inFeatures: number, outFeatures: number) {
+  const transposed = new Float32Array(inFeatures * outFeatures); // (in, out)
+  for (let o = 0; o < outFeatures; o++) {
+    for (let i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = weight[o * inFeatures + i] as number;
+  }
+  return kernels.upload(transposed, inFeatures, outFeatures);
 }
