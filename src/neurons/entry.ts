@@ -5,10 +5,14 @@ import type { TargetName } from './targets.js';
 /**
  * - `mbe`: the MBE neuron of ALGORITHM.md; `mbe-no-decay`: the same with lam = 0; `mbe-paper`: the paper-literal
  *   neuron (u[0] = x, one fixed alpha, no bias);
- * - `fs-binary` / `fs-random`: Few-Spikes neurons from the binary or a random initialisation;
+ * - `fs-binary` / `fs-random`: the paper's Few-Spikes neuron (u[0] = x, no bias) from the binary or a random
+ *   initialisation;
+ * - `fs-fair-binary` / `fs-fair-random`: Few-Spikes with the input shifted by the domain's lower end (every
+ *   input can fire) and a bias, from the binary code or a random one inside the shifted range (fit-fs.ts);
  * - `identity`: the fixed binary code (not fitted).
  */
-export type NeuronVariant = 'mbe' | 'mbe-no-decay' | 'mbe-paper' | 'fs-binary' | 'fs-random' | 'identity';
+export type NeuronVariant =
+  'mbe' | 'mbe-no-decay' | 'mbe-paper' | 'fs-binary' | 'fs-random' | 'fs-fair-binary' | 'fs-fair-random' | 'identity';
 
 export const NEURON_VARIANTS: readonly NeuronVariant[] = [
   'mbe',
@@ -16,6 +20,8 @@ export const NEURON_VARIANTS: readonly NeuronVariant[] = [
   'mbe-paper',
   'fs-binary',
   'fs-random',
+  'fs-fair-binary',
+  'fs-fair-random',
   'identity',
 ];
 

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Kernels } from '../../src/index.js';
 import { heldOutError } from '../../src/neurons/evaluate.js';
-import { fitNeuron } from '../../src/neurons/fit/fit-neuron.js';
+import { fitNeuron, fitSettingsKey, fsFiringRates, type FitRequest } from '../../src/neurons/fit/fit-neuron.js';
+import { heldOutInputs } from '../../src/neurons/fit/samples.js';
 import { solveReadout } from '../../src/neurons/fit/ridge.js';
 import { findShippedNeuron, shippedNeuron, shippedNeurons } from '../../src/neurons/table.js';
 import { TARGET_NAMES, TARGETS } from '../../src/neurons/targets.js';
@@ -32,12 +33,48 @@ describe('fitting', () => {
   });
 
   it('fits every variant, and the FS baseline, on a small budget', () => {
-    for (const variant of ['mbe', 'mbe-no-decay', 'mbe-paper', 'fs-binary', 'fs-random', 'identity'] as const) {
+    const variants = [
+      'mbe',
+      'mbe-no-decay',
+      'mbe-paper',
+      'fs-binary',
+      'fs-random',
+      'fs-fair-binary',
+      'fs-fair-random',
+      'identity',
+    ] as const;
+    for (const variant of variants) {
       const { entry } = fitNeuron(kernels, { target: variant === 'identity' ? 'identity' : 'tanh', variant, ...quick });
       expect(entry.variant).toBe(variant);
       expect(Number.isFinite(entry.heldOut.mse)).toBe(true);
       expect(entry.neuron.kind).toBe(variant.startsWith('fs') ? 'fs' : 'mbe');
     }
+  });
+
+  it('the fair FS fires on GELU, beats a silent neuron and is deterministic for a seed', () => {
+    const request: FitRequest = { target: 'gelu', variant: 'fs-fair-random', ...quick, seeds: 1, firstSeed: 3 };
+    const a = fitNeuron(kernels, request);
+    const b = fitNeuron(kernels, request);
+    const other = fitNeuron(kernels, { ...request, firstSeed: 4 });
+    expect(b.entry.neuron).toEqual(a.entry.neuron);
+    expect(a.entry.fit?.bestSeed).toBe(3);
+    expect(other.entry.neuron).not.toEqual(a.entry.neuron);
+    // Step 0 is the bias and fires on every input; the coding steps fire too, from the start.
+    const rates = fsFiringRates(request, a.entry);
+    expect(rates.initial).toBeGreaterThan(2);
+    expect(rates.fitted).toBeGreaterThan(1.5);
+    // A silent neuron outputs 0: its MSE is the mean of f^2 on the same held-out samples.
+    const x = heldOutInputs(a.entry.domain, a.entry.heldOut.samples, a.entry.heldOut.seed);
+    const silent = x.reduce((sum, v) => sum + TARGETS.gelu.f(v) ** 2, 0) / x.length;
+    expect(a.entry.heldOut.mse).toBeLessThan(silent / 10);
+  });
+
+  it('the first seed picks the initialisations and joins the cache key only when set', () => {
+    expect(fitSettingsKey({ firstSeed: 0 })).toBe(fitSettingsKey({}));
+    expect(fitSettingsKey({ firstSeed: 2 })).toContain('firstSeed=2');
+    const random = (firstSeed: number) =>
+      fitNeuron(kernels, { target: 'tanh', variant: 'fs-random', ...quick, seeds: 1, firstSeed }).entry.neuron;
+    expect(random(1)).not.toEqual(random(0));
   });
 
   it('rejects bad requests with errors that name the option', () => {
@@ -54,6 +91,7 @@ describe('fitting', () => {
     expect(fit({ variant: 'lif' })).toThrow(/variant must be one of/);
     expect(fit({ learningRate: NaN })).toThrow(/learningRate must be a positive finite number/);
     expect(fit({ epochs: -1 })).toThrow(/epochs must be an integer/);
+    expect(fit({ firstSeed: -1 })).toThrow(/firstSeed must be an integer/);
   });
 
   it('solves the readout in closed form, bias included', () => {

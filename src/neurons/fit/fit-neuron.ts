@@ -6,9 +6,9 @@ import { VERSION } from '../../version.js';
 import type { FitRecord, NeuronEntry, NeuronVariant } from '../entry.js';
 import { NEURON_VARIANTS } from '../entry.js';
 import { heldOutError } from '../evaluate.js';
-import { identityNeuron, type Neuron } from '../neuron.js';
+import { identityNeuron, type FsNeuron, type Neuron } from '../neuron.js';
 import { targetByName, type TargetFunction, type TargetName } from '../targets.js';
-import { fitFs } from './fit-fs.js';
+import { fitFs, initialFsNeuron, spikesPerInput, type FsFitSettings } from './fit-fs.js';
 import { effectiveDomain, fitMbe, type MbeMode } from './fit-mbe.js';
 import { trainingSamples, type NearZeroSamples, type SampleSet } from './samples.js';
 
@@ -21,8 +21,10 @@ export interface FitRequest {
   readonly domain?: readonly [number, number];
   /** Default 'mbe'. */
   readonly variant?: NeuronVariant;
-  /** Initialisations tried, seeds 0 .. seeds - 1 (default 3). */
+  /** Initialisations tried, seeds firstSeed .. firstSeed + seeds - 1 (default 3). */
   readonly seeds?: number;
+  /** The first initialisation seed (default 0): one fit per seed with `seeds: 1`. */
+  readonly firstSeed?: number;
   /** Default 900. */
   readonly epochs?: number;
   /** Default 0.05 (Adam, on log-parameters), times `lrDecay` (0.995) per epoch. */
@@ -63,6 +65,8 @@ export const FITTER_VERSION = 1;
 export function fitSettingsKey(settings: Omit<FitRequest, 'target' | 'T' | 'N' | 'domain'>): string {
   const resolved = { ...DEFAULTS, ...definedOnly(settings) };
   const parts = (Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>).map((key) => `${key}=${resolved[key]}`);
+  // firstSeed is not a DEFAULTS key; it joins the key only when set, so default keys stay as they were.
+  if (settings.firstSeed) parts.push(`firstSeed=${settings.firstSeed}`);
   return `fitter${FITTER_VERSION},${settings.variant ?? 'mbe'},${parts.join(',')}`;
 }
 
@@ -75,6 +79,14 @@ const NEAR_ZERO: Partial<Record<TargetName, NearZeroSamples>> = {
 
 const MODES: Partial<Record<NeuronVariant, MbeMode>> = { mbe: 'mbe', 'mbe-no-decay': 'no-decay', 'mbe-paper': 'paper' };
 
+/** The FS variants: the paper-literal neuron (u[0] = x, no bias) or the fair one (shifted input, bias). */
+const FS_FORMS: Partial<Record<NeuronVariant, Pick<FsFitSettings, 'form' | 'init'>>> = {
+  'fs-binary': { form: 'literal', init: 'binary' },
+  'fs-random': { form: 'literal', init: 'random' },
+  'fs-fair-binary': { form: 'fair', init: 'binary' },
+  'fs-fair-random': { form: 'fair', init: 'random' },
+};
+
 /** Fits one neuron as requested; throws InvalidArgumentError naming the first bad option. */
 export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
   const target = targetByName(request.target);
@@ -82,13 +94,16 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
   if (!NEURON_VARIANTS.includes(variant)) {
     throw new InvalidArgumentError(`variant must be one of ${NEURON_VARIANTS.join(', ')}, got "${String(variant)}"`);
   }
-  const isFs = variant === 'fs-binary' || variant === 'fs-random';
+  const fsForm = FS_FORMS[variant];
+  const isFs = fsForm !== undefined;
   const N = isFs ? 1 : variant === 'identity' ? 1 : (request.N ?? target.defaultN);
   const domain = request.domain ?? target.defaultDomain;
   const settings = { ...DEFAULTS, ...definedOnly(request) };
   checkInteger('T', request.T, 1, MAX_TIMESTEPS);
   checkInteger('N', N, 1, MAX_BASES);
   checkInteger('seeds', settings.seeds, 1, 64);
+  const firstSeed = request.firstSeed ?? 0;
+  checkInteger('firstSeed', firstSeed, 0, 2 ** 16);
   checkInteger('epochs', settings.epochs, 0, 100_000);
   checkInteger('phases', settings.phases, 1, 100);
   checkInteger('samples', settings.samples, 16, 10_000_000);
@@ -106,18 +121,9 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
   }
 
   const started = performance.now();
-  const signMagnitude = target.odd && variant !== 'mbe-paper';
-  const fitDomain = effectiveDomain(domain, signMagnitude);
-  const nearZero = NEAR_ZERO[target.name] ?? null;
-  const samples: SampleSet = trainingSamples(
-    target.f,
-    fitDomain,
-    settings.samples,
-    settings.sampleSeed,
-    nearZero ?? undefined,
-  );
+  const { signMagnitude, fitDomain, nearZero, samples } = fitProblem(target, variant, domain, settings);
   let best: { neuron: Neuron; trainMse: number; bestEpoch: number; history: Float64Array; seed: number } | undefined;
-  for (let seed = 0; seed < settings.seeds; seed++) {
+  for (let seed = firstSeed; seed < firstSeed + settings.seeds; seed++) {
     const common = {
       T: request.T,
       domain: fitDomain,
@@ -125,11 +131,12 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
       epochs: settings.epochs,
       learningRate: settings.learningRate,
       lrDecay: settings.lrDecay,
+      phases: settings.phases,
       seed,
     };
     const result = isFs
-      ? fitFs(samples, { ...common, init: variant === 'fs-binary' ? 'binary' : 'random' })
-      : fitMbe(samples, target.f, { ...common, N, mode: MODES[variant] as MbeMode, phases: settings.phases });
+      ? fitFs(samples, target.f, { ...common, ...fsForm })
+      : fitMbe(samples, target.f, { ...common, N, mode: MODES[variant] as MbeMode });
     if (!best || result.trainMse < best.trainMse) best = { ...result, seed };
   }
   const kept = best as NonNullable<typeof best>;
@@ -138,7 +145,7 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
     epochs: settings.epochs,
     learningRate: settings.learningRate,
     lrDecay: settings.lrDecay,
-    phases: isFs ? 1 : settings.phases,
+    phases: fsForm?.form === 'literal' ? 1 : settings.phases,
     seeds: settings.seeds,
     bestSeed: kept.seed,
     bestEpoch: kept.bestEpoch,
@@ -148,6 +155,51 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
   };
   const entry = entryOf(target, variant, N, request.T, domain, kept.neuron, kernels, fit, producedBy);
   return { entry, history: kept.history };
+}
+
+/** Spikes per training sample of an FS entry, fitted and at the initialisation it was fitted from. */
+export interface FsFiringRates {
+  readonly initial: number;
+  readonly fitted: number;
+}
+
+/**
+ * Firing rates of an FS entry that fitNeuron made from `request`, on that fit's own training samples
+ * (rebuilt: they are seeded). Shows whether an initialisation fires at all.
+ */
+export function fsFiringRates(request: FitRequest, entry: NeuronEntry): FsFiringRates {
+  const fsForm = FS_FORMS[entry.variant];
+  if (!fsForm || entry.neuron.kind !== 'fs' || !entry.fit) {
+    throw new InvalidArgumentError(`fsFiringRates needs a fitted FS entry, got variant "${entry.variant}"`);
+  }
+  const settings = { ...DEFAULTS, ...definedOnly(request) };
+  const target = targetByName(entry.target);
+  const problem = fitProblem(target, entry.variant, entry.domain, settings);
+  const initial: FsNeuron = initialFsNeuron(problem.samples, target.f, {
+    T: entry.T,
+    domain: problem.fitDomain,
+    signMagnitude: problem.signMagnitude,
+    seed: entry.fit.bestSeed,
+    ...fsForm,
+  });
+  return {
+    initial: spikesPerInput(initial, problem.samples.x),
+    fitted: spikesPerInput(entry.neuron, problem.samples.x),
+  };
+}
+
+/** What a fit sees: sign-magnitude folding, the folded domain and the seeded training samples. */
+function fitProblem(
+  target: TargetFunction,
+  variant: NeuronVariant,
+  domain: readonly [number, number],
+  settings: Pick<typeof DEFAULTS, 'samples' | 'sampleSeed'>,
+): { signMagnitude: boolean; fitDomain: [number, number]; nearZero: NearZeroSamples | null; samples: SampleSet } {
+  const signMagnitude = target.odd && variant !== 'mbe-paper';
+  const fitDomain = effectiveDomain(domain, signMagnitude);
+  const nearZero = NEAR_ZERO[target.name] ?? null;
+  const samples = trainingSamples(target.f, fitDomain, settings.samples, settings.sampleSeed, nearZero ?? undefined);
+  return { signMagnitude, fitDomain, nearZero, samples };
 }
 
 function entryOf(
