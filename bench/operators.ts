@@ -1,6 +1,9 @@
 // The README's operator error table: each spiking operator against the float OpSet on realistic inputs,
 // worst row of max|y - y_float| / max|y_float|, at T = 8, 12, 16 with the shipped neurons (activation
 // neurons fitted on the calibrated domain with the default fitter). Usage: npm run bench:operators
+// Prints the table and writes it, as numbers, to bench/results/operators.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { Kernels } from '../src/index.js';
 import { diskNeuronCache } from '../src/cli/neuron-cache.js';
 import { CalibratingOpSet } from '../src/ops/calibration.js';
@@ -18,7 +21,14 @@ const neurons = new NeuronProvider(kernels, {
   cache: diskNeuronCache(),
   onFit: (r) => console.error(`  fitting ${r.target} on [${r.domain.join(', ')}] at T = ${r.T}`),
 });
-const rows: string[][] = [];
+/** One table row: the worst relative error at each T of TIMESTEPS. */
+interface OperatorRow {
+  operator: string;
+  inputs: string;
+  /** (TIMESTEPS) */
+  errors: number[];
+}
+const rows: OperatorRow[] = [];
 
 for (const [name, evaluation, calibrationInput] of REALISTIC) {
   const op = CASES.find((c) => c.name === name)!;
@@ -32,9 +42,9 @@ for (const [name, evaluation, calibrationInput] of REALISTIC) {
       rows: r,
       n,
     } = op.run(new SpikingOpSet({ kernels, calibration: calibrating.calibration, options: { T }, neurons }), input);
-    return rowError(y, ref.y, r, n).toExponential(1);
+    return rowError(y, ref.y, r, n);
   });
-  rows.push([name, input.name, ...errors]);
+  rows.push({ operator: name, inputs: input.name, errors });
 }
 
 for (const kind of ACTIVATION_KINDS) {
@@ -47,9 +57,32 @@ for (const kind of ACTIVATION_KINDS) {
     const ops = new SpikingOpSet({ kernels, calibration: calibrating.calibration, options: { T }, neurons });
     const out = new Float32Array(input.n);
     ops.activation('act', kind, out, input.x, input.n);
-    return rowError(out, ref, 1, input.n).toExponential(1);
+    return rowError(out, ref, 1, input.n);
   });
-  rows.push([`activation ${kind}`, input.name, ...errors]);
+  rows.push({ operator: `activation ${kind}`, inputs: input.name, errors });
 }
 
-console.log(formatTable(['operator', 'inputs', ...TIMESTEPS.map((T) => `T = ${T}`)], rows));
+console.log(
+  formatTable(
+    ['operator', 'inputs', ...TIMESTEPS.map((T) => `T = ${T}`)],
+    rows.map((r) => [r.operator, r.inputs, ...r.errors.map((e) => e.toExponential(1))]),
+  ),
+);
+
+const report = {
+  generatedAt: new Date().toISOString(),
+  environment: {
+    node: process.version,
+    v8: process.versions.v8,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    logicalCores: cpus().length,
+    wasmBuild: kernels.variant,
+  },
+  metric: 'worst row of max|y - y_float| / max|y_float|, spiking operator against the float OpSet',
+  T: TIMESTEPS,
+  rows,
+};
+const resultsDir = new URL('./results/', import.meta.url);
+await mkdir(resultsDir, { recursive: true });
+await writeFile(new URL('operators.json', resultsDir), `${JSON.stringify(report, null, 2)}\n`);
+console.log('\nWrote bench/results/operators.json');

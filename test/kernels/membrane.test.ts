@@ -28,6 +28,49 @@ function expectSameOutputs(actual: Float32Array, expected: Float64Array): void {
   expect(worst).toBeLessThanOrEqual(1e-6);
 }
 
+/**
+ * Edge inputs plus inputs where a spike decision is closest: x = c + p * Vth[nb, 0] (rounded, so u lands
+ * on or next to the first threshold; u == Vth fires) and one float32 step either side, and NaNs with a
+ * payload and of either sign.
+ */
+function thresholdInputs(n: number, random: () => number, tables: MembraneTables): Float32Array {
+  const x = edgeInputs(n, random);
+  const bits = new Uint32Array(x.buffer, x.byteOffset, x.length); // (n) the same memory, as bits
+  const at = (i: number) => (i * 5 + 3) % n;
+  let i = 0;
+  for (let nb = 0; nb < tables.N && i + 3 <= n; nb++, i += 3) {
+    const edge = Math.fround(
+      (tables.shift[nb] as number) + (tables.polarity[nb] as number) * (tables.vth[nb * tables.T] as number),
+    );
+    const below = new Float32Array([edge]);
+    const above = new Float32Array([edge]);
+    new Uint32Array(below.buffer)[0]! -= 1; // one float32 step towards zero ...
+    new Uint32Array(above.buffer)[0]! += 1; // ... and away from it
+    x[at(i)] = edge;
+    x[at(i + 1)] = below[0] as number;
+    x[at(i + 2)] = above[0] as number;
+  }
+  if (n > 2) {
+    bits[at(n - 1)] = 0x7fc00001; // a quiet NaN with a payload
+    bits[at(n - 2)] = 0xffc00000; // a negative NaN
+  }
+  return x;
+}
+
+/** Bit-for-bit equality of two outputs (NaNs included: the kernels return the input NaN unchanged). */
+function expectSameBits(actual: Float32Array, expected: Float32Array): void {
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  const mismatches: string[] = [];
+  for (let i = 0; i < e.length; i++) {
+    if (a[i] !== e[i])
+      mismatches.push(
+        `y[${i}] = ${actual[i]} (0x${a[i]?.toString(16)}), want ${expected[i]} (0x${e[i]?.toString(16)})`,
+      );
+  }
+  expect(mismatches.slice(0, 10)).toEqual([]);
+}
+
 function edgeInputs(n: number, random: () => number): Float32Array {
   const x = uniform(random, n, -6, 6);
   const specials = [0, -0, NaN, Infinity, -Infinity, 1e30, -1e30, 1e-40, -1e-40, 0.5, -0.5];
@@ -35,7 +78,8 @@ function edgeInputs(n: number, random: () => number): Float32Array {
   return x;
 }
 
-const SIZES = [0, 1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 100, 1027];
+// Every tail length modulo 4 (the scalar kernel's chains) and 16 (the SIMD kernel's four vectors).
+const SIZES = [0, 1, 2, 3, 4, 5, 6, 7, 9, 15, 16, 17, 18, 31, 32, 33, 100, 1027];
 const SHAPES: Array<[number, number]> = [
   [1, 1],
   [1, 16],
@@ -62,6 +106,27 @@ for (const { variant, supported, title } of VARIANT_CASES) {
             const expected = membraneReference(x, tables, signMagnitude, 'f32');
             expectSameOutputs(kernels.membrane(x, tables, { signMagnitude }), expected.y);
             expectSameOutputs(kernels.membraneRef(x, tables, { signMagnitude }), expected.y);
+          }
+        });
+
+        it(`N=${N} T=${T} signMagnitude=${signMagnitude}: membrane gives membrane_ref's bits on every size`, () => {
+          // The scalar build's membrane is the branch-free 4-chain kernel, the SIMD builds' the vector one:
+          // both claim the reference's operations in its order, so the same bits, tails and edges included.
+          const random = seededRandom(N * 313 + T + (signMagnitude ? 11 : 0));
+          const tables = randomTables(random, N, T);
+          for (const n of SIZES) {
+            const x = thresholdInputs(n, random, tables);
+            expectSameBits(
+              kernels.membrane(x, tables, { signMagnitude }),
+              kernels.membraneRef(x, tables, { signMagnitude }),
+            );
+          }
+          for (const n of [1, 3, 5, 17, 4099]) {
+            const x = uniform(random, n, -8, 8);
+            expectSameBits(
+              kernels.membrane(x, tables, { signMagnitude }),
+              kernels.membraneRef(x, tables, { signMagnitude }),
+            );
           }
         });
 
