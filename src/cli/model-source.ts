@@ -61,6 +61,28 @@ function pathOf(values: Values, option: keyof Values, fixturePath: readonly stri
   return join(dir, ...fixturePath);
 }
 
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A checkpoint file given as the model: the single-file entry (ViT, LeNet-5, ResNet, VGG) that recognises it. */
+async function singleFileSource(path: string): Promise<ModelSource> {
+  const bytes = await readFileBytes(path);
+  const singleFile = ARCHITECTURES.filter((a) => !a.folder && a.files.length === 1);
+  for (const entry of singleFile) {
+    const files = new Map([[entry.files[0]!.role, { name: path, bytes }]]);
+    if (entry.recognise(files)) return { entry, files };
+  }
+  throw new UsageError(
+    `${path}: not a checkpoint of ${singleFile.map((a) => a.name).join(', ')} (a llama2.c checkpoint is given as ` +
+      '"llama2c --checkpoint <file> --tokenizer <file>", a Hugging Face model as its folder)',
+  );
+}
+
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
@@ -79,13 +101,15 @@ export async function resolveModel(
   task?: ArchitectureEntry['task'],
 ): Promise<ModelSource> {
   const candidates = ARCHITECTURES.filter((a) => task === undefined || a.task === task);
-  const expected = `a model folder, "${EMBEDDED_MODEL}" or one of ${candidates.map((a) => `"${a.name}"`).join(', ')}`;
+  const expected = `a model folder or file, "${EMBEDDED_MODEL}" or one of ${candidates.map((a) => `"${a.name}"`).join(', ')}`;
   const named = name === undefined ? undefined : findArchitecture(name);
   let source: ModelSource;
   if (name === undefined || name === EMBEDDED_MODEL) {
     source = embeddedSource();
   } else if (named) {
     source = { entry: named, files: await entryFiles(named, values) };
+  } else if (await isRegularFile(name)) {
+    source = await singleFileSource(name);
   } else if (await isDirectory(name)) {
     const files = await readModelFolder(name);
     const entry = recogniseArchitecture(files);

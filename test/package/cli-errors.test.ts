@@ -44,7 +44,8 @@ describe('bad command lines', () => {
       [['eval', 'stories260K', 'extra'], /unexpected argument "extra": eval takes at most 1 \(the model\)/],
       [['info', 'extra'], /unexpected argument "extra": info takes no arguments/],
       [['fit', 'gelu', 'silu', '--T', '8'], /unexpected argument "silu": fit takes at most 1/],
-      [['eval', 'no/such/model'], /the model must be a model folder, "stories260K" or one of/],
+      [['eval', 'no/such/model'], /the model must be a model folder or file, "stories260K" or one of/],
+      [['eval', 'package.json'], /^mbe-snn: package\.json: not a checkpoint of vit, lenet5, resnet, vgg \(a llama2\.c/],
       [['eval', '--energy', 'fp64'], /--energy must be one of fp32, fp16, int8, got "fp64"$/],
     ];
     for (const [args, message] of cases) await expectOneLine(args, message);
@@ -74,6 +75,15 @@ describeFixtures('IDX data that does not fit the model', () => {
       [...model, '--images', images!, '--labels', badLabels!],
       /label 12 of image 2 is not a class of the model \(0 \.\. 9\)/,
     );
+  }, 60_000);
+});
+
+describeFixtures('a checkpoint file as the model', () => {
+  it('is recognised by the single-file entries (the LeNet-5 file is lenet5)', async () => {
+    const path = fixture('cnn', 'lenet5_mnist.safetensors');
+    const run = await cli('eval', path, '--T', '8', '--limit', '4', '--calibration', '2');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^lenet5: .*; 4 images, T = 8\n {2}float top-1 /);
   }, 60_000);
 });
 
