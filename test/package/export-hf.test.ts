@@ -48,12 +48,12 @@ describeFixtures('mbe-snn export-hf --tokenizer', () => {
 
     const text = fixture('text', 'tinystories_valid_part1.txt');
     // with no text, both calibrate and evaluate on their own samples: the same samples, the same figures
-    const samples = ['--T', '16', '--limit', '2', '--calibration', '2', '--sample-tokens', '64'];
+    const samples = ['--T', '8', '--limit', '2', '--calibration', '2', '--sample-tokens', '64'];
     const [hfGenerate, llama2cGenerate, hfEval, llama2cEval, hfSamples, embeddedSamples] = await Promise.all([
       cli('generate', folder, '--steps', '32'),
       cli('generate', 'llama2c', '--steps', '32'),
-      cli('eval', folder, '--T', '16', '--limit', '4', '--text', text),
-      cli('eval', 'llama2c', '--T', '16', '--limit', '4'),
+      cli('eval', folder, '--T', '8', '--limit', '4', '--text', text),
+      cli('eval', 'llama2c', '--T', '8', '--limit', '4'),
       cli('eval', folder, ...samples),
       cli('eval', 'stories260K', ...samples),
     ]);

@@ -47,9 +47,7 @@ describe('README quick start', () => {
   it('the commands under "What to run next" run', async () => {
     const next = commands(quickStart[3]!);
     expect(next.length).toBeGreaterThanOrEqual(3);
-    for (const args of next) {
-      const result = await runCli(args);
-      expect(result.code, `mbe-snn ${args.join(' ')}: ${result.stderr}`).toBe(0);
-    }
+    const results = await Promise.all(next.map((args) => runCli(args)));
+    results.forEach((result, i) => expect(result.code, `mbe-snn ${next[i]!.join(' ')}: ${result.stderr}`).toBe(0));
   }, 240_000);
 });
