@@ -21,6 +21,7 @@ import type {
 } from './interfaces.js';
 import { llama2cBuilder, llama2cTextTokenizer } from './llama2c.js';
 import { LENET_INPUT, LENET_TENSORS, lenetBuilder } from './lenet.js';
+import { hasTensors } from './model-file.js';
 import { MNIST_VIT, vitBuilder } from './vit.js';
 import { RESNET_ENTRY, VGG_ENTRY } from './torchvision-entries.js';
 
@@ -157,13 +158,7 @@ const MNIST_VIT_ENTRY: ImageClassifierEntry = {
   task: 'image-classifier',
   summary: 'the MNIST ViT of the fixtures (vit-pytorch layout, 28x28 grey images) in a safetensors file',
   files: [{ role: 'model', description: 'ViT safetensors', fixture: ['vit', 'vit_mnist.safetensors'] }],
-  recognise: (files) => {
-    const model = files.get('model');
-    if (!model) return false;
-    let names: ReadonlySet<string> = new Set();
-    const ok = parses(() => (names = new Set(parseSafetensors(model.bytes, model.name).tensors.keys())));
-    return ok && VIT_TENSORS.every((n) => names.has(n));
-  },
+  recognise: (files) => hasTensors(files.get('model'), VIT_TENSORS),
   load: (files, options) => {
     const model = file(files, 'vit', 'model');
     const builder = vitBuilder(floatTensorMap(parseSafetensors(model.bytes, model.name), options), model.name);
@@ -180,13 +175,7 @@ const LENET_ENTRY: ImageClassifierEntry = {
   task: 'image-classifier',
   summary: 'a LeNet-5 CNN (convnet.c1/c3/c5, fc.f6/f7; 32x32 grey input, MNIST normalisation) in a safetensors file',
   files: [{ role: 'model', description: 'LeNet-5 safetensors', fixture: ['cnn', 'lenet5_mnist.safetensors'] }],
-  recognise: (files) => {
-    const model = files.get('model');
-    if (!model) return false;
-    let names: ReadonlySet<string> = new Set();
-    const ok = parses(() => (names = new Set(parseSafetensors(model.bytes, model.name).tensors.keys())));
-    return ok && LENET_TENSORS.every((n) => names.has(n));
-  },
+  recognise: (files) => hasTensors(files.get('model'), LENET_TENSORS),
   load: (files, options) => {
     const model = file(files, 'lenet5', 'model');
     const builder = lenetBuilder(floatTensorMap(parseSafetensors(model.bytes, model.name), options), model.name);

@@ -8,25 +8,13 @@ import { floatTensorMap, parseSafetensors } from '../io/safetensors.js';
 import type { TensorMap } from '../tensor.js';
 import type { ModelBuilder } from './builder.js';
 import type { ImageClassifier, ImageShape } from './interfaces.js';
+import { hasTensors } from './model-file.js';
 import type { ImageClassifierEntry, ImageInput, ModelFiles } from './registry.js';
 import { RESNET_TENSORS } from './resnet-config.js';
 import { resnetBuilder } from './resnet.js';
 import { classIndexLabels, imageShapeOf } from './torchvision.js';
 import { VGG_TENSORS } from './vgg-config.js';
 import { vggBuilder } from './vgg.js';
-
-/** Whether the model file is a safetensors file holding every one of `names`. */
-function hasTensors(files: ModelFiles, names: readonly string[]): boolean {
-  const model = files.get('model');
-  if (!model) return false;
-  try {
-    const { tensors } = parseSafetensors(model.bytes, model.name);
-    return names.every((n) => tensors.has(n));
-  } catch (error) {
-    if (error instanceof FormatError) return false;
-    throw error;
-  }
-}
 
 /** A builder of the model file's tensors, told the input shape; it knows its class count. */
 type TorchvisionBuild = (
@@ -54,7 +42,7 @@ export const RESNET_ENTRY: ImageClassifierEntry = {
     'a torchvision ResNet (BasicBlock/Bottleneck: conv1, bn1, layerN.i.*, fc; RGB, ImageNet normalisation, ' +
     '224x224 unless __metadata__.input_size) in a safetensors file',
   files: [{ role: 'model', description: 'ResNet safetensors' }],
-  recognise: (files) => hasTensors(files, RESNET_TENSORS),
+  recognise: (files) => hasTensors(files.get('model'), RESNET_TENSORS),
   load: (files, options) => load('resnet', files, resnetBuilder, options),
   calibration: { imagesPerFold: 32 },
 };
@@ -66,7 +54,7 @@ export const VGG_ENTRY: ImageClassifierEntry = {
     'a torchvision VGG with or without batch norm (features.*, classifier.0/3/6; RGB, ImageNet normalisation, ' +
     '224x224 unless __metadata__.input_size) in a safetensors file',
   files: [{ role: 'model', description: 'VGG safetensors' }],
-  recognise: (files) => hasTensors(files, VGG_TENSORS),
+  recognise: (files) => hasTensors(files.get('model'), VGG_TENSORS),
   load: (files, options) => load('vgg', files, vggBuilder, options),
   calibration: { imagesPerFold: 32 },
 };

@@ -85,15 +85,10 @@ export class SpikingOpSet implements OpSet {
       const layer: SpikingLinearLayer = { ...dense, resident: undefined };
       return layer;
     }
-    const resident = residentTranspose(this.kernels, weight, inFeatures, outFeatures);
-    const layer: SpikingLinearLayer = {
-      ...dense,
-      resident,
-      dispose: () => {
-        dense.dispose();
-        resident.free();
-      },
-    };
+    const layer: SpikingLinearLayer = withResident(
+      dense,
+      residentTranspose(this.kernels, weight, inFeatures, outFeatures),
+    );
     return layer;
   }
 
@@ -124,15 +119,10 @@ export class SpikingOpSet implements OpSet {
       return layer;
     }
     const { inFeatures, outFeatures, weight: patchWeight } = dense.linear; // (Cout, K * K * Cin)
-    const resident = residentTranspose(this.kernels, patchWeight, inFeatures, outFeatures);
-    const layer: SpikingConvLayer = {
-      ...dense,
-      resident,
-      dispose: () => {
-        dense.dispose();
-        resident.free();
-      },
-    };
+    const layer: SpikingConvLayer = withResident(
+      dense,
+      residentTranspose(this.kernels, patchWeight, inFeatures, outFeatures),
+    );
     return layer;
   }
 
@@ -210,4 +200,19 @@ function residentTranspose(kernels: Kernels, weight: Float32Array, inFeatures: n
     for (let i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = weight[o * inFeatures + i] as number;
   }
   return kernels.upload(transposed, inFeatures, outFeatures);
+}
+
+/** A prepared layer with its resident W^T, disposing of both. */
+function withResident<L extends { dispose(): void }>(
+  dense: L,
+  resident: ResidentMatrix,
+): L & { resident: ResidentMatrix } {
+  return {
+    ...dense,
+    resident,
+    dispose: () => {
+      dense.dispose();
+      resident.free();
+    },
+  };
 }
