@@ -1,7 +1,8 @@
 // Loads the kernel module: picks the best build this runtime validates (relaxed -> simd -> scalar) once,
 // or the one the caller asks for. The bytes are embedded (bindings/generated/), so the same code path
 // works in Node, browsers, bundlers and test runners without locating a .wasm file.
-import { describeValue, MbeError } from '../src/errors.js';
+import { MbeError } from '../src/errors.js';
+import { describeValue } from '../src/describe.js';
 import { wasmBase64 as relaxedBase64 } from './generated/relaxed.js';
 import { wasmBase64 as scalarBase64 } from './generated/scalar.js';
 import { wasmBase64 as simdBase64 } from './generated/simd.js';

@@ -1,6 +1,6 @@
 // What every subcommand module provides.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { describeValue } from '../errors.js';
+import { describeValue } from '../describe.js';
 
 export interface Command {
   readonly name: string;

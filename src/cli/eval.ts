@@ -7,7 +7,7 @@ import { ENERGY_PRESETS, energyReport, formatEnergyReport, type EnergyPrecision 
 import { ARCHITECTURES } from '../models/registry.js';
 import { intOption } from './args.js';
 import { command, UsageError } from './command.js';
-import { describeValue } from '../errors.js';
+import { describeValue } from '../describe.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
 import { formatGoldenReport, runGoldenCheck } from './golden-check.js';
 import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions, weightOptions } from './model-args.js';

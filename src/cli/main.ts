@@ -9,7 +9,8 @@ import { infoCommand } from './info.js';
 import { neuronsCommand } from './neurons.js';
 import { UsageError, type Command } from './command.js';
 import { VERSION } from '../version.js';
-import { describeValue, MbeError } from '../errors.js';
+import { MbeError } from '../errors.js';
+import { describeValue } from '../describe.js';
 
 const COMMANDS: readonly Command[] = [
   evalCommand,

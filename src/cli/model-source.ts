@@ -7,7 +7,7 @@ import { fixturesDir, loadMnist, readFileBytes } from '../io/node/files.js';
 import { readModelFolder } from '../io/node/folder.js';
 import { readImageFolder } from '../io/node/images.js';
 import { stories260K } from '../io/embedded/stories260K.js';
-import { describeText, describeValue } from '../errors.js';
+import { describeText, describeValue } from '../describe.js';
 import { fitImage, idxImages, prepareImages } from '../tasks/image-data.js';
 import {
   ARCHITECTURES,

@@ -1,6 +1,7 @@
 // Byte-buffer helpers shared by the readers: one view type for every input, little-endian scalars, and
 // float32 views that alias the file's bytes when they can.
-import { describeKind, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describeKind } from '../describe.js';
 
 /** Whether this platform stores numbers little-endian (every file format read here is little-endian). */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;

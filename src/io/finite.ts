@@ -1,6 +1,7 @@
 // The finiteness check of weight tensors: one NaN or infinity in a checkpoint silently ruins every output that
 // depends on it (a NaN in a ViT's patch embedding gives 0% accuracy), so the weight readers reject it unless asked.
-import { describeText, FormatError } from '../errors.js';
+import { FormatError } from '../errors.js';
+import { describeText } from '../describe.js';
 
 export interface WeightOptions {
   /** Accept NaN and infinite weights (by default a FormatError naming the tensor and the element). */

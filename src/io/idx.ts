@@ -2,7 +2,8 @@
 //   u32 BIG-endian magic 0x00000803 (unsigned bytes, 3 dims) or 0x00000801 (unsigned bytes, 1 dim),
 //   then one u32 BE size per dim, then the bytes row-major. gunzip uses the web DecompressionStream
 //   (a global in Node >= 18 and in browsers).
-import { describeText, describeValue, FormatError, InvalidArgumentError } from '../errors.js';
+import { FormatError, InvalidArgumentError } from '../errors.js';
+import { describeText, describeValue } from '../describe.js';
 import { asBytes, dataView, formatBytes } from './bytes.js';
 
 const IMAGES_MAGIC = 0x00000803;

@@ -15,7 +15,8 @@
 // does, and the only ties are the splits of one piece, which settle the same way in every case tried (tok512.bin on
 // all 2150 paragraphs of the fixture text, and random vocabularies with distinct scores on random strings). Pieces
 // sharing a score (tiedScores) can differ: run.c takes the leftmost pair whichever piece it makes, ranks a fixed one.
-import { describeValue, FormatError, InvalidArgumentError } from '../errors.js';
+import { FormatError, InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../describe.js';
 import { Llama2cTokenizer } from './tokenizer.js';
 
 /** SentencePiece's whitespace symbol, which tokenizer.bin writes as " ". */

@@ -5,7 +5,8 @@
 // safetensors itself orders tensors by dtype alignment (8-, 4-, 2-byte dtypes), then by name; pass them in that
 // order to get its bytes exactly, and so that every F32 tensor stays 4-byte aligned after F16/BF16 ones.
 // F16 and BF16 values are rounded from the f32 values to nearest, ties to even (overflow to infinity, NaN kept NaN).
-import { describeKind, describeText, describeValue, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describeKind, describeText, describeValue } from '../describe.js';
 import type { FloatDtype } from './safetensors.js';
 
 export interface WritableTensor {

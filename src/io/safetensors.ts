@@ -7,7 +7,8 @@
 // safetensors writes: data at a multiple of 8, tensors sorted by dtype alignment; an unaligned one is copied
 // alone); each F16/BF16 tensor is widened into its own Float32Array. Peak: the file + 4 bytes per F16/BF16
 // element (3x the file for an all-F16 checkpoint). Raw tensors are views into the file.
-import { describeShape, describeText, describeValue, FormatError, InvalidArgumentError } from '../errors.js';
+import { FormatError, InvalidArgumentError } from '../errors.js';
+import { describeShape, describeText, describeValue } from '../describe.js';
 import { asBytes, dataView, float32At, formatBytes } from './bytes.js';
 import { checkFiniteWeights, type WeightOptions } from './finite.js';
 import type { Tensor } from '../tensor.js';

@@ -2,7 +2,8 @@
 //   int32 LE max_token_length, then per token: float32 score, int32 length, `length` bytes (no terminator).
 // The vocabulary size is not stored; it comes from the model header. Tokens are byte strings (pieces may be
 // partial UTF-8), so lookups key them as binary strings: one char per byte, compared bytewise as strcmp does.
-import { describeKind, describeValue, FormatError, InvalidArgumentError } from '../errors.js';
+import { FormatError, InvalidArgumentError } from '../errors.js';
+import { describeKind, describeValue } from '../describe.js';
 import { mergeTokens } from './bpe.js';
 import { asBytes, dataView, formatBytes } from './bytes.js';
 

@@ -1,6 +1,7 @@
 // Argument checks shared by the kernel facade: they throw InvalidArgumentError (or WasmMemoryError for
 // operands that cannot fit) before wasm can trap or a typed-array constructor throw a RangeError.
-import { describeKind, describeValue, InvalidArgumentError, WasmMemoryError } from '../errors.js';
+import { InvalidArgumentError, WasmMemoryError } from '../errors.js';
+import { describeKind, describeValue } from '../describe.js';
 import { MAX_WASM_BYTES } from './heap.js';
 
 /** Bases per neuron and timesteps per run the membrane kernels (and their table block) are sized for. */

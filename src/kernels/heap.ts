@@ -1,7 +1,8 @@
 // Owns the kernel module's linear memory: long-lived blocks (packed weights) from a first-fit free list,
 // and per-call scratch above them that is released when the call returns. Every pointer is 16-byte
 // aligned. Growing memory detaches earlier typed-array views, so views are made fresh after allocation.
-import { describeText, WasmMemoryError } from '../errors.js';
+import { WasmMemoryError } from '../errors.js';
+import { describeText } from '../describe.js';
 
 const ALIGN = 16;
 const PAGE = 65536;

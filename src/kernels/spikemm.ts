@@ -1,6 +1,7 @@
 // The spikemm family: out (M, Nout) += sum_p scale[p] (S_p (M, K) @ W (K, Nout)) on bit-packed planes,
 // W resident and row-major. `out` is accumulated into, so it is copied in as well as out.
-import { describeValue, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../describe.js';
 import {
   checkFinite,
   checkFloat32Array,

@@ -3,7 +3,8 @@
 // convolutions, and the classes from fc. Strides are torchvision's: stage 1 keeps the size, every later stage
 // halves it in its first block (on conv2 in a Bottleneck, ResNet v1.5); the stem is conv1 (stride 2, padding
 // K / 2), bn1, ReLU and MaxPool2d(3, 2, 1).
-import { describeText, FormatError } from '../errors.js';
+import { FormatError } from '../errors.js';
+import { describeText } from '../describe.js';
 import type { TensorMap } from '../tensor.js';
 
 /** Tensor names every torchvision ResNet has (how the registry recognises it). */

@@ -1,7 +1,8 @@
 // What torchvision's ImageNet classifiers share: RGB input normalised with the ImageNet statistics on pixel / 255
 // (transforms.Normalize after ToTensor), an input size (224 unless the safetensors `__metadata__` says otherwise
 // under `input_size`), and class indices for labels.
-import { describeValue, FormatError, InvalidArgumentError } from '../errors.js';
+import { FormatError, InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../describe.js';
 import { MAX_IMAGE_SIDE } from '../io/images/image.js';
 import type { ImageShape } from './interfaces.js';
 

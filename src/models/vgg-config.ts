@@ -4,7 +4,8 @@
 // between the numbered convolutions: after a convolution (and its norm) comes a ReLU, and every further index before
 // the next convolution is a pool. Every torchvision configuration ends with 'M', so the last ReLU is followed by one
 // pool. Then AdaptiveAvgPool2d((7, 7)), flatten, and classifier.0, .3, .6 linears (ReLU and dropout between).
-import { describeText, FormatError } from '../errors.js';
+import { FormatError } from '../errors.js';
+import { describeText } from '../describe.js';
 import type { TensorMap } from '../tensor.js';
 
 /** Tensor names every torchvision VGG has (how the registry recognises it). */

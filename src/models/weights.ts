@@ -1,7 +1,8 @@
 // Named checkpoint tensors as a model reads them: each by name with the shape it must have and finite values
 // (a clear FormatError naming the tensor otherwise), transposed views for layouts stored (in, out), and linear
 // layers prepared over an OpSet.
-import { describeShape, describeText, FormatError } from '../errors.js';
+import { FormatError } from '../errors.js';
+import { describeShape, describeText } from '../describe.js';
 import { checkFiniteWeights, type WeightOptions } from '../io/finite.js';
 import type { LinearLayer, OpSet } from '../ops/opset.js';
 import type { TensorMap } from '../tensor.js';

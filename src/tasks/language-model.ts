@@ -2,7 +2,8 @@
 // from their start, or long documents scored with a sliding window as Hugging Face's perplexity guide does;
 // calibration on sequences disjoint from the evaluated ones, and the conversion itself.
 import { convertBuilder, type Conversion, type ConvertOptions } from '../convert/convert.js';
-import { describeValue, FormatError, InvalidArgumentError } from '../errors.js';
+import { FormatError, InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../describe.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
 import { negativeLogLikelihood, perplexity, type PerplexityResult, type Progress } from '../metrics/evaluate.js';

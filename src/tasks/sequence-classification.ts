@@ -3,7 +3,8 @@
 // scored by a conversion calibrated on rows outside it. The row preparation and the folds are shared with the
 // encoder task (encoder-similarity.ts).
 import { convertBuilder, type Conversion, type ConvertOptions } from '../convert/convert.js';
-import { describeValue, FormatError, InvalidArgumentError } from '../errors.js';
+import { FormatError, InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../describe.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
 import { argmax } from '../metrics/evaluate.js';

@@ -2,7 +2,8 @@
 // (describeValue: at most a few hundred characters, never recursing deeper than a few levels) and control
 // characters are escaped.
 import { describe, expect, it } from 'vitest';
-import { describeShape, describeText, describeValue, type FormatError } from '../../src/errors.js';
+import { type FormatError } from '../../src/errors.js';
+import { describeShape, describeText, describeValue } from '../../src/describe.js';
 import { HfConfig } from '../../src/io/hf/config.js';
 import { parsePreprocessorConfig } from '../../src/io/hf/preprocessor.js';
 import { hfTokenizer } from '../../src/io/hf/tokenizer.js';

@@ -1,6 +1,7 @@
 // A Hugging Face config.json: parsed with a size bound, its fields read with their types checked, so a
 // wrong field is a FormatError naming the file, the field and what was expected.
-import { describeText, describeValue, FormatError } from '../../errors.js';
+import { FormatError } from '../../errors.js';
+import { describeText, describeValue } from '../../describe.js';
 import { parseJsonFile } from './json.js';
 
 /** Configs are a few kB; anything past this is not a config. */

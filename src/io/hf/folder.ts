@@ -5,7 +5,8 @@
 // Memory: each file is parsed in place (see src/io/safetensors.ts): F32 tensors are views into their file's
 // bytes, F16/BF16 tensors are widened one at a time into their own Float32Array. The peak is the files
 // themselves + 4 bytes per F16/BF16 element; no file is copied whole, and shards are not concatenated.
-import { describeKind, describeText, FormatError, InvalidArgumentError } from '../../errors.js';
+import { FormatError, InvalidArgumentError } from '../../errors.js';
+import { describeKind, describeText } from '../../describe.js';
 import { parseSafetensors, type SafetensorsTensor } from '../safetensors.js';
 import { isObject, parseJsonFile } from './json.js';
 

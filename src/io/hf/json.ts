@@ -1,5 +1,6 @@
 // The bounded text and JSON files of a model folder, decoded and parsed with FormatErrors that name the file.
-import { describeText, describeValue, FormatError } from '../../errors.js';
+import { FormatError } from '../../errors.js';
+import { describeText, describeValue } from '../../describe.js';
 import { checkBytes } from '../bytes.js';
 
 /** Text for a message: at most 64 characters, control characters escaped (\u0000). */

@@ -2,7 +2,8 @@
 // are resized to and with which filter, the rescale factor and the per-channel normalisation. Absent fields
 // take ViTImageProcessor's defaults; a wrong field is a FormatError naming the file and the field, as for
 // config.json. Steps this reader does not implement (center cropping) are errors, not silently skipped.
-import { describeValue, FormatError } from '../../errors.js';
+import { FormatError } from '../../errors.js';
+import { describeValue } from '../../describe.js';
 import { HfConfig } from './config.js';
 
 /** PIL's resampling filters, by the codes preprocessor configs store (PILImageResampling). */

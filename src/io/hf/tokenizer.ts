@@ -8,7 +8,8 @@
 // The package's own .d.ts files use extensionless relative imports, which TypeScript's NodeNext resolution does not
 // follow (so its exports type as `any`); the few members used here are typed by PackageTokenizer below.
 import { Tokenizer } from '@huggingface/tokenizers';
-import { describeKind, describeValue, FormatError, InvalidArgumentError } from '../../errors.js';
+import { FormatError, InvalidArgumentError } from '../../errors.js';
+import { describeKind, describeValue } from '../../describe.js';
 import {
   brief,
   parseMergesTxt,

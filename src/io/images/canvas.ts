@@ -4,7 +4,8 @@
 // Differences from the Node decoders, which read files as Pillow's Image.open does: browsers apply a JPEG's EXIF
 // orientation, their JPEG decoders may differ by a level or two, and a canvas stores premultiplied alpha, so
 // half-transparent pixels may differ by a level after compositing. Nothing here touches the DOM at load time.
-import { describeText, FormatError, InvalidArgumentError } from '../../errors.js';
+import { FormatError, InvalidArgumentError } from '../../errors.js';
+import { describeText } from '../../describe.js';
 import { compositeOnWhite } from './convert.js';
 import { checkImageSize, MAX_IMAGE_SIDE, type DecodedImage } from './image.js';
 

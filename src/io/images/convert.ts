@@ -7,7 +7,8 @@
 //     divisions by 255): what transformers' convert_to_rgb does to images with transparency. A fully
 //     transparent pixel is white whatever its colour, so decoders that zero or premultiply such pixels (pngjs's
 //     tRNS handling, the browser's canvas) give the same result.
-import { describeKind, describeValue, InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { describeKind, describeValue } from '../../describe.js';
 import { checkImage, checkImageSize, type DecodedImage } from './image.js';
 
 /** The luma of one RGB pixel, as Pillow's convert('L'). */

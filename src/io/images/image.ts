@@ -1,6 +1,7 @@
 // Decoded 8-bit images, whatever decoded them (the Node PNG/JPEG readers, the browser's canvas): grey stays one
 // channel, colour is three; alpha never survives decoding (it is composited on white, see ./convert.ts).
-import { describeKind, describeValue, InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { describeKind, describeValue } from '../../describe.js';
 
 /** An 8-bit image: grey (1 channel) or RGB (3 channels). */
 export interface DecodedImage {

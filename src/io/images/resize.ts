@@ -12,7 +12,8 @@
 //
 // Hamming and lanczos use sin/cos, whose last bit may differ between JavaScript engines and C's libm; the
 // polynomial filters (box, bilinear, bicubic) are exact.
-import { describeKind, describeValue, InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { describeKind, describeValue } from '../../describe.js';
 import type { ResampleFilter } from '../hf/preprocessor.js';
 import { checkImage, checkImageSize, type DecodedImage } from './image.js';
 

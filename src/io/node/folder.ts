@@ -2,7 +2,8 @@
 // name. Weights are read as they are (safetensors only); other files in the folder are never opened.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeKind, FormatError, InvalidArgumentError } from '../../errors.js';
+import { FormatError, InvalidArgumentError } from '../../errors.js';
+import { describeKind } from '../../describe.js';
 import {
   folderFilesToRead,
   parseSafetensorsIndex,

@@ -1,6 +1,7 @@
 // File-system failures as InvalidArgumentErrors that name the path and say why, whatever the error code: a
 // path that cannot be read is a bad argument, never an untyped Node error escaping the library.
-import { describeText, InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { describeText } from '../../describe.js';
 
 /** The reason for the codes a reader is likely to meet; others are given by their code and Node's message. */
 const REASONS: Readonly<Record<string, string>> = {

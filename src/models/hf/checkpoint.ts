@@ -3,7 +3,8 @@
 // "transformer.wte.weight"), and many carry buffers that are not parameters (GPT-2's causal-mask
 // "attn.bias", BERT's I64 "position_ids"). Those are accepted or ignored; a tensor that is missing,
 // unexpected or of the wrong shape is a FormatError that names it.
-import { describeShape, describeText, FormatError } from '../../errors.js';
+import { FormatError } from '../../errors.js';
+import { describeShape, describeText } from '../../describe.js';
 import type { SafetensorsTensor } from '../../io/safetensors.js';
 import type { Tensor } from '../../tensor.js';
 import { Weights } from '../weights.js';
