@@ -18,6 +18,7 @@
 // shifted range and the neuron fires from the start.
 import type { FsNeuron } from '../neuron.js';
 import { Adam } from './adam.js';
+import { projectedFit, type ProjectedProblem } from './projected-fit.js';
 import { solveReadout } from './ridge.js';
 import type { SampleSet } from './samples.js';
 import { backward, basisOutputs, tableGradients, type Schedules } from './surrogate.js';
@@ -199,54 +200,35 @@ function fairTheta({ T, init, seed }: InitSettings): Float64Array {
 }
 
 function fitFair(samples: SampleSet, f: (x: number) => number, settings: FsFitSettings): FsFitResult {
-  const { T, epochs } = settings;
-  const K = T - 1;
+  const K = settings.T - 1;
   const M = samples.x.length;
   const code = fairCode(settings.domain, f);
-  const theta = fairTheta(settings); // (2, K)
-  let adam = new Adam(theta.length);
-  const phaseLength = Math.ceil(epochs / settings.phases);
   const spikes = new Float64Array(K * M); // (K, M) s[t] of each coding step and sample
   const gradOut = new Float64Array(M); // (1, M) dL/do
   const grads = tableGradients(1, K);
-  const gradTheta = new Float64Array(2 * K); // (2, K)
-  const history = new Float64Array(epochs + 1);
-  let best: { mse: number; theta: Float64Array; d: Float64Array; b: number; epoch: number } = {
-    mse: Infinity,
-    theta: theta.slice(),
-    d: new Float64Array(K),
-    b: 0,
-    epoch: 0,
+  let s: Schedules | undefined; // the schedules of the theta last evaluated
+  const problem: ProjectedProblem = {
+    columns: K,
+    withBias: true,
+    outputs: (theta) => {
+      s = fairSchedules(theta, code, K);
+      spikeTrains(s, samples.x, spikes);
+      return spikes;
+    },
+    gradient: (_theta, readout, gradTheta) => {
+      const at = s as Schedules;
+      // Variable projection: (d, b) held at their optimum, the gradient reaches Vth' and r through d.
+      for (let m = 0; m < M; m++) gradOut[m] = (2 / M) * (readout.residual[m] as number);
+      backward({ ...at, intensity: readout.weight }, samples.x, gradOut, grads);
+      for (let k = 0; k < K; k++) {
+        gradTheta[k] = (grads.vth[k] as number) * (at.vth[k] as number); // dL/dlog(Vth') = Vth' dL/dVth'
+        gradTheta[K + k] = (grads.reset[k] as number) * (at.reset[k] as number);
+      }
+    },
   };
-  let lr = settings.learningRate;
-  for (let epoch = 0; epoch <= epochs; epoch++) {
-    const s = fairSchedules(theta, code, K);
-    spikeTrains(s, samples.x, spikes);
-    const readout = solveReadout(spikes, samples.f, K, true);
-    history[epoch] = readout.mse;
-    if (readout.mse < best.mse) {
-      best = { mse: readout.mse, theta: theta.slice(), d: readout.weight, b: readout.bias, epoch };
-    }
-    if (epoch === epochs) break;
-    if (epoch > 0 && epoch % phaseLength === 0) {
-      // A new phase, as in the MBE fit: restart from the best parameters, fresh optimiser, half the rate.
-      theta.set(best.theta);
-      adam = new Adam(theta.length);
-      lr = settings.learningRate * 0.5 ** (epoch / phaseLength);
-      continue;
-    }
-    // Variable projection: (d, b) held at their optimum, the gradient reaches Vth' and r through d.
-    for (let m = 0; m < M; m++) gradOut[m] = (2 / M) * (readout.residual[m] as number);
-    backward({ ...s, intensity: readout.weight }, samples.x, gradOut, grads);
-    for (let k = 0; k < K; k++) {
-      gradTheta[k] = (grads.vth[k] as number) * (s.vth[k] as number); // dL/dlog(Vth') = Vth' dL/dVth'
-      gradTheta[K + k] = (grads.reset[k] as number) * (s.reset[k] as number);
-    }
-    adam.update(theta, gradTheta, lr);
-    lr *= settings.lrDecay;
-  }
-  const neuron = fairNeuron(best.theta, code, best.d, best.b, settings);
-  return { neuron, trainMse: best.mse, bestEpoch: best.epoch, history };
+  const best = projectedFit(fairTheta(settings), samples.f, problem, settings); // theta (2, K)
+  const neuron = fairNeuron(best.theta, code, best.weight, best.bias, settings);
+  return { neuron, trainMse: best.mse, bestEpoch: best.epoch, history: best.history };
 }
 
 /** The coding steps as one basis shifted by c (intensities unused: the spikes are read one by one). */

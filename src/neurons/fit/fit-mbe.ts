@@ -3,10 +3,9 @@
 // (w, b) solved in closed form at every step; the parameters with the best true (Heaviside) loss kept.
 // Deterministic for a given seed. Where it starts: mbe-init.ts; what the parameters mean: mbe-params.ts.
 import type { MbeNeuron } from '../neuron.js';
-import { Adam } from './adam.js';
 import { initialLayout, type MbeInitSettings } from './mbe-init.js';
 import { chainToTheta, schedulesOf, toNeuron } from './mbe-params.js';
-import { solveReadout } from './ridge.js';
+import { projectedFit, type ProjectedProblem } from './projected-fit.js';
 import type { SampleSet } from './samples.js';
 import { backward, basisOutputs, tableGradients } from './surrogate.js';
 
@@ -37,53 +36,32 @@ export interface MbeFitResult {
 
 /** Fits one neuron from one initialisation. `samples` must already be folded for sign-magnitude. */
 export function fitMbe(samples: SampleSet, f: (x: number) => number, settings: MbeFitSettings): MbeFitResult {
-  const { N, T, mode, epochs } = settings;
+  const { N, T, mode } = settings;
   const M = samples.x.length;
   const layout = initialLayout(settings, f);
-  const theta = layout.theta.slice();
-  let adam = new Adam(theta.length);
-  const withBias = mode !== 'paper';
-  const phaseLength = Math.ceil(epochs / settings.phases);
   const o = new Float64Array(N * M); // (N, M) basis outputs
   const gradOut = new Float64Array(N * M); // (N, M) dL/do
   const grads = tableGradients(N, T);
-  const gradTheta = new Float64Array(theta.length);
-  const history = new Float64Array(epochs + 1);
-  interface Kept {
-    mse: number;
-    theta: Float64Array;
-    weight: Float64Array;
-    bias: number;
-    epoch: number;
-  }
-  let best: Kept = { mse: Infinity, theta: theta.slice(), weight: new Float64Array(N), bias: 0, epoch: 0 };
-  let lr = settings.learningRate;
-  for (let epoch = 0; epoch <= epochs; epoch++) {
-    const s = schedulesOf(layout, theta, settings);
-    basisOutputs(s, samples.x, o);
-    const readout = solveReadout(o, samples.f, N, withBias);
-    history[epoch] = readout.mse;
-    if (readout.mse < best.mse) {
-      best = { mse: readout.mse, theta: theta.slice(), weight: readout.weight, bias: readout.bias, epoch };
-    }
-    if (epoch === epochs) break;
-    if (epoch > 0 && epoch % phaseLength === 0) {
-      // A new phase: restart from the best parameters seen, with a fresh optimiser and half the rate.
-      theta.set(best.theta);
-      adam = new Adam(theta.length);
-      lr = settings.learningRate * 0.5 ** (epoch / phaseLength);
-      continue;
-    }
-    // dL/do_n(m) = 2/M (y_m - f_m) w_n, with (w, b) held at their optimum (variable projection).
-    for (let m = 0; m < M; m++) {
-      const e = (2 / M) * (readout.residual[m] as number);
-      for (let n = 0; n < N; n++) gradOut[n * M + m] = e * (readout.weight[n] as number);
-    }
-    backward(s, samples.x, gradOut, grads);
-    chainToTheta(s, theta, layout.learned, grads, gradTheta, mode);
-    adam.update(theta, gradTheta, lr);
-    lr *= settings.lrDecay;
-  }
+  let s = schedulesOf(layout, layout.theta, settings); // the schedules of the theta last evaluated
+  const problem: ProjectedProblem = {
+    columns: N,
+    withBias: mode !== 'paper',
+    outputs: (theta) => {
+      s = schedulesOf(layout, theta, settings);
+      basisOutputs(s, samples.x, o);
+      return o;
+    },
+    gradient: (theta, readout, gradTheta) => {
+      // dL/do_n(m) = 2/M (y_m - f_m) w_n, with (w, b) held at their optimum (variable projection).
+      for (let m = 0; m < M; m++) {
+        const e = (2 / M) * (readout.residual[m] as number);
+        for (let n = 0; n < N; n++) gradOut[n * M + m] = e * (readout.weight[n] as number);
+      }
+      backward(s, samples.x, gradOut, grads);
+      chainToTheta(s, theta, layout.learned, grads, gradTheta, mode);
+    },
+  };
+  const best = projectedFit(layout.theta.slice(), samples.f, problem, settings);
   const neuron = toNeuron(layout, best.theta, best.weight, best.bias, settings);
-  return { neuron, trainMse: best.mse, bestEpoch: best.epoch, history };
+  return { neuron, trainMse: best.mse, bestEpoch: best.epoch, history: best.history };
 }
