@@ -24,3 +24,17 @@ export function checkActivation(site: string, kind: string): asserts kind is Act
     );
   }
 }
+
+/** Each `[field, min]` of `record` an integer in [min, 65536]; a message starting with `what` otherwise. */
+export function checkIntegerFields<R extends object>(
+  what: string,
+  record: R,
+  fields: ReadonlyArray<readonly [keyof R & string, number]>,
+): void {
+  for (const [field, min] of fields) {
+    const v = record[field];
+    if (!Number.isInteger(v) || (v as number) < min || (v as number) > 65_536) {
+      throw new InvalidArgumentError(`${what} ${field} must be an integer in [${min}, 65536], got ${String(v)}`);
+    }
+  }
+}

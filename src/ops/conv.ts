@@ -3,6 +3,7 @@
 // weight is reordered once to (Cout, KH, KW, Cin) to match. Stride and zero padding are per axis-pair (square).
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
+import { checkIntegerFields } from './checks.js';
 import { prepareDenseLinear, type DenseLinearLayer } from './linear.js';
 
 export interface ConvGeometry {
@@ -32,19 +33,13 @@ export function convOutputSize(size: number, geometry: ConvGeometry): number {
 export const patchLength = (g: ConvGeometry): number => g.kernelSize * g.kernelSize * g.inChannels;
 
 export function checkGeometry(g: ConvGeometry): void {
-  const fields: Array<[keyof ConvGeometry, number]> = [
+  checkIntegerFields('convolution', g, [
     ['inChannels', 1],
     ['outChannels', 1],
     ['kernelSize', 1],
     ['stride', 1],
     ['padding', 0],
-  ];
-  for (const [field, min] of fields) {
-    const v = g[field];
-    if (!Number.isInteger(v) || v < min || v > 65_536) {
-      throw new InvalidArgumentError(`convolution ${field} must be an integer in [${min}, 65536], got ${String(v)}`);
-    }
-  }
+  ]);
 }
 
 /** OIHW (Cout, Cin, K, K) reordered to (Cout, K, K, Cin), the patch order; prepared for the gemm kernel. */

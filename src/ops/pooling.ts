@@ -5,6 +5,7 @@
 // in-image values. The tournament is written once here, so the differences calibration records are exactly the
 // ReLU inputs the spiking op computes (in float).
 import { InvalidArgumentError } from '../errors.js';
+import { checkIntegerFields } from './checks.js';
 
 /** MaxPool2d's arguments; defaults kernel 2, stride = kernel (as PyTorch), padding 0. */
 export interface MaxPoolOptions {
@@ -28,17 +29,11 @@ export function poolGeometry(options: MaxPoolOptions = {}): PoolGeometry {
 
 /** Integers in range, and padding at most half the kernel (PyTorch's rule: every window then has a pixel). */
 export function checkPoolGeometry(site: string, g: PoolGeometry): void {
-  const fields: Array<[keyof PoolGeometry, number]> = [
+  checkIntegerFields(`${site}: max pool`, g, [
     ['kernelSize', 1],
     ['stride', 1],
     ['padding', 0],
-  ];
-  for (const [field, min] of fields) {
-    const v = g[field];
-    if (!Number.isInteger(v) || v < min || v > 65_536) {
-      throw new InvalidArgumentError(`${site}: max pool ${field} must be an integer in [${min}, 65536], got ${v}`);
-    }
-  }
+  ]);
   if (2 * g.padding > g.kernelSize) {
     throw new InvalidArgumentError(
       `${site}: max pool padding ${g.padding} is more than half the kernel size ${g.kernelSize}`,

@@ -90,6 +90,19 @@ for (const { variant, supported, title } of VARIANT_CASES) {
   });
 }
 
+describe('conv2d geometry', () => {
+  it('rejects a geometry field that is not an integer in range, naming it', async () => {
+    const ops = new FloatOpSet(await Kernels.load());
+    const g = { inChannels: 1, outChannels: 1, kernelSize: 3, stride: 1, padding: 0 };
+    expect(() => ops.prepareConv(new Float32Array(9), { ...g, stride: 0 })).toThrow(
+      'convolution stride must be an integer in [1, 65536], got 0',
+    );
+    expect(() => ops.prepareConv(new Float32Array(9), { ...g, padding: 0.5 })).toThrow(
+      'convolution padding must be an integer in [0, 65536], got 0.5',
+    );
+  });
+});
+
 describe('spiking conv2d', () => {
   let kernels: Kernels;
   beforeAll(async () => {

@@ -107,5 +107,8 @@ describe('max pooling', () => {
     for (const options of [{ kernelSize: 3, padding: 2 }, { stride: 0 }, { kernelSize: 2.5 }]) {
       expect(() => ops.maxPool('pool', new Float32Array(16), x, 4, 4, 1, options)).toThrow(InvalidArgumentError);
     }
+    expect(() => ops.maxPool('pool', new Float32Array(16), x, 4, 4, 1, { stride: 0 })).toThrow(
+      'pool: max pool stride must be an integer in [1, 65536], got 0',
+    );
   });
 });
