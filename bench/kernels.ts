@@ -3,7 +3,7 @@
 // relaxed SIMD in Node 20). Every ratio is taken in each of several separate runs: the median decides
 // a target, the range (min, max over the runs) says how much the machine moved.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { Kernels, supportedVariants, type MembraneTables, type SpikePlanes, type WasmVariant } from '../src/index.js';
 import { createOrtMatMul } from './baselines/onnxruntime-matmul.js';
 import { naiveGemm } from './baselines/naive-gemm.js';
@@ -14,6 +14,7 @@ import {
   formatSpread,
   formatTable,
   measure,
+  nodeEnvironment,
   rotatedBench,
   speedupSpread,
   taskResult,
@@ -272,7 +273,7 @@ const variants = supportedVariants();
 const kernels = new Map<WasmVariant, Kernels>();
 for (const variant of [...variants].reverse()) kernels.set(variant, await Kernels.load({ variant }));
 console.log(
-  `mbe-snn kernel benchmarks: Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, builds [${variants.join(', ')}]`,
+  `mbe-snn kernel benchmarks: Node ${process.version}, ${nodeEnvironment().cpu}, builds [${variants.join(', ')}]`,
 );
 
 const gemm = await benchGemm(kernels);
@@ -390,10 +391,7 @@ for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: 
 const report = {
   generatedAt: new Date().toISOString(),
   environment: {
-    node: process.version,
-    v8: process.versions.v8,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    logicalCores: cpus().length,
+    ...nodeEnvironment(),
     wasmBuilds: variants,
     runs: RUNS,
     loadAverage: { start: loadAtStart, end: loadavg()[0]! },

@@ -1,5 +1,6 @@
 // Runs a tinybench Bench and reduces each task to the few numbers the reports use; combines repeated runs
 // into a median and a spread, so a ratio comes with how much it moved between runs.
+import { cpus } from 'node:os';
 import { Bench, type BenchOptions } from 'tinybench';
 
 export interface Measurement {
@@ -109,4 +110,14 @@ export function rotatedBench(
     bench.add(name, fn);
   }
   return bench;
+}
+
+/** The runtime and machine every results file records. */
+export function nodeEnvironment(): { node: string; v8: string; cpu: string; logicalCores: number } {
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    logicalCores: cpus().length,
+  };
 }

@@ -3,7 +3,6 @@
 // neurons fitted on the calibrated domain with the default fitter). Usage: npm run bench:operators
 // Prints the table and writes it, as numbers, to bench/results/operators.json.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { Kernels } from '../src/index.js';
 import { diskNeuronCache } from '../src/cli/neuron-cache.js';
 import { CalibratingOpSet } from '../src/ops/calibration.js';
@@ -13,7 +12,7 @@ import { ACTIVATION_KINDS } from '../src/ops/opset.js';
 import { SpikingOpSet } from '../src/ops/spiking/spiking-opset.js';
 import { CASES, REALISTIC } from '../test/helpers/operator-cases.js';
 import { activationInputs, rowError } from '../test/helpers/operator-inputs.js';
-import { formatTable } from './measure.js';
+import { formatTable, nodeEnvironment } from './measure.js';
 
 const TIMESTEPS = [8, 12, 16];
 const kernels = await Kernels.load();
@@ -72,10 +71,7 @@ console.log(
 const report = {
   generatedAt: new Date().toISOString(),
   environment: {
-    node: process.version,
-    v8: process.versions.v8,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    logicalCores: cpus().length,
+    ...nodeEnvironment(),
     wasmBuild: kernels.variant,
   },
   metric: 'worst row of max|y - y_float| / max|y_float|, spiking operator against the float OpSet',
