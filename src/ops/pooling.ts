@@ -46,11 +46,26 @@ export function pooledSize(size: number, g: PoolGeometry = poolGeometry()): numb
   return Math.max(0, Math.floor((size + 2 * g.padding - g.kernelSize) / g.stride) + 1);
 }
 
+/** Window tables by geometry, reused: a ResNet stem's is 7 MB, too much to rebuild on every forward pass. */
+const WINDOWS = new Map<string, Int32Array>();
+const MAX_CACHED_WINDOWS = 32;
+
 /**
  * The windows by output element: (OH * OW * C, k * k) indices into x, row-major over the window (for 2x2: a b
- * on the top row, c d below), -1 where the window reaches into the padding.
+ * on the top row, c d below), -1 where the window reaches into the padding. Shared between calls: read only.
  */
 export function poolWindows(H: number, W: number, C: number, g: PoolGeometry = poolGeometry()): Int32Array {
+  const key = `${H},${W},${C},${g.kernelSize},${g.stride},${g.padding}`;
+  let windows = WINDOWS.get(key);
+  if (!windows) {
+    if (WINDOWS.size >= MAX_CACHED_WINDOWS) WINDOWS.clear();
+    windows = buildWindows(H, W, C, g);
+    WINDOWS.set(key, windows);
+  }
+  return windows;
+}
+
+function buildWindows(H: number, W: number, C: number, g: PoolGeometry): Int32Array {
   const { kernelSize: K, stride, padding } = g;
   const OH = pooledSize(H, g);
   const OW = pooledSize(W, g);
