@@ -16,6 +16,8 @@ export interface SiteReport extends SiteOp {
   readonly spiking: boolean;
   /** How the site is computed in the spiking model. */
   readonly how: string;
+  /** Its timesteps (spiking sites; options.T elsewhere). */
+  readonly T: number;
 }
 
 export interface NeuronUse {
@@ -80,7 +82,8 @@ export function conversionReport(facts: ConversionFacts): ConversionReport {
       for (const [operand, alpha] of plan.alphas) if (alpha !== 'dynamic') ranges.push({ site, operand, alpha });
       for (const part of record.nonSpikingParts) nonSpiking.add(part);
     }
-    sites.push({ site, ...siteOp, label, family: record.family, spiking: plan !== undefined, how });
+    const T = plan?.T ?? options.T;
+    sites.push({ site, ...siteOp, label, family: record.family, spiking: plan !== undefined, how, T });
   }
   if (options.ranges === 'dynamic') nonSpiking.add('dynamic identity ranges: a max-abs reduction per tensor');
   nonSpiking.add('exponent arithmetic of exp, reciprocal and rsqrt (frexp/ldexp): integer additions on exponents');
@@ -111,15 +114,30 @@ export function formatConversionReport(report: ConversionReport): string {
   const families = Object.entries(o.spiking)
     .map(([f, on]) => `${f} ${on ? 'spiking' : 'float'}`)
     .join(', ');
+  const perSite = Object.keys(o.siteT).length > 0;
+  const entries = Object.entries(o.siteT);
+  const byT = new Map<number, number>();
+  for (const [, T] of entries) byT.set(T, (byT.get(T) ?? 0) + 1);
+  // a few entries by name; an allocation's many as counts (each site line shows its own T)
+  const siteT =
+    entries.length <= 6
+      ? entries.map(([key, T]) => `${key} ${T}`).join(', ')
+      : [...byT.entries()]
+          .sort((a, b) => b[0] - a[0])
+          .map(([T, n]) => `${n} at ${T}`)
+          .join(', ');
   const lines = [
-    `Conversion: T = ${o.T}, N = ${o.activationBases} (activations) / ${o.operatorBases} (exp2, 1/x, 1/sqrt x), ` +
-      `${o.mode} mode, ${o.ranges} ranges; ${families}. Weights unchanged.`,
+    `Conversion: T = ${o.T}${perSite ? ` (per site: ${siteT})` : ''}, N = ${o.activationBases} (activations) / ` +
+      `${o.operatorBases} (exp2, 1/x, 1/sqrt x), ${o.mode} mode, ${o.ranges} ranges; ${families}. Weights unchanged.`,
+    `Identity codes: ${o.code === 'binary' ? 'binary digits' : 'signed digits (non-adjacent form) on a polarity pair'}, ` +
+      `rounded ${o.rounding === 'nearest' ? 'to nearest' : 'down (floor)'}, static ranges by the ${o.identityRange} rule.`,
     ...(report.calibration ? [`Calibration: ${report.calibration}.`] : []),
     '',
     'Sites:',
     ...report.sites.map(
       (s) =>
-        `  ${s.spiking || s.family === 'residual' ? ' ' : '!'} ${s.site.padEnd(20)} ${s.label.padEnd(16)} ${s.how}`,
+        `  ${s.spiking || s.family === 'residual' ? ' ' : '!'} ${s.site.padEnd(20)} ${s.label.padEnd(16)} ` +
+        `${perSite && s.spiking ? `[T = ${s.T}] ` : ''}${s.how}`,
     ),
     '',
     'Neurons:',

@@ -155,8 +155,12 @@ export function simulate(kernels: Kernels, neuron: Neuron, x: Float32Array, out?
   return kernels.membrane(x, neuronTables(neuron), options);
 }
 
-/** The fixed identity code of ALGORITHM.md section 2: Vth = r = d = alpha 2^-(t+1) on |x|, sign carried. */
-export function identityNeuron(T: number, alpha = 1): MbeNeuron {
+/**
+ * The fixed identity code of ALGORITHM.md section 2: Vth = r = d = alpha 2^-(t+1) on |x|, sign carried. It floors
+ * |x| to its grid of alpha 2^-T steps (the paper's code); `nearest` starts the membrane half a step higher, so it
+ * rounds to the nearest step instead: half the worst-case error, and no bias towards 0.
+ */
+export function identityNeuron(T: number, alpha = 1, rounding: 'floor' | 'nearest' = 'floor'): MbeNeuron {
   if (!(alpha > 0) || !Number.isFinite(alpha)) {
     throw new InvalidArgumentError(`identity range alpha must be a positive finite number, got ${alpha}`);
   }
@@ -166,7 +170,7 @@ export function identityNeuron(T: number, alpha = 1): MbeNeuron {
     N: 1,
     T,
     polarity: [1],
-    shift: [0],
+    shift: [rounding === 'nearest' ? -alpha * 2 ** -(T + 1) : 0], // u[0] = |x| - shift
     aV: [alpha / 2],
     aR: [alpha / 2],
     lamV: [Math.LN2],

@@ -5,6 +5,7 @@
 import type { Kernels } from '../kernels/index.js';
 import type { SiteOp } from './conventions.js';
 import { FloatOpSet } from './float-opset.js';
+import { MagnitudeHistogram } from './histogram.js';
 import { OP_TABLE, type OpArgs, type OpName } from './op-table.js';
 import type { ConvGeometry, ConvLayer, LinearLayer, OpSet } from './opset.js';
 
@@ -14,6 +15,8 @@ export interface OperandRange {
   max: number;
   /** Elements seen. */
   count: number;
+  /** Their magnitudes, for distribution-aware ranges and errors. */
+  readonly histogram: MagnitudeHistogram;
 }
 
 /** What calibration saw at each site: operand name -> range (e.g. "x", "a", "b", "centred"). */
@@ -108,7 +111,7 @@ export class CalibratingOpSet implements OpSet {
     }
     let range = ranges.get(operand);
     if (!range) {
-      range = { min: Infinity, max: -Infinity, count: 0 };
+      range = { min: Infinity, max: -Infinity, count: 0, histogram: new MagnitudeHistogram() };
       ranges.set(operand, range);
     }
     for (let i = 0; i < values.length; i++) {
@@ -117,5 +120,6 @@ export class CalibratingOpSet implements OpSet {
       if (v > range.max) range.max = v;
     }
     range.count += values.length;
+    range.histogram.record(values);
   }
 }

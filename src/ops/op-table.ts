@@ -60,7 +60,10 @@ export interface OpRecord<K extends OpName> {
 export type OpTable = { readonly [K in OpName]: OpRecord<K> };
 
 const fmt = (v: number) => v.toExponential(1);
-const alpha = (plan: SitePlan, operand: string) => String(plan.alphas.get(operand));
+const alpha = (plan: SitePlan, operand: string) => {
+  const value = plan.alphas.get(operand);
+  return typeof value === 'number' ? String(Number(value.toPrecision(4))) : String(value);
+};
 const bases = (plan: SitePlan, target: OperatorTarget) => plan.operatorNeurons.get(target)?.N;
 
 function checkNorm(site: string, out: Float32Array, x: Float32Array, gamma: Float32Array, rows: number, n: number) {

@@ -25,7 +25,7 @@ function convertBlock(spiking: Parameters<typeof convert>[3]['spiking']) {
 
 describe('conversion report', () => {
   it('lists every site with how it is computed, the neurons with their source, and nothing silently float', () => {
-    const { report, float, spiking } = convertBlock({ T: 10 });
+    const { report, float, spiking } = convertBlock({ T: 10, identityRange: 'power-of-two' });
     expect(float.kind).toBe('float');
     expect(spiking.kind).toBe('spiking');
     expect(report.weightsModified).toBe(false);
@@ -43,6 +43,37 @@ describe('conversion report', () => {
     expect(report.ranges.length).toBeGreaterThan(5);
     expect(report.ranges.every((r) => Number.isInteger(Math.log2(r.alpha)))).toBe(true);
     expect(formatConversionReport(report)).toMatch(/Weights unchanged/);
+    expect(formatConversionReport(report)).toMatch(/rounded to nearest, static ranges by the power-of-two rule/);
+  });
+
+  it("states the identity code, its rounding and range rule, and each site's T when sites differ", () => {
+    const { report } = convertBlock({
+      T: 10,
+      siteT: { 'layer0.qk': 6, norms: 12 },
+      code: 'signed-digit',
+      rounding: 'floor',
+    });
+    const sites = new Map(report.sites.map((s) => [s.site, s]));
+    expect(sites.get('layer0.qk')!.T).toBe(6);
+    expect(sites.get('layer0.ln1')!.T).toBe(12);
+    expect(sites.get('layer0.softmax')!.T).toBe(10);
+    // the mse rule gives ranges that are not powers of two
+    expect(report.ranges.some((r) => !Number.isInteger(Math.log2(r.alpha)))).toBe(true);
+    const text = formatConversionReport(report);
+    expect(text).toMatch(/T = 10 \(per site: layer0\.qk 6, norms 12\)/);
+    expect(text).toMatch(
+      /signed digits \(non-adjacent form\) on a polarity pair, rounded down \(floor\), static ranges by the mse rule/,
+    );
+    expect(text).toMatch(/layer0\.qk .*\[T = 6\] identity codes/);
+  });
+
+  it('a siteT key that is neither a family nor a site is an error that names it', () => {
+    expect(() => convertBlock({ T: 10, siteT: { 'layer9.qk': 6 } })).toThrow(
+      /option siteT names "layer9\.qk", which is neither an op family .* nor a site of this model \(\d+ sites, e\.g\. layer0/,
+    );
+    expect(() => convertBlock({ T: 10, siteT: { norms: 0 } })).toThrow(
+      /option siteT\["norms"\] must be an integer in \[1, 32\], got 0/,
+    );
   });
 
   it('families left float and float linear inputs are reported as non-spiking, site by site', () => {

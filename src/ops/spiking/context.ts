@@ -9,11 +9,12 @@ import { TARGETS, type TargetName } from '../../neurons/targets.js';
 import type { Calibration, OperandRange } from '../calibration.js';
 import type { SiteOp } from '../conventions.js';
 import { OP_TABLE, type OperatorTarget, type SitePlan } from '../op-table.js';
-import type { Instrumentation, SiteCounters } from '../instrumentation.js';
+import type { Instrumentation, OpFamily, SiteCounters } from '../instrumentation.js';
 import type { NeuronProvider } from '../neuron-provider.js';
 import type { ResolvedSpikingOptions } from './options.js';
-import { activationDomain, powerOfTwoRange } from './ranges.js';
+import { activationDomain, identityRange, maxRange, powerOfTwoRange, saturationLevel } from './ranges.js';
 import { Scratch } from './scratch.js';
+import { signedDigitTrain } from './signed-digit.js';
 import { fire, type SpikeTrain } from './spike-train.js';
 
 /** The identity code's range chosen for one operand of one site. */
@@ -25,7 +26,8 @@ export interface RangeChoice {
 }
 
 export class SpikingContext {
-  private readonly identityCache = new Map<number, MembraneTables>();
+  /** Identity-code tables by "alpha/T". */
+  private readonly identityCache = new Map<string, MembraneTables>();
   /** Each fitted neuron's kernel tables, derived once. */
   private readonly neuronTableCache = new WeakMap<NeuronEntry, MembraneTables>();
   /** Static ranges in use, by "site/operand". */
@@ -42,6 +44,14 @@ export class SpikingContext {
     readonly neurons: NeuronProvider,
     readonly counters: Instrumentation,
   ) {}
+
+  /** The timesteps of a site: its own siteT entry, else its family's, else T. */
+  timesteps(site: string, family: OpFamily | 'residual'): number {
+    const { siteT, T } = this.options;
+    if (Object.hasOwn(siteT, site)) return siteT[site] as number;
+    if (family !== 'residual' && Object.hasOwn(siteT, family)) return siteT[family] as number;
+    return T;
+  }
 
   /** A site's calibrated range for an operand; an uncalibrated site is an error. */
   calibrated(site: string, operand: string): OperandRange {
@@ -73,28 +83,33 @@ export class SpikingContext {
    */
   rectify(counters: SiteCounters, site: string, operand: string, x: Float32Array, n: number): SpikeTrain {
     const alpha = this.rangeOf(counters, site, operand, x, n);
-    const { input, train } = this.fire(counters, this.identityTables(alpha), 1, false, x, 1, n, `relu.${operand}`);
-    const top = alpha * (1 - 2 ** -this.options.T);
+    const T = this.timesteps(counters.site, counters.family);
+    const { input, train } = this.fire(counters, this.identityTables(alpha, T), 1, false, x, 1, n, `relu.${operand}`);
+    const top = saturationLevel(alpha, T, this.options.rounding);
     for (let i = 0; i < input.length; i++) if ((input[i] as number) > top) counters.saturations++;
-    return train;
+    return this.digits(counters, train, `relu.${operand}`);
   }
 
   /** The identity range of an operand: static from calibration, or per tensor (a non-spiking max-abs). */
   private rangeOf(counters: SiteCounters, site: string, operand: string, x: Float32Array, n: number): number {
-    if (this.options.ranges !== 'dynamic') return this.staticRange(site, operand).alpha;
+    const T = this.timesteps(counters.site, counters.family);
+    if (this.options.ranges !== 'dynamic') return this.staticRange(site, operand, T).alpha;
     let absMax = 0;
     for (let i = 0; i < n; i++) absMax = Math.max(absMax, Math.abs(x[i] as number));
     counters.comparisons += n; // the max-abs reduction is a non-spiking operation
-    return powerOfTwoRange(absMax);
+    // no histogram at run time: the mse rule falls back to the largest magnitude
+    return this.options.identityRange === 'power-of-two' ? powerOfTwoRange(absMax) : maxRange(absMax, T);
   }
 
-  /** The static identity range of a site's operand, from its calibrated range. */
-  staticRange(site: string, operand: string): RangeChoice {
+  /** The static identity range of a site's operand at its T, from its calibrated range and histogram. */
+  staticRange(site: string, operand: string, T: number): RangeChoice {
     const key = `${site}/${operand}`;
     let choice = this.ranges.get(key);
     if (!choice) {
       const range = this.calibrated(site, operand);
-      choice = { site, operand, alpha: powerOfTwoRange(Math.max(-range.min, range.max)), mode: 'static' };
+      const { identityRange: rule, rounding } = this.options;
+      const alpha = identityRange(rule, Math.max(-range.min, range.max), T, rounding, range.histogram);
+      choice = { site, operand, alpha, mode: 'static' };
       this.ranges.set(key, choice);
     }
     return choice;
@@ -103,20 +118,21 @@ export class SpikingContext {
   /** Resolves a site's neurons and identity ranges as its op-table record lists them (fits happen here). */
   plan(site: string, siteOp: SiteOp): SitePlan {
     const record = OP_TABLE[siteOp.op];
+    const T = this.timesteps(site, record.family);
     const alphas = new Map<string, number | 'dynamic'>();
     let neuron: NeuronEntry | undefined;
     for (const operand of record.calibrated) {
       if (operand.use === 'domain' && siteOp.activation !== 'relu') {
         if (siteOp.activation === undefined) throw new InvalidArgumentError(`site "${site}" has no activation kind`);
-        neuron = this.activationNeuron(site, siteOp.activation);
+        neuron = this.activationNeuron(site, siteOp.activation, T);
       } else {
         // identity codes, and ReLU's one-polarity code (see rectify)
         const dynamic = this.options.ranges === 'dynamic';
-        alphas.set(operand.name, dynamic ? 'dynamic' : this.staticRange(site, operand.name).alpha);
+        alphas.set(operand.name, dynamic ? 'dynamic' : this.staticRange(site, operand.name, T).alpha);
       }
     }
-    const operatorNeurons = new Map(record.operatorNeurons.map((t) => [t, this.operatorNeuron(t)] as const));
-    return { alphas, neuron, operatorNeurons, T: this.options.T };
+    const operatorNeurons = new Map(record.operatorNeurons.map((t) => [t, this.operatorNeuron(t, T)] as const));
+    return { alphas, neuron, operatorNeurons, T };
   }
 
   /**
@@ -131,10 +147,21 @@ export class SpikingContext {
     alpha: number,
     slot: string,
   ): SpikeTrain {
-    const { input, train } = this.fire(counters, this.identityTables(alpha), 1, true, x, rows, rowLen, slot);
-    const top = alpha * (1 - 2 ** -this.options.T);
+    const T = this.timesteps(counters.site, counters.family);
+    const { input, train } = this.fire(counters, this.identityTables(alpha, T), 1, true, x, rows, rowLen, slot);
+    const top = saturationLevel(alpha, T, this.options.rounding);
     for (let i = 0; i < input.length; i++) if (Math.abs(input[i] as number) > top) counters.saturations++;
-    return train;
+    return this.digits(counters, train, slot);
+  }
+
+  /** An identity code's train as the options carry it: binary as fired, or recoded into signed digits. */
+  private digits(counters: SiteCounters, train: SpikeTrain, slot: string): SpikeTrain {
+    if (this.options.code === 'binary') return train;
+    const signed = signedDigitTrain(train, this.scratch, slot);
+    // T + 1 digit positions, each a ternary spike (one side of the polarity pair)
+    counters.neuronSteps += train.y.length;
+    counters.spikes += signed.total - train.total;
+    return signed;
   }
 
   /** A fitted neuron's spikes for x (rows, rowLen), counting inputs outside its domain as clamps. */
@@ -162,33 +189,34 @@ export class SpikingContext {
   }
 
   /** The activation neuron of a site, fitted on the calibrated domain (with margin) or from the table. */
-  activationNeuron(site: string, target: TargetName): NeuronEntry {
+  activationNeuron(site: string, target: TargetName, T: number): NeuronEntry {
     let entry = this.activationNeurons.get(site);
     if (!entry) {
       const range = this.calibrated(site, 'x');
       const domain = activationDomain(range.min, range.max, this.options.domainMargin);
-      entry = this.neurons.get({ target, N: this.options.activationBases, T: this.options.T, domain });
+      entry = this.neurons.get({ target, N: this.options.activationBases, T, domain });
       this.activationNeurons.set(site, entry);
     }
     return entry;
   }
 
-  /** The exp2, reciprocal or rsqrt neuron of the operators, on its default domain. */
-  operatorNeuron(target: OperatorTarget): NeuronEntry {
+  /** The exp2, reciprocal or rsqrt neuron of the operators at T, on its default domain. */
+  operatorNeuron(target: OperatorTarget, T: number): NeuronEntry {
     const domain = TARGETS[target].defaultDomain;
     return this.neurons.get({
       target,
       N: this.options.operatorBases,
-      T: this.options.T,
+      T,
       domain: [domain[0], domain[1]],
     });
   }
 
-  private identityTables(alpha: number): MembraneTables {
-    let tables = this.identityCache.get(alpha);
+  private identityTables(alpha: number, T: number): MembraneTables {
+    const key = `${alpha}/${T}`;
+    let tables = this.identityCache.get(key);
     if (!tables) {
-      tables = neuronTables(identityNeuron(this.options.T, alpha));
-      this.identityCache.set(alpha, tables);
+      tables = neuronTables(identityNeuron(T, alpha, this.options.rounding));
+      this.identityCache.set(key, tables);
     }
     return tables;
   }
@@ -209,7 +237,7 @@ export class SpikingContext {
     const train = fire(this.kernels, tables, input, rows, signMagnitude, this.scratch, slot);
     counters.spiking = true;
     counters.neuronInputs += n;
-    counters.neuronSteps += n * bases * this.options.T;
+    counters.neuronSteps += n * bases * tables.T;
     counters.spikes += train.total;
     return { input, train };
   }

@@ -1,7 +1,9 @@
 // Options of the spiking OpSet, as a typed record with defaults and checks.
+import { describeValue } from '../../describe.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { MAX_BASES, MAX_TIMESTEPS } from '../../kernels/index.js';
 import { OP_FAMILIES, type OpFamily } from '../instrumentation.js';
+import type { IdentityRangeRule, IdentityRounding } from './ranges.js';
 
 /** `equivalent`: neurons decoded, dense products; `spike-driven`: products consume the spike planes. */
 export type SpikingMode = 'equivalent' | 'spike-driven';
@@ -9,9 +11,17 @@ export type SpikingMode = 'equivalent' | 'spike-driven';
 /** `static`: one power-of-two range per site from calibration; `dynamic`: per tensor at run time. */
 export type RangeMode = 'static' | 'dynamic';
 
+/** `binary`: one spike per 1-bit of the magnitude; `signed-digit`: its non-adjacent form on a polarity pair. */
+export type IdentityCode = 'binary' | 'signed-digit';
+
 export interface SpikingOptions {
   /** Timesteps, 1..32. */
   readonly T: number;
+  /**
+   * Timesteps of single sites or whole op families, overriding T there: keys are site names ("layer0.attn.qk")
+   * or op families ("multiplications"); a site's own entry wins over its family's.
+   */
+  readonly siteT?: Readonly<Record<string, number>>;
   /** Bases of activation neurons (default 4). */
   readonly activationBases?: number;
   /** Bases of the exp2, reciprocal and rsqrt neurons (default 8). */
@@ -20,13 +30,32 @@ export interface SpikingOptions {
   /** Which op families are made spiking (default: all). */
   readonly spiking?: Partial<Record<OpFamily, boolean>>;
   readonly ranges?: RangeMode;
+  /** How a static identity range is chosen from calibration (default `mse`; the paper's is `power-of-two`). */
+  readonly identityRange?: IdentityRangeRule;
+  /** How identity codes round (default `nearest`; the paper's code floors). */
+  readonly rounding?: IdentityRounding;
+  /** How identity codes carry their digits as spikes (default `binary`). */
+  readonly code?: IdentityCode;
   /** Activation domains extend the calibrated range by this fraction of its width on each side (default 0.1). */
   readonly domainMargin?: number;
 }
 
-export type ResolvedSpikingOptions = Required<Omit<SpikingOptions, 'spiking'>> & {
+export type ResolvedSpikingOptions = Required<Omit<SpikingOptions, 'spiking' | 'siteT'>> & {
   readonly spiking: Readonly<Record<OpFamily, boolean>>;
+  /** Per-site and per-family timesteps (checked; site names are checked against the model in resolve). */
+  readonly siteT: Readonly<Record<string, number>>;
 };
+
+/** Checks that a string option is one of its allowed values. */
+function oneOf<V extends string>(name: string, value: unknown, allowed: readonly V[], fallback: V): V {
+  const v = value ?? fallback;
+  if (!allowed.includes(v as V)) {
+    throw new InvalidArgumentError(
+      `option ${name} must be ${allowed.map((a) => `"${a}"`).join(' or ')}, got ${describeValue(v, 40)}`,
+    );
+  }
+  return v as V;
+}
 
 export function resolveSpikingOptions(options: SpikingOptions): ResolvedSpikingOptions {
   if (typeof options !== 'object' || options === null)
@@ -40,13 +69,24 @@ export function resolveSpikingOptions(options: SpikingOptions): ResolvedSpikingO
   const T = int('T', options.T, 1, MAX_TIMESTEPS);
   const activationBases = int('activationBases', options.activationBases ?? 4, 1, MAX_BASES);
   const operatorBases = int('operatorBases', options.operatorBases ?? 8, 1, MAX_BASES);
-  const mode = options.mode ?? 'equivalent';
-  if (mode !== 'equivalent' && mode !== 'spike-driven') {
-    throw new InvalidArgumentError(`option mode must be "equivalent" or "spike-driven", got "${String(mode)}"`);
-  }
-  const ranges = options.ranges ?? 'static';
-  if (ranges !== 'static' && ranges !== 'dynamic') {
-    throw new InvalidArgumentError(`option ranges must be "static" or "dynamic", got "${String(ranges)}"`);
+  const mode = oneOf<SpikingMode>('mode', options.mode, ['equivalent', 'spike-driven'], 'equivalent');
+  const ranges = oneOf<RangeMode>('ranges', options.ranges, ['static', 'dynamic'], 'static');
+  const identityRange = oneOf<IdentityRangeRule>(
+    'identityRange',
+    options.identityRange,
+    ['mse', 'max', 'power-of-two'],
+    'mse',
+  );
+  const rounding = oneOf<IdentityRounding>('rounding', options.rounding, ['nearest', 'floor'], 'nearest');
+  const code = oneOf<IdentityCode>('code', options.code, ['binary', 'signed-digit'], 'binary');
+  const siteT: Record<string, number> = {};
+  if (options.siteT !== undefined) {
+    if (typeof options.siteT !== 'object' || options.siteT === null) {
+      throw new InvalidArgumentError('option siteT must be an object of site or family names to timesteps');
+    }
+    for (const [key, value] of Object.entries(options.siteT)) {
+      siteT[key] = int(`siteT[${describeValue(key, 60)}]`, value, 1, MAX_TIMESTEPS);
+    }
   }
   const domainMargin = options.domainMargin ?? 0.1;
   if (typeof domainMargin !== 'number' || !(domainMargin >= 0) || domainMargin > 10) {
@@ -62,5 +102,17 @@ export function resolveSpikingOptions(options: SpikingOptions): ResolvedSpikingO
     if (typeof on !== 'boolean') throw new InvalidArgumentError(`option spiking.${family} must be true or false`);
     spiking[family as OpFamily] = on;
   }
-  return { T, activationBases, operatorBases, mode, ranges, domainMargin, spiking };
+  return {
+    T,
+    siteT,
+    activationBases,
+    operatorBases,
+    mode,
+    ranges,
+    identityRange,
+    rounding,
+    code,
+    domainMargin,
+    spiking,
+  };
 }

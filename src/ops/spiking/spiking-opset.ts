@@ -3,10 +3,12 @@
 // arithmetic (ALGORITHM.md section 2). Families can be left float one by one (options.spiking). Every call
 // starts in `begin`, which counts it from the op table and runs the float op when its family is off.
 import type { Kernels, ResidentMatrix } from '../../kernels/index.js';
+import { describeValue } from '../../describe.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { TARGETS } from '../../neurons/targets.js';
 import type { Calibration, SiteOps } from '../calibration.js';
 import { FloatOpSet, denseLinear } from '../float-opset.js';
-import { Instrumentation, type SiteCounters } from '../instrumentation.js';
+import { Instrumentation, OP_FAMILIES, type SiteCounters } from '../instrumentation.js';
 import { prepareDenseLinear, type DenseLinearLayer } from '../linear.js';
 import { NeuronProvider, type NeuronProviderOptions } from '../neuron-provider.js';
 import { OP_TABLE, type OpArgs, type OpName, type SitePlan } from '../op-table.js';
@@ -57,6 +59,7 @@ export class SpikingOpSet implements OpSet {
    * pass), and returns what each site was resolved to. Sites of families left float get no plan.
    */
   resolve(siteOps: SiteOps): Map<string, SitePlan> {
+    checkSiteT(this.options.siteT, siteOps);
     const plans = new Map<string, SitePlan>();
     for (const [site, siteOp] of siteOps) {
       const { family } = OP_TABLE[siteOp.op];
@@ -149,7 +152,11 @@ export class SpikingOpSet implements OpSet {
       counters.sops += train.total;
       return;
     }
-    const entry = this.context.activationNeuron(site, TARGETS[kind].name);
+    const entry = this.context.activationNeuron(
+      site,
+      TARGETS[kind].name,
+      this.context.timesteps(site, counters.family),
+    );
     const train = this.context.fireNeuron(counters, entry, x, 1, n, 'neuron.activation');
     out.set(train.y);
     counters.sops += train.total; // each spike adds its intensity into the output once
@@ -215,4 +222,16 @@ function withResident<L extends { dispose(): void }>(
       resident.free();
     },
   };
+}
+
+/** Every siteT key names an op family or a site of the model (a typo would silently change nothing). */
+function checkSiteT(siteT: Readonly<Record<string, number>>, siteOps: SiteOps): void {
+  for (const key of Object.keys(siteT)) {
+    if ((OP_FAMILIES as readonly string[]).includes(key) || siteOps.has(key)) continue;
+    const some = [...siteOps.keys()].slice(0, 4).join(', ');
+    throw new InvalidArgumentError(
+      `option siteT names ${describeValue(key, 60)}, which is neither an op family (${OP_FAMILIES.join(', ')}) ` +
+        `nor a site of this model (${siteOps.size} sites, e.g. ${some})`,
+    );
+  }
 }
