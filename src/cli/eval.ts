@@ -5,6 +5,7 @@ import { formatConversionReport } from '../convert/report.js';
 import { Kernels } from '../kernels/index.js';
 import { ENERGY_PRESETS, energyReport, formatEnergyReport, type EnergyPrecision } from '../metrics/energy.js';
 import { ARCHITECTURES } from '../models/registry.js';
+import { ALLOCATION_HELP, ALLOCATION_OPTIONS, allocationRequest } from './allocation-args.js';
 import { intOption } from './args.js';
 import { command, UsageError } from './command.js';
 import { describeValue } from '../describe.js';
@@ -49,13 +50,15 @@ the spiking one on the same data, by the model's task. With no model: the embedd
   --report                 print the full conversion report
   --json                   print everything as JSON
   --out <file.json>        also write the JSON there
-${MODEL_OPTIONS_HELP}`;
+${MODEL_OPTIONS_HELP}
+${ALLOCATION_HELP}`;
 
 export const evalCommand = command({
   name: 'eval',
   summary: 'evaluate a model and its spiking conversion side by side (perplexity, accuracy or similarity)',
   options: {
     ...EVALUATION_OPTIONS,
+    ...ALLOCATION_OPTIONS,
     report: { type: 'boolean' },
     json: { type: 'boolean' },
     golden: { type: 'string' },
@@ -73,12 +76,14 @@ export const evalCommand = command({
     }
     const T = intOption('T', values.T, 1, 32) ?? 16;
     const precision = energyPrecision(values.energy);
+    const allocate = allocationRequest(values);
     const out = await openOutput(values.out); // before the work: a bad path fails now
     const kernels = await Kernels.load();
     const bars = { float: progressBar('float  '), spiking: progressBar('spiking') };
     const outcome = runEvaluation(kernels, entry, await loadData(source, values), {
       spiking: spikingOptions(values, T),
       neurons: neuronProvider(kernels, values),
+      ...(allocate ? { allocate } : {}),
       onProgress: (phase, done, total) => bars[phase](done, total),
       ...evaluationSizes(values),
       ...(source.embedded ? { embedded: source.embedded } : {}),

@@ -17,6 +17,8 @@ import {
 import { InvalidArgumentError } from '../errors.js';
 import { evaluateSequenceClassifier, twoFolds } from '../tasks/sequence-classification.js';
 import { UsageError } from './command.js';
+import type { AllocationRequest } from '../tasks/allocate.js';
+import { allocationLines } from './allocation-args.js';
 import { causalLMOnSamples } from './self-evaluation.js';
 import { intOption } from './args.js';
 import { MODEL_OPTIONS, slidingWindowOption } from './model-args.js';
@@ -42,6 +44,8 @@ export const EVALUATION_OPTIONS = {
 export interface EvaluationSettings {
   readonly spiking: SpikingOptions;
   readonly neurons: NeuronProvider;
+  /** Per-site timesteps within a budget (causal LMs). */
+  readonly allocate?: AllocationRequest;
   /** Paragraphs, lines, rows or images evaluated (default: the task's). */
   readonly evaluate?: number;
   /** Calibration paragraphs or lines, or rows or images per fold (default: the entry's or the task's). */
@@ -130,7 +134,11 @@ export function runEvaluation(
     ...(settings.evaluate === undefined ? {} : { evaluate: settings.evaluate }),
     ...(settings.skipFloat ? { skipFloat: true } : {}),
     ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
+    ...(settings.allocate ? { allocate: settings.allocate } : {}),
   };
+  if (settings.allocate && loaded.task !== 'causal-lm') {
+    throw new UsageError(`--budget applies to causal language models for now; ${entry.name} is a ${entry.task}`);
+  }
   if (settings.slidingWindow && loaded.task !== 'causal-lm') {
     throw new UsageError(`--window and --stride apply to causal language models; ${entry.name} is a ${entry.task}`);
   }
@@ -195,8 +203,17 @@ function causalLM(
       ...(f ? [`  float perplexity    ${f.perplexity.toFixed(4)}`] : []),
       `  spiking perplexity  ${s.perplexity.toFixed(4)}` +
         (f ? `  (${(100 * (s.perplexity / f.perplexity - 1)).toFixed(2)}%)` : ''),
+      ...(result.allocation ? allocationLines(result.allocation) : []),
     ],
-    summary: { model: entry.name, T, ...(window ? { window } : {}), sequences: result.sequences, float: f, spiking: s },
+    summary: {
+      model: entry.name,
+      T,
+      ...(window ? { window } : {}),
+      sequences: result.sequences,
+      float: f,
+      spiking: s,
+      ...(result.allocation ? { allocation: result.allocation } : {}),
+    },
     report: result.conversion.report,
     energy: result.energy,
   };

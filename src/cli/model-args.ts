@@ -3,6 +3,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { WeightOptions } from '../io/finite.js';
 import type { Kernels } from '../kernels/index.js';
+import { describeValue } from '../describe.js';
 import { ARCHITECTURES, type ArchitectureEntry } from '../models/registry.js';
 import { OP_FAMILIES, type OpFamily } from '../ops/instrumentation.js';
 import { NeuronProvider } from '../ops/neuron-provider.js';
@@ -26,6 +27,10 @@ export const MODEL_OPTIONS = {
   'operator-N': { type: 'string' },
   mode: { type: 'string' },
   ranges: { type: 'string' },
+  code: { type: 'string' },
+  rounding: { type: 'string' },
+  'identity-range': { type: 'string' },
+  'site-T': { type: 'string' },
   'no-encode-linear': { type: 'boolean' },
   float: { type: 'string' },
   margin: { type: 'string' },
@@ -75,6 +80,12 @@ Conversion:
   --operator-N <1..8>      bases of the exp2, 1/x and 1/sqrt(x) neurons (default 8)
   --mode <m>               equivalent (default) | spike-driven
   --ranges <r>             static (default, from calibration) | dynamic
+  --code <c>               identity codes as binary digits (default) | signed-digit (non-adjacent form on a
+                           polarity pair: the same values with fewer spikes)
+  --rounding <r>           identity codes round to nearest (default) | floor (the paper's code)
+  --identity-range <r>     static ranges: mse (default, least coding error on the calibrated histogram) | max |
+                           power-of-two (the paper's: the power of two at or above the largest magnitude)
+  --site-T <k=T,...>       timesteps of single sites or op families, e.g. multiplications=12,layer0.wq=6
   --no-encode-linear       feed linear layers float inputs instead of identity-coded spikes
   --float <families>       leave op families float: ${OP_FAMILIES.join(',')}
   --margin <x>             activation domain margin, fraction of the calibrated width (default 0.1)
@@ -114,9 +125,38 @@ export function spikingOptions(values: Values, T: number): SpikingOptions {
     }
     options.ranges = values.ranges;
   }
+  const choice = (name: string, value: string | undefined, allowed: readonly string[], key: string) => {
+    if (value === undefined) return;
+    if (!allowed.includes(value)) {
+      throw new UsageError(
+        `--${name} must be ${allowed.map((a) => `"${a}"`).join(' or ')}, got ${describeValue(value, 40)}`,
+      );
+    }
+    options[key] = value;
+  };
+  choice('code', values.code, ['binary', 'signed-digit'], 'code');
+  choice('rounding', values.rounding, ['nearest', 'floor'], 'rounding');
+  choice('identity-range', values['identity-range'], ['mse', 'max', 'power-of-two'], 'identityRange');
+  if (values['site-T'] !== undefined) options.siteT = siteTOption(values['site-T']);
   const margin = values.margin === '0' ? 0 : positiveOption('margin', values.margin);
   if (margin !== undefined) options.domainMargin = margin;
   return options as unknown as SpikingOptions;
+}
+
+/** --site-T "key=T,key=T": sites or op families to timesteps (the names are checked against the model later). */
+function siteTOption(text: string): Record<string, number> {
+  const siteT: Record<string, number> = {};
+  for (const item of text.split(',').filter((i) => i.trim() !== '')) {
+    const match = /^\s*([^=\s]+)\s*=\s*(\d{1,2})\s*$/.exec(item);
+    const T = match ? Number(match[2]) : NaN;
+    if (!match || !(T >= 1 && T <= 32)) {
+      throw new UsageError(
+        `--site-T takes name=T items with T in 1..32, e.g. norms=12; got ${describeValue(item, 40)}`,
+      );
+    }
+    siteT[match[1] as string] = T;
+  }
+  return siteT;
 }
 
 /** --window and --stride, checked (undefined without --window). */

@@ -5,6 +5,7 @@ import type { ModelBuilder } from '../models/builder.js';
 import type { CausalLM } from '../models/interfaces.js';
 import type { ArchitectureEntry } from '../models/registry.js';
 import { evaluateCausalLMFidelity } from '../tasks/causal-lm-fidelity.js';
+import { allocationLines } from './allocation-args.js';
 import { UsageError } from './command.js';
 import type { EvaluationOutcome, EvaluationSettings } from './evaluation.js';
 import type { LanguageModelData } from './model-source.js';
@@ -32,7 +33,9 @@ export function causalLMOnSamples(
     ...(settings.calibrate === undefined ? {} : { calibrate: settings.calibrate }),
     ...(settings.sampleTokens === undefined ? {} : { maxTokens: settings.sampleTokens }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.allocate ? { allocate: options.allocate } : {}),
   });
+  const { allocation } = result.conversion;
   const { fidelity: f, calibration, evaluation } = result;
   const change = 100 * (f.candidate.perplexity / f.reference.perplexity - 1);
   return {
@@ -49,6 +52,7 @@ export function causalLMOnSamples(
       `  spiking perplexity on the samples  ${f.candidate.perplexity.toFixed(4)}  (${change >= 0 ? '+' : ''}${change.toFixed(2)}%)`,
       `  KL(float || spiking), mean         ${f.meanKl.toExponential(2)} nats per token (max ${f.maxKl.toFixed(3)})`,
       `  top-1 agreement with float         ${percent(f.top1Agreement)} of ${f.positions} next-token predictions`,
+      ...(allocation ? allocationLines(allocation) : []),
     ],
     summary: {
       model: entry.name,
@@ -59,6 +63,7 @@ export function causalLMOnSamples(
       evaluation,
       temperature: result.temperature,
       fidelity: f,
+      ...(allocation ? { allocation } : {}),
     },
     report: result.conversion.report,
     energy: result.energy,

@@ -3,7 +3,7 @@
 // models are built from the same arrays; only the OpSet differs.
 import type { Kernels } from '../kernels/index.js';
 import type { ModelBuilder } from '../models/builder.js';
-import { CalibratingOpSet } from '../ops/calibration.js';
+import { CalibratingOpSet, type Calibration, type SiteOps } from '../ops/calibration.js';
 import { FloatOpSet } from '../ops/float-opset.js';
 import type { NeuronProvider } from '../ops/neuron-provider.js';
 import type { OpSet } from '../ops/opset.js';
@@ -30,35 +30,59 @@ export interface Conversion<M> {
   readonly report: ConversionReport;
 }
 
-/**
- * Builds the model over a calibrating OpSet and runs `calibrate` on it (the calibration inputs), resolves
- * every spiking site's neurons and identity ranges (fits happen here, so evaluation runs at full speed),
- * reports the result, then builds the float and spiking versions.
- */
-export function convert<M>(
+/** What a calibration pass saw: every site's operation and its operands' ranges and histograms. */
+export interface Calibrated {
+  readonly calibration: Calibration;
+  readonly siteOps: SiteOps;
+}
+
+/** Builds the model over a calibrating OpSet and runs `calibrate` on it (the calibration inputs). */
+export function calibrateModel<M>(
   kernels: Kernels,
   build: (ops: OpSet) => M,
   calibrate: (model: M) => void,
-  options: ConvertOptions,
-): Conversion<M> {
+): Calibrated {
   const calibrating = new CalibratingOpSet(kernels);
   calibrate(build(calibrating));
+  return { calibration: calibrating.calibration, siteOps: calibrating.siteOps };
+}
+
+/**
+ * Resolves every spiking site's neurons and identity ranges from a calibration (fits happen here, so evaluation
+ * runs at full speed), reports the result, then builds the float and spiking versions.
+ */
+export function convertCalibrated<M>(
+  kernels: Kernels,
+  build: (ops: OpSet) => M,
+  calibrated: Calibrated,
+  options: ConvertOptions,
+): Conversion<M> {
   const ops = new SpikingOpSet({
     kernels,
-    calibration: calibrating.calibration,
+    calibration: calibrated.calibration,
     options: options.spiking,
     ...(options.neurons ? { neurons: options.neurons } : {}),
   });
-  const plans = ops.resolve(calibrating.siteOps);
+  const plans = ops.resolve(calibrated.siteOps);
   const report = conversionReport({
     options: ops.options,
-    siteOps: calibrating.siteOps,
+    siteOps: calibrated.siteOps,
     plans,
     neurons: ops.context.neurons.used.values(),
     declaredNonSpiking: options.declaredNonSpiking ?? [],
     calibration: typeof options.calibration === 'function' ? options.calibration() : (options.calibration ?? ''),
   });
   return { float: build(new FloatOpSet(kernels)), spiking: build(ops), ops, report };
+}
+
+/** Calibrates (calibrateModel), then converts (convertCalibrated). */
+export function convert<M>(
+  kernels: Kernels,
+  build: (ops: OpSet) => M,
+  calibrate: (model: M) => void,
+  options: ConvertOptions,
+): Conversion<M> {
+  return convertCalibrated(kernels, build, calibrateModel(kernels, build, calibrate), options);
 }
 
 /** convert() for a model builder: its architecture's non-spiking declarations go into the report. */

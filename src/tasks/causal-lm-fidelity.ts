@@ -2,12 +2,13 @@
 // (seeded, so every run converts the same way), then evaluated on other samples of the float model (another seed,
 // never a calibration sample) by how closely the spiking model follows the float one: mean KL divergence of the
 // next-token distributions, top-1 agreement, and the perplexity of both on those samples.
-import { convertBuilder, type Conversion, type ConvertOptions } from '../convert/convert.js';
+import { calibrateModel } from '../convert/convert.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
 import { fidelity, type FidelityResult } from '../metrics/fidelity.js';
 import type { ModelBuilder } from '../models/builder.js';
 import type { CausalLM } from '../models/interfaces.js';
+import { convertCalibratedCausalLM, type CausalLMConversion, type CausalLMConvertOptions } from './language-model.js';
 import { sampleSequences, type SelfSampleOptions } from './self-samples.js';
 
 /** The seeds of the two sample sets: fixed, so that the conversion and the figures repeat exactly. */
@@ -32,14 +33,14 @@ export interface CausalLMFidelity<M extends CausalLM = CausalLM> {
   readonly calibration: SampleSet;
   readonly evaluation: SampleSet;
   readonly temperature: number;
-  readonly conversion: Conversion<M>;
+  readonly conversion: CausalLMConversion<M>;
   /** The spiking model's counters over the evaluation samples. */
   readonly energy: EnergyReport;
 }
 
 const count = (sequences: readonly (readonly number[])[]) => sequences.reduce((n, s) => n + s.length, 0);
 
-export interface SelfCalibrationOptions extends ConvertOptions {
+export interface SelfCalibrationOptions extends CausalLMConvertOptions {
   /** Sequences the float model samples from `start`, and what ends one. */
   readonly start: readonly number[];
   readonly stopTokens?: readonly number[];
@@ -62,7 +63,7 @@ export function convertOnSelfSamples<M extends CausalLM>(
   kernels: Kernels,
   builder: ModelBuilder<M>,
   options: SelfCalibrationOptions,
-): { readonly conversion: Conversion<M>; readonly calibration: number[][]; readonly sampling: SampleSettings } {
+): { readonly conversion: CausalLMConversion<M>; readonly calibration: number[][]; readonly sampling: SampleSettings } {
   let calibration: number[][] = [];
   let sampling: SampleSettings = { maxTokens: 0, temperature: 1 }; // set when calibration runs
   const describe = () =>
@@ -70,9 +71,9 @@ export function convertOnSelfSamples<M extends CausalLM>(
     `(temperature ${sampling.temperature}, seed ${SAMPLE_SEEDS.calibration}, up to ${sampling.maxTokens} tokens ` +
     'each): no dataset';
   // The calibrating model is the float model with observers: it samples its own calibration text.
-  const conversion = convertBuilder(
+  const calibrated = calibrateModel(
     kernels,
-    builder,
+    (ops) => builder.build(ops),
     (model) => {
       sampling = {
         maxTokens: options.maxTokens ?? Math.min(256, model.contextLength),
@@ -85,8 +86,11 @@ export function convertOnSelfSamples<M extends CausalLM>(
         seed: SAMPLE_SEEDS.calibration,
       });
     },
-    { ...options, calibration: describe },
   );
+  const conversion = convertCalibratedCausalLM(kernels, builder, calibrated, calibration, {
+    ...options,
+    calibration: describe,
+  });
   return { conversion, calibration, sampling };
 }
 

@@ -1,7 +1,13 @@
 // The language-model task for any causal LM: sequences (the paragraphs of a text, or lines of token ids) scored
 // from their start, or long documents scored with a sliding window as Hugging Face's perplexity guide does;
 // calibration on sequences disjoint from the evaluated ones, and the conversion itself.
-import { convertBuilder, type Conversion, type ConvertOptions } from '../convert/convert.js';
+import {
+  calibrateModel,
+  convertCalibrated,
+  type Calibrated,
+  type Conversion,
+  type ConvertOptions,
+} from '../convert/convert.js';
 import { FormatError, InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../describe.js';
 import type { Kernels } from '../kernels/index.js';
@@ -9,6 +15,8 @@ import { energyReport, type EnergyReport } from '../metrics/energy.js';
 import { negativeLogLikelihood, perplexity, type PerplexityResult, type Progress } from '../metrics/evaluate.js';
 import type { ModelBuilder } from '../models/builder.js';
 import type { CausalLM, TextTokenizer } from '../models/interfaces.js';
+import type { OpSet } from '../ops/opset.js';
+import { allocateTimesteps, type Allocation, type AllocationRequest, type OutputProbe } from './allocate.js';
 
 /** Blank-line-separated paragraphs, trimmed, empty ones dropped. */
 export function splitParagraphs(text: string): string[] {
@@ -64,23 +72,81 @@ export function checkIdLines(lines: readonly IdLine[], file: string, vocabSize: 
   }
 }
 
-/** Converts a causal LM, calibrating on the given token sequences (each a causal pass from position 0). */
+export interface CausalLMConvertOptions extends ConvertOptions {
+  /** Choose per-site timesteps within a budget on the calibration sequences (allocateTimesteps). */
+  readonly allocate?: AllocationRequest;
+}
+
+/** Positions of the calibration sequences an allocation compares at most (its reference is kept in float64). */
+const PROBE_POSITIONS = 4096;
+
+/** The next-token logits of a causal LM over the calibration sequences: what an allocation's budget is measured on. */
+export function causalLMProbe<M extends CausalLM>(calibration: readonly (readonly number[])[]): OutputProbe<M> {
+  return {
+    run(model: M) {
+      const V = model.vocabSize;
+      const rows: Float32Array[] = [];
+      let positions = 0;
+      for (const ids of calibration) {
+        const n = Math.min(ids.length, model.contextLength, PROBE_POSITIONS - positions);
+        if (n < 1) break;
+        model.reset();
+        rows.push(model.forward(ids.slice(0, n), 0).slice(0, n * V)); // (n, V), copied: views are reused
+        positions += n;
+      }
+      const logits = new Float32Array(positions * V); // (positions, V)
+      let offset = 0;
+      for (const r of rows) {
+        logits.set(r, offset);
+        offset += r.length;
+      }
+      return { logits, classes: V };
+    },
+  };
+}
+
+/**
+ * Converts a causal LM, calibrating on the given token sequences (each a causal pass from position 0); with
+ * `allocate`, the per-site timesteps are chosen on those same sequences first.
+ */
 export function convertCausalLM<M extends CausalLM>(
   kernels: Kernels,
   builder: ModelBuilder<M>,
   calibration: readonly (readonly number[])[],
-  options: ConvertOptions,
+  options: CausalLMConvertOptions,
   check?: (model: M) => void,
-): Conversion<M> {
-  return convertBuilder(
+): CausalLMConversion<M> {
+  const calibrated = calibrateModel(
     kernels,
-    builder,
+    (ops) => builder.build(ops),
     (model) => {
       check?.(model);
       for (const ids of calibration) model.forward(ids.slice(0, Math.min(ids.length, model.contextLength)), 0);
     },
-    options,
   );
+  return convertCalibratedCausalLM(kernels, builder, calibrated, calibration, options);
+}
+
+export type CausalLMConversion<M> = Conversion<M> & { readonly allocation?: Allocation };
+
+/** The conversion of a calibrated causal LM, its per-site timesteps allocated on `calibration` when asked. */
+export function convertCalibratedCausalLM<M extends CausalLM>(
+  kernels: Kernels,
+  builder: ModelBuilder<M>,
+  calibrated: Calibrated,
+  calibration: readonly (readonly number[])[],
+  options: CausalLMConvertOptions,
+): CausalLMConversion<M> {
+  const build = (ops: OpSet) => builder.build(ops);
+  const convertOptions = {
+    ...options,
+    declaredNonSpiking: [...builder.nonSpiking, ...(options.declaredNonSpiking ?? [])],
+  };
+  if (!options.allocate) return convertCalibrated(kernels, build, calibrated, convertOptions);
+  const probe = causalLMProbe<M>(calibration);
+  const allocation = allocateTimesteps(kernels, build, calibrated, probe, convertOptions, options.allocate);
+  const spiking = { ...options.spiking, T: allocation.levels[0] as number, siteT: allocation.siteT };
+  return { ...convertCalibrated(kernels, build, calibrated, { ...convertOptions, spiking }), allocation };
 }
 
 /** One window of a sliding-window evaluation: tokens [begin, end), of which [firstTarget, end) are scored. */
@@ -163,12 +229,14 @@ export interface LanguageModelEvaluation<M extends CausalLM = CausalLM> {
   readonly float?: PerplexityResult | WindowedPerplexityResult;
   readonly spiking: PerplexityResult | WindowedPerplexityResult;
   readonly conversion: Conversion<M>;
+  /** The per-site timesteps chosen, when an allocation was asked for. */
+  readonly allocation?: Allocation;
   readonly energy: EnergyReport;
   /** Sequences evaluated: paragraphs or id lines (one document of the paragraphs with a window and text). */
   readonly sequences: number;
 }
 
-export interface LanguageModelEvaluationOptions extends ConvertOptions {
+export interface LanguageModelEvaluationOptions extends CausalLMConvertOptions {
   /** Paragraphs evaluated: the first `evaluate` (default 300); id lines: default all but the calibration ones. */
   readonly evaluate?: number;
   /** Calibration paragraphs (default 8), from paragraph max(evaluate, calibrationStart) on: after the evaluated ones. */
@@ -216,7 +284,15 @@ export function evaluateCausalLMSequences<M extends CausalLM>(
   const energy = energyReport(conversion.ops.counters.all());
   conversion.float.dispose();
   conversion.spiking.dispose();
-  return { ...(float ? { float } : {}), spiking, conversion, energy, sequences: evaluated.length };
+  const { allocation } = conversion;
+  return {
+    ...(float ? { float } : {}),
+    spiking,
+    conversion,
+    ...(allocation ? { allocation } : {}),
+    energy,
+    sequences: evaluated.length,
+  };
 }
 
 /** Perplexity of the float model and of its spiking conversion on the same paragraphs (or one windowed document). */

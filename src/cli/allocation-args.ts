@@ -1,0 +1,60 @@
+// --budget and --levels: per-site timesteps allocated on the calibration inputs (tasks/allocate.ts), and how the
+// chosen allocation is printed.
+import { describeValue } from '../describe.js';
+import { DEFAULT_LEVELS, type Allocation, type AllocationRequest } from '../tasks/allocate.js';
+import { UsageError } from './command.js';
+
+export const ALLOCATION_OPTIONS = {
+  budget: { type: 'string' },
+  levels: { type: 'string' },
+} as const;
+
+export const ALLOCATION_HELP = `Per-site timesteps (causal LMs):
+  --budget <b>             choose each site's T on the calibration inputs within a budget, least energy first:
+                           kl:<nats> (mean KL(float || spiking) of the next-token distributions, e.g. kl:0.004)
+                           or agreement:<fraction> (top-1 agreement with float, e.g. agreement:0.97)
+  --levels <T,...>         the timesteps a site may get (default ${DEFAULT_LEVELS.join(',')}; the largest is where
+                           every site starts)`;
+
+/** The allocation the options ask for (undefined without --budget). */
+export function allocationRequest(values: { budget?: string; levels?: string }): AllocationRequest | undefined {
+  if (values.budget === undefined) {
+    if (values.levels !== undefined) throw new UsageError('--levels needs --budget <kl:nats | agreement:fraction>');
+    return undefined;
+  }
+  const match = /^(kl|agreement):([0-9]*\.?[0-9]+(?:e-?\d+)?)$/.exec(values.budget.trim());
+  const value = match ? Number(match[2]) : NaN;
+  const metric = match?.[1] as 'kl' | 'agreement' | undefined;
+  if (!metric || !(metric === 'kl' ? value < 100 : value <= 1)) {
+    throw new UsageError(
+      `--budget takes kl:<nats below 100> or agreement:<fraction in [0, 1]>, got ${describeValue(values.budget, 40)}`,
+    );
+  }
+  const levels = values.levels?.split(',').map((t) => (/^\s*\d{1,2}\s*$/.test(t) ? Number(t) : NaN));
+  if (levels && (levels.length === 0 || levels.some((T) => !(T >= 1 && T <= 32)))) {
+    throw new UsageError(`--levels takes timesteps in 1..32, e.g. 12,10,8,6; got ${describeValue(values.levels, 40)}`);
+  }
+  return { budget: { metric, value }, ...(levels ? { levels } : {}) };
+}
+
+const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
+
+/** Lines for the terminal: the budget, what was measured on the calibration inputs, and the T each site got. */
+export function allocationLines(allocation: Allocation): string[] {
+  const { budget, uniform, allocated } = allocation;
+  const measure = (r: { kl: number; agreement: number }) =>
+    `KL ${r.kl.toExponential(2)} nats, top-1 agreement ${percent(r.agreement)}`;
+  const counts = new Map<number, number>();
+  for (const T of Object.values(allocation.siteT)) counts.set(T, (counts.get(T) ?? 0) + 1);
+  const histogram = [...counts.entries()]
+    .sort((a, b) => b[0] - a[0])
+    .map(([T, n]) => `${n} at T = ${T}`)
+    .join(', ');
+  return [
+    `Allocation: budget ${budget.metric === 'kl' ? `KL <= ${budget.value} nats` : `top-1 agreement >= ${percent(budget.value)}`} ` +
+      `on the calibration inputs${allocation.withinBudget ? '' : ' (NOT met: every site stays at the largest level)'}`,
+    `  every site at T = ${allocation.levels[0]}: ${measure(uniform)}, E_SNN / E_ANN ${percent(uniform.energyRatio)} (calibration inputs)`,
+    `  allocated:            ${measure(allocated)}, E_SNN / E_ANN ${percent(allocated.energyRatio)} (calibration inputs)`,
+    `  sites: ${histogram}; ${allocation.evaluations} spiking runs in ${allocation.seconds.toFixed(0)} s (the report lists each site's T)`,
+  ];
+}

@@ -1,0 +1,275 @@
+// Per-site timesteps chosen from calibration inputs alone, as mixed-precision quantisation allocates bits: each
+// spiking site's sensitivity is measured by lowering its T alone (the change of the output distributions from the
+// float model's, and the site's own energy at that T), then timesteps are taken away greedily where they save the
+// most energy per unit of loss, within a budget. The additive estimate is checked by running the allocation; when
+// it overshoots, the greedy pass runs again with a smaller allowance.
+import type { Calibrated, ConvertOptions } from '../convert/convert.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Kernels } from '../kernels/index.js';
+import { DEFAULT_ENERGY, type EnergyAssumptions } from '../metrics/energy.js';
+import { MAX_TIMESTEPS } from '../kernels/index.js';
+import { OP_TABLE } from '../ops/op-table.js';
+import type { OpFamily } from '../ops/conventions.js';
+import type { SiteCounters } from '../ops/instrumentation.js';
+import { FloatOpSet } from '../ops/float-opset.js';
+import type { OpSet } from '../ops/opset.js';
+import { resolveSpikingOptions, type SpikingOptions } from '../ops/spiking/options.js';
+import { SpikingOpSet } from '../ops/spiking/spiking-opset.js';
+
+/** `kl`: mean KL(float || spiking) of the output distributions at most `value` nats; `agreement`: top-1 at least. */
+export interface TimestepBudget {
+  readonly metric: 'kl' | 'agreement';
+  readonly value: number;
+}
+
+export interface AllocationRequest {
+  readonly budget: TimestepBudget;
+  /** Candidate timesteps, tried from the largest down (default 16, 12, 10, 8, 6). */
+  readonly levels?: readonly number[];
+  /** Cost constants of the energy estimate the allocation minimises (default fp32, Eq. 14). */
+  readonly energy?: EnergyAssumptions;
+}
+
+/** The outputs the budget is measured on: the model's logits (rows, classes) over the calibration inputs. */
+export interface OutputProbe<M> {
+  readonly run: (model: M) => { readonly logits: Float32Array; readonly classes: number };
+}
+
+/** How close a spiking model's outputs are to the float model's, and its estimated energy. */
+export interface ProbeResult {
+  readonly kl: number;
+  readonly agreement: number;
+  /** E_SNN / E_ANN over the probe (the request's constants) */
+  readonly energyRatio: number;
+}
+
+export interface SiteSensitivity {
+  readonly site: string;
+  readonly family: OpFamily;
+  /** At each level, from the largest: the probe with only this site lowered, and the site's own energy, pJ. */
+  readonly levels: readonly {
+    readonly T: number;
+    readonly kl: number;
+    readonly agreement: number;
+    readonly energyPj: number;
+  }[];
+}
+
+export interface Allocation {
+  readonly budget: TimestepBudget;
+  readonly levels: readonly number[];
+  /** The chosen T of every spiking site (the options' siteT). */
+  readonly siteT: Readonly<Record<string, number>>;
+  /** Every site at the largest level, and the allocation as measured on the probe. */
+  readonly uniform: ProbeResult;
+  readonly allocated: ProbeResult;
+  /** Whether the measured allocation is within the budget (false: even the safest retry overshot it). */
+  readonly withinBudget: boolean;
+  readonly sensitivities: readonly SiteSensitivity[];
+  /** Spiking models run (one per site and lower level, plus the checks). */
+  readonly evaluations: number;
+  readonly seconds: number;
+}
+
+export const DEFAULT_LEVELS: readonly number[] = [16, 12, 10, 8, 6];
+/** Greedy passes with a shrinking allowance before giving up on the budget. */
+const MAX_ROUNDS = 5;
+
+function checkRequest(request: AllocationRequest): readonly number[] {
+  const { budget } = request;
+  if (typeof budget !== 'object' || budget === null || (budget.metric !== 'kl' && budget.metric !== 'agreement')) {
+    throw new InvalidArgumentError('allocation budget must be { metric: "kl" | "agreement", value }');
+  }
+  const ok = budget.metric === 'kl' ? budget.value >= 0 && budget.value < 100 : budget.value >= 0 && budget.value <= 1;
+  if (typeof budget.value !== 'number' || !ok) {
+    throw new InvalidArgumentError(
+      `allocation budget ${budget.metric} must be ${budget.metric === 'kl' ? 'in [0, 100) nats' : 'in [0, 1]'}, got ${String(budget.value)}`,
+    );
+  }
+  const levels = [...(request.levels ?? DEFAULT_LEVELS)].sort((a, b) => b - a);
+  if (levels.length === 0 || levels.some((T) => !Number.isInteger(T) || T < 1 || T > MAX_TIMESTEPS)) {
+    throw new InvalidArgumentError(
+      `allocation levels must be integers in [1, ${MAX_TIMESTEPS}], got ${levels.join(', ')}`,
+    );
+  }
+  if (new Set(levels).size !== levels.length) throw new InvalidArgumentError('allocation levels repeat a value');
+  return levels;
+}
+
+/** log softmax of each row of `logits` (rows, classes), float64. */
+function logSoftmaxRows(logits: Float32Array, classes: number): Float64Array {
+  const out = new Float64Array(logits.length); // (rows, classes)
+  for (let r = 0; r * classes < logits.length; r++) {
+    let max = -Infinity;
+    for (let j = 0; j < classes; j++) max = Math.max(max, logits[r * classes + j] as number);
+    let sum = 0;
+    for (let j = 0; j < classes; j++) sum += Math.exp((logits[r * classes + j] as number) - max);
+    const logSum = max + Math.log(sum);
+    for (let j = 0; j < classes; j++) out[r * classes + j] = (logits[r * classes + j] as number) - logSum;
+  }
+  return out;
+}
+
+function argmaxRow(values: ArrayLike<number>, offset: number, classes: number): number {
+  let best = 0;
+  for (let j = 1; j < classes; j++) if ((values[offset + j] as number) > (values[offset + best] as number)) best = j;
+  return best;
+}
+
+/** Mean KL(reference || candidate) over rows and the fraction of rows whose argmax agree. */
+function compare(reference: Float64Array, candidate: Float32Array, classes: number): { kl: number; agreement: number } {
+  const q = logSoftmaxRows(candidate, classes);
+  const rows = reference.length / classes;
+  let kl = 0;
+  let agree = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < classes; j++) {
+      const p = reference[r * classes + j] as number;
+      kl += Math.exp(p) * (p - (q[r * classes + j] as number));
+    }
+    if (argmaxRow(reference, r * classes, classes) === argmaxRow(candidate, r * classes, classes)) agree++;
+  }
+  return { kl: rows > 0 ? kl / rows : 0, agreement: rows > 0 ? agree / rows : 1 };
+}
+
+const siteEnergy = (c: SiteCounters, e: EnergyAssumptions) => c.sops * e.eAcPj + c.residualMacs * e.eMacPj;
+
+/**
+ * Chooses per-site timesteps for a calibrated model within a budget measured on `probe` (outputs over the
+ * calibration inputs), minimising the estimated energy. `options.spiking` gives every other spiking option; its T
+ * and siteT are replaced.
+ */
+export function allocateTimesteps<M extends { dispose(): void }>(
+  kernels: Kernels,
+  build: (ops: OpSet) => M,
+  calibrated: Calibrated,
+  probe: OutputProbe<M>,
+  options: ConvertOptions,
+  request: AllocationRequest,
+): Allocation {
+  const started = Date.now();
+  const levels = checkRequest(request);
+  const energy = request.energy ?? DEFAULT_ENERGY;
+  const top = levels[0] as number;
+  const spikingFamilies = resolveSpikingOptions({ ...options.spiking, T: top, siteT: {} }).spiking;
+  const floatModel = build(new FloatOpSet(kernels));
+  const floatOutputs = probe.run(floatModel);
+  floatModel.dispose();
+  const { classes } = floatOutputs;
+  const reference = logSoftmaxRows(floatOutputs.logits, classes);
+  let evaluations = 0;
+  /** The spiking model with these per-site timesteps over the probe (only the spiking model is built). */
+  const run = (siteT: Record<string, number>) => {
+    const spiking: SpikingOptions = { ...options.spiking, T: top, siteT };
+    const ops = new SpikingOpSet({
+      kernels,
+      calibration: calibrated.calibration,
+      options: spiking,
+      ...(options.neurons ? { neurons: options.neurons } : {}),
+    });
+    ops.resolve(calibrated.siteOps);
+    const model = build(ops);
+    const outputs = probe.run(model);
+    model.dispose();
+    if (outputs.classes !== classes || outputs.logits.length !== reference.length) {
+      throw new Error('the probe gave the spiking model other outputs than the float one');
+    }
+    evaluations++;
+    const counters = ops.counters.all();
+    const floatPj = counters.reduce((sum, c) => sum + c.floatMacs, 0) * energy.eMacPj;
+    const snnPj = counters.reduce((sum, c) => sum + siteEnergy(c, energy), 0);
+    const bySite = new Map<string, number>();
+    for (const c of counters) bySite.set(c.site, (bySite.get(c.site) ?? 0) + siteEnergy(c, energy));
+    return { ...compare(reference, outputs.logits, classes), energyRatio: floatPj > 0 ? snnPj / floatPj : 0, bySite };
+  };
+
+  const uniform = run({});
+  const { metric, value } = request.budget;
+  /** What a result adds to the uniform model's loss: KL in nats, or the fraction of top-1 agreement lost. */
+  const lossOf = (r: { kl: number; agreement: number }) =>
+    metric === 'kl' ? r.kl - uniform.kl : uniform.agreement - r.agreement;
+  const within = (r: ProbeResult) => (metric === 'kl' ? r.kl <= value : r.agreement >= value);
+  const allowed = metric === 'kl' ? value - uniform.kl : uniform.agreement - value;
+
+  const sites: { site: string; family: OpFamily }[] = [];
+  for (const [site, siteOp] of calibrated.siteOps) {
+    const { family } = OP_TABLE[siteOp.op];
+    if (family !== 'residual' && spikingFamilies[family]) sites.push({ site, family });
+  }
+  const sensitivities: SiteSensitivity[] = sites.map(({ site, family }) => {
+    const measured = [
+      { T: top, kl: uniform.kl, agreement: uniform.agreement, energyPj: uniform.bySite.get(site) ?? 0 },
+    ];
+    for (const T of levels.slice(1)) {
+      const r = run({ [site]: T });
+      measured.push({ T, kl: r.kl, agreement: r.agreement, energyPj: r.bySite.get(site) ?? 0 });
+      if (lossOf(r) > allowed) break; // this site alone spends the whole budget: lower levels cannot be chosen
+    }
+    return { site, family, levels: measured };
+  });
+
+  // The loss of a site at each level, never less at a lower level (the measurements are noisy).
+  const loss = sensitivities.map((s) => {
+    let worst = 0;
+    return s.levels.map((l) => (worst = Math.max(worst, lossOf(l))));
+  });
+  let allowance = allowed;
+  let best: { siteT: Record<string, number>; result: ProbeResult } | undefined;
+  for (let round = 0; round < MAX_ROUNDS && allowance >= 0; round++) {
+    const state = greedy(sensitivities, loss, allowance);
+    const siteT: Record<string, number> = {};
+    state.forEach((level, i) => {
+      if (level > 0) siteT[(sensitivities[i] as SiteSensitivity).site] = levels[level] as number;
+    });
+    const { kl, agreement, energyRatio } = Object.keys(siteT).length > 0 ? run(siteT) : uniform;
+    const result = { kl, agreement, energyRatio };
+    if (within(result)) {
+      best = { siteT, result };
+      break;
+    }
+    allowance /= 2; // together the sites lost more than the sum of their losses alone
+  }
+  const { kl, agreement, energyRatio } = uniform;
+  const chosen = best ?? { siteT: {}, result: { kl, agreement, energyRatio } };
+  const siteT: Record<string, number> = {};
+  for (const { site } of sites) siteT[site] = chosen.siteT[site] ?? top;
+  return {
+    budget: request.budget,
+    levels,
+    siteT,
+    uniform: { kl, agreement, energyRatio },
+    allocated: chosen.result,
+    withinBudget: within(chosen.result),
+    sensitivities,
+    evaluations,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/**
+ * Lowers sites one level at a time, taking each time the step that saves the most energy per unit of added loss,
+ * while the added losses stay within the allowance. Returns each site's level index.
+ */
+function greedy(sensitivities: readonly SiteSensitivity[], loss: readonly number[][], allowance: number): number[] {
+  const state = sensitivities.map(() => 0);
+  let spent = 0;
+  for (;;) {
+    let pick = -1;
+    let pickScore = -Infinity;
+    sensitivities.forEach((s, i) => {
+      const level = state[i] as number;
+      const next = s.levels[level + 1];
+      if (!next) return;
+      const saved = (s.levels[level] as { energyPj: number }).energyPj - next.energyPj;
+      const added = ((loss[i] as number[])[level + 1] as number) - ((loss[i] as number[])[level] as number);
+      if (saved <= 0 || spent + added > allowance) return;
+      const score = saved / (added + 1e-12);
+      if (score > pickScore) [pick, pickScore] = [i, score];
+    });
+    if (pick < 0) return state;
+    spent +=
+      ((loss[pick] as number[])[(state[pick] as number) + 1] as number) -
+      ((loss[pick] as number[])[state[pick] as number] as number);
+    state[pick] = (state[pick] as number) + 1;
+  }
+}
