@@ -9,9 +9,9 @@ export const ALLOCATION_OPTIONS = {
   levels: { type: 'string' },
 } as const;
 
-export const ALLOCATION_HELP = `Per-site timesteps (causal LMs):
+export const ALLOCATION_HELP = `Per-site timesteps (causal LMs, image classifiers: each fold on its own calibration images):
   --budget <b>             choose each site's T on the calibration inputs within a budget, least energy first:
-                           kl:<nats> (mean KL(float || spiking) of the next-token distributions, e.g. kl:0.004)
+                           kl:<nats> (mean KL(float || spiking) of the output distributions, e.g. kl:0.004)
                            or agreement:<fraction> (top-1 agreement with float, e.g. agreement:0.97)
   --levels <T,...>         the timesteps a site may get (default ${DEFAULT_LEVELS.join(',')}; the largest is where
                            every site starts)`;

@@ -136,8 +136,10 @@ export function runEvaluation(
     ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
     ...(settings.allocate ? { allocate: settings.allocate } : {}),
   };
-  if (settings.allocate && loaded.task !== 'causal-lm') {
-    throw new UsageError(`--budget applies to causal language models for now; ${entry.name} is a ${entry.task}`);
+  if (settings.allocate && loaded.task !== 'causal-lm' && loaded.task !== 'image-classifier') {
+    throw new UsageError(
+      `--budget applies to causal language models and image classifiers for now; ${entry.name} is a ${entry.task}`,
+    );
   }
   if (settings.slidingWindow && loaded.task !== 'causal-lm') {
     throw new UsageError(`--window and --stride apply to causal language models; ${entry.name} is a ${entry.task}`);
@@ -233,13 +235,17 @@ function imageClassifier(
   });
   const [f, s] = [result.float, result.spiking];
   const agree = f ? s.predictions.reduce((n, p, i) => n + (p === f.predictions[i] ? 1 : 0), 0) : undefined;
+  const accuracy = accuracyLines(entry, `${s.total} images, T = ${T}`, f, s, agree);
+  const allocated = (result.allocations ?? []).flatMap((a, i) => [`Fold ${i + 1} of 2:`, ...allocationLines(a)]);
   return {
-    ...accuracyLines(entry, `${s.total} images, T = ${T}`, f, s, agree),
+    ...accuracy,
+    lines: [...accuracy.lines, ...allocated],
     summary: {
       model: entry.name,
       T,
       ...(f ? { float: { correct: f.correct, total: f.total, accuracy: f.accuracy } } : {}),
       spiking: { correct: s.correct, total: s.total, accuracy: s.accuracy, agreeWithFloat: agree },
+      ...(result.allocations ? { allocations: result.allocations } : {}),
     },
     report: result.conversion.report,
     energy: result.energy,

@@ -5,6 +5,7 @@ import { exportHfCommand } from './export-hf.js';
 import { fitCommand } from './fit.js';
 import { generateCommand } from './generate.js';
 import { sweepCommand } from './sweep.js';
+import { frontierCommand } from './frontier.js';
 import { infoCommand } from './info.js';
 import { neuronsCommand } from './neurons.js';
 import { UsageError, type Command } from './command.js';
@@ -15,6 +16,7 @@ import { describeValue } from '../describe.js';
 const COMMANDS: readonly Command[] = [
   evalCommand,
   sweepCommand,
+  frontierCommand,
   generateCommand,
   exportHfCommand,
   fitCommand,

@@ -28,11 +28,16 @@ export interface AllocationRequest {
   readonly levels?: readonly number[];
   /** Cost constants of the energy estimate the allocation minimises (default fp32, Eq. 14). */
   readonly energy?: EnergyAssumptions;
+  /** Probe rows of each site's sensitivity runs (default 512); the budget is checked on all of them (up to 4096). */
+  readonly sensitivityRows?: number;
 }
 
-/** The outputs the budget is measured on: the model's logits (rows, classes) over the calibration inputs. */
+/**
+ * The outputs the budget is measured on: the model's logits (rows, classes) over the calibration inputs, at most
+ * `rows` of them; fewer rows must give the first rows of more (a causal LM's positions, a classifier's inputs).
+ */
 export interface OutputProbe<M> {
-  readonly run: (model: M) => { readonly logits: Float32Array; readonly classes: number };
+  readonly run: (model: M, rows: number) => { readonly logits: Float32Array; readonly classes: number };
 }
 
 /** How close a spiking model's outputs are to the float model's, and its estimated energy. */
@@ -72,6 +77,9 @@ export interface Allocation {
 }
 
 export const DEFAULT_LEVELS: readonly number[] = [16, 12, 10, 8, 6];
+const DEFAULT_SENSITIVITY_ROWS = 512;
+/** Rows of the probe the budget is checked on at most (its float reference is kept in float64). */
+export const MAX_PROBE_ROWS = 4096;
 /** Greedy passes with a shrinking allowance before giving up on the budget. */
 const MAX_ROUNDS = 5;
 
@@ -93,6 +101,12 @@ function checkRequest(request: AllocationRequest): readonly number[] {
     );
   }
   if (new Set(levels).size !== levels.length) throw new InvalidArgumentError('allocation levels repeat a value');
+  const rows = request.sensitivityRows;
+  if (rows !== undefined && (!Number.isInteger(rows) || rows < 1 || rows > MAX_PROBE_ROWS)) {
+    throw new InvalidArgumentError(
+      `allocation sensitivityRows must be an integer in [1, ${MAX_PROBE_ROWS}], got ${String(rows)}`,
+    );
+  }
   return levels;
 }
 
@@ -153,13 +167,13 @@ export function allocateTimesteps<M extends { dispose(): void }>(
   const top = levels[0] as number;
   const spikingFamilies = resolveSpikingOptions({ ...options.spiking, T: top, siteT: {} }).spiking;
   const floatModel = build(new FloatOpSet(kernels));
-  const floatOutputs = probe.run(floatModel);
+  const floatOutputs = probe.run(floatModel, MAX_PROBE_ROWS);
   floatModel.dispose();
   const { classes } = floatOutputs;
   const reference = logSoftmaxRows(floatOutputs.logits, classes);
   let evaluations = 0;
   /** The spiking model with these per-site timesteps over the probe (only the spiking model is built). */
-  const run = (siteT: Record<string, number>) => {
+  const run = (siteT: Record<string, number>, rows = MAX_PROBE_ROWS) => {
     const spiking: SpikingOptions = { ...options.spiking, T: top, siteT };
     const ops = new SpikingOpSet({
       kernels,
@@ -169,9 +183,10 @@ export function allocateTimesteps<M extends { dispose(): void }>(
     });
     ops.resolve(calibrated.siteOps);
     const model = build(ops);
-    const outputs = probe.run(model);
+    const outputs = probe.run(model, rows);
     model.dispose();
-    if (outputs.classes !== classes || outputs.logits.length !== reference.length) {
+    const n = outputs.logits.length;
+    if (outputs.classes !== classes || n > reference.length || (rows >= MAX_PROBE_ROWS && n !== reference.length)) {
       throw new Error('the probe gave the spiking model other outputs than the float one');
     }
     evaluations++;
@@ -180,14 +195,21 @@ export function allocateTimesteps<M extends { dispose(): void }>(
     const snnPj = counters.reduce((sum, c) => sum + siteEnergy(c, energy), 0);
     const bySite = new Map<string, number>();
     for (const c of counters) bySite.set(c.site, (bySite.get(c.site) ?? 0) + siteEnergy(c, energy));
-    return { ...compare(reference, outputs.logits, classes), energyRatio: floatPj > 0 ? snnPj / floatPj : 0, bySite };
+    return {
+      ...compare(reference.subarray(0, n), outputs.logits, classes),
+      energyRatio: floatPj > 0 ? snnPj / floatPj : 0,
+      bySite,
+    };
   };
 
   const uniform = run({});
+  // the sites' sensitivities on the first rows only; a site's loss is against the uniform model's on the same rows
+  const sensitivityRows = request.sensitivityRows ?? DEFAULT_SENSITIVITY_ROWS;
+  const uniformFew = run({}, sensitivityRows);
   const { metric, value } = request.budget;
   /** What a result adds to the uniform model's loss: KL in nats, or the fraction of top-1 agreement lost. */
-  const lossOf = (r: { kl: number; agreement: number }) =>
-    metric === 'kl' ? r.kl - uniform.kl : uniform.agreement - r.agreement;
+  const lossOf = (r: { kl: number; agreement: number }, against = uniform) =>
+    metric === 'kl' ? r.kl - against.kl : against.agreement - r.agreement;
   const within = (r: ProbeResult) => (metric === 'kl' ? r.kl <= value : r.agreement >= value);
   const allowed = metric === 'kl' ? value - uniform.kl : uniform.agreement - value;
 
@@ -198,12 +220,12 @@ export function allocateTimesteps<M extends { dispose(): void }>(
   }
   const sensitivities: SiteSensitivity[] = sites.map(({ site, family }) => {
     const measured = [
-      { T: top, kl: uniform.kl, agreement: uniform.agreement, energyPj: uniform.bySite.get(site) ?? 0 },
+      { T: top, kl: uniformFew.kl, agreement: uniformFew.agreement, energyPj: uniformFew.bySite.get(site) ?? 0 },
     ];
     for (const T of levels.slice(1)) {
-      const r = run({ [site]: T });
+      const r = run({ [site]: T }, sensitivityRows);
       measured.push({ T, kl: r.kl, agreement: r.agreement, energyPj: r.bySite.get(site) ?? 0 });
-      if (lossOf(r) > allowed) break; // this site alone spends the whole budget: lower levels cannot be chosen
+      if (lossOf(r, uniformFew) > allowed) break; // this site alone spends the whole budget: lower levels cannot be chosen
     }
     return { site, family, levels: measured };
   });
@@ -211,7 +233,7 @@ export function allocateTimesteps<M extends { dispose(): void }>(
   // The loss of a site at each level, never less at a lower level (the measurements are noisy).
   const loss = sensitivities.map((s) => {
     let worst = 0;
-    return s.levels.map((l) => (worst = Math.max(worst, lossOf(l))));
+    return s.levels.map((l) => (worst = Math.max(worst, lossOf(l, uniformFew))));
   });
   let allowance = allowed;
   let best: { siteT: Record<string, number>; result: ProbeResult } | undefined;

@@ -1,6 +1,6 @@
 // The image task for any image classifier: conversion calibrated on images disjoint from the evaluated
 // ones, in two folds.
-import { convertBuilder, type Conversion, type ConvertOptions } from '../convert/convert.js';
+import { calibrateModel, convertCalibrated, type Conversion, type ConvertOptions } from '../convert/convert.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
@@ -8,35 +8,69 @@ import { accuracy, type AccuracyResult } from '../metrics/evaluate.js';
 import type { ModelBuilder } from '../models/builder.js';
 import type { ImageClassifier } from '../models/interfaces.js';
 import { mergeCounters } from '../ops/instrumentation.js';
+import type { OpSet } from '../ops/opset.js';
+import { allocateTimesteps, type Allocation, type AllocationRequest, type OutputProbe } from './allocate.js';
 
-/** Converts an image classifier, calibrating on `calibration` (count, pixels per image) images. */
+export interface ImageClassifierConvertOptions extends ConvertOptions {
+  /** Choose per-site timesteps within a budget on the calibration images (allocateTimesteps). */
+  readonly allocate?: AllocationRequest;
+}
+
+export type ImageClassifierConversion<M> = Conversion<M> & { readonly allocation?: Allocation };
+
+/** The logits of an image classifier on the first `rows` calibration images: what an allocation's budget is measured on. */
+function imageProbe<M extends ImageClassifier>(calibration: Uint8Array, count: number): OutputProbe<M> {
+  const size = calibration.length / count;
+  return {
+    run(model: M, rows: number) {
+      const n = Math.min(count, rows);
+      const logits = new Float32Array(n * model.classes); // (n, classes)
+      for (let i = 0; i < n; i++) {
+        logits.set(model.forward(calibration.subarray(i * size, (i + 1) * size)), i * model.classes);
+      }
+      return { logits, classes: model.classes };
+    },
+  };
+}
+
+/**
+ * Converts an image classifier, calibrating on `calibration` (count, pixels per image) images; with `allocate`,
+ * the per-site timesteps are chosen on those same images first.
+ */
 export function convertImageClassifier<M extends ImageClassifier>(
   kernels: Kernels,
   builder: ModelBuilder<M>,
   calibration: Uint8Array,
   calibrationCount: number,
-  options: ConvertOptions,
-): Conversion<M> {
+  options: ImageClassifierConvertOptions,
+): ImageClassifierConversion<M> {
   const size = calibration.length / calibrationCount;
-  return convertBuilder(
-    kernels,
-    builder,
-    (model) => {
-      for (let i = 0; i < calibrationCount; i++) model.forward(calibration.subarray(i * size, (i + 1) * size));
-    },
-    options,
-  );
+  const build = (ops: OpSet) => builder.build(ops);
+  const calibrated = calibrateModel(kernels, build, (model) => {
+    for (let i = 0; i < calibrationCount; i++) model.forward(calibration.subarray(i * size, (i + 1) * size));
+  });
+  const convertOptions = {
+    ...options,
+    declaredNonSpiking: [...builder.nonSpiking, ...(options.declaredNonSpiking ?? [])],
+  };
+  if (!options.allocate) return convertCalibrated(kernels, build, calibrated, convertOptions);
+  const probe = imageProbe<M>(calibration, calibrationCount);
+  const allocation = allocateTimesteps(kernels, build, calibrated, probe, convertOptions, options.allocate);
+  const spiking = { ...options.spiking, T: allocation.levels[0] as number, siteT: allocation.siteT };
+  return { ...convertCalibrated(kernels, build, calibrated, { ...convertOptions, spiking }), allocation };
 }
 
 export interface ImageClassifierEvaluation<M extends ImageClassifier = ImageClassifier> {
   readonly float?: AccuracyResult;
   readonly spiking: AccuracyResult;
   /** The conversion of the first fold (its report is representative; both folds use the same options). */
-  readonly conversion: Conversion<M>;
+  readonly conversion: ImageClassifierConversion<M>;
+  /** Each fold's allocation, when one was asked for (each fold is allocated on its own calibration images). */
+  readonly allocations?: readonly Allocation[];
   readonly energy: EnergyReport;
 }
 
-export interface ImageClassifierEvaluationOptions extends ConvertOptions {
+export interface ImageClassifierEvaluationOptions extends ImageClassifierConvertOptions {
   /** Images evaluated: the first `evaluate` (default: all). */
   readonly evaluate?: number;
   /** Calibration images per fold (default 32). */
@@ -77,13 +111,15 @@ export function evaluateImageClassifier<M extends ImageClassifier>(
   ];
   const predictions = new Uint8Array(total); // (total) spiking predictions
   let correct = 0;
-  let first: Conversion<M> | undefined;
+  let first: ImageClassifierConversion<M> | undefined;
+  const allocations: Allocation[] = [];
   let floatResult: AccuracyResult | undefined;
   const counters = [];
   for (const fold of folds) {
     const calibration = images.subarray(fold.calibration * size, (fold.calibration + calibrate) * size);
     const conversion = convertImageClassifier(kernels, builder, calibration, calibrate, options);
     first ??= conversion;
+    if (conversion.allocation) allocations.push(conversion.allocation);
     if (!options.skipFloat && fold.start === 0) {
       floatResult = accuracy(conversion.float, images, labels, total, (d, t) => options.onProgress?.('float', d, t));
     }
@@ -103,5 +139,11 @@ export function evaluateImageClassifier<M extends ImageClassifier>(
   }
   const spiking = { correct, total, accuracy: correct / total, predictions };
   const energy = energyReport(mergeCounters(counters));
-  return { ...(floatResult ? { float: floatResult } : {}), spiking, conversion: first as Conversion<M>, energy };
+  return {
+    ...(floatResult ? { float: floatResult } : {}),
+    spiking,
+    conversion: first as ImageClassifierConversion<M>,
+    ...(allocations.length > 0 ? { allocations } : {}),
+    energy,
+  };
 }

@@ -77,18 +77,18 @@ export interface CausalLMConvertOptions extends ConvertOptions {
   readonly allocate?: AllocationRequest;
 }
 
-/** Positions of the calibration sequences an allocation compares at most (its reference is kept in float64). */
-const PROBE_POSITIONS = 4096;
-
-/** The next-token logits of a causal LM over the calibration sequences: what an allocation's budget is measured on. */
+/**
+ * The next-token logits of a causal LM over the calibration sequences, the first `maxPositions` positions (each a
+ * prefix of a longer run's, as attention is causal): what an allocation's budget is measured on.
+ */
 export function causalLMProbe<M extends CausalLM>(calibration: readonly (readonly number[])[]): OutputProbe<M> {
   return {
-    run(model: M) {
+    run(model: M, maxPositions: number) {
       const V = model.vocabSize;
       const rows: Float32Array[] = [];
       let positions = 0;
       for (const ids of calibration) {
-        const n = Math.min(ids.length, model.contextLength, PROBE_POSITIONS - positions);
+        const n = Math.min(ids.length, model.contextLength, maxPositions - positions);
         if (n < 1) break;
         model.reset();
         rows.push(model.forward(ids.slice(0, n), 0).slice(0, n * V)); // (n, V), copied: views are reused

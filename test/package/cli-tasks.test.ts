@@ -4,7 +4,7 @@
 // Full neuron fits take ~20 s each, so the CLI runs with --quick-fits against a neuron cache (XDG_CACHE_HOME)
 // that the same evaluation, run here first with the same short fits, has filled; the CLI's output must then
 // equal that evaluation's.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -154,6 +154,52 @@ describeFixtures('mbe-snn on the tasks of the hf-tiny folders', () => {
     expect(want).toMatch(/float perplexity {4}\d+\.\d{4}\n {2}spiking perplexity {2}\d+\.\d{4} {2}\(-?\d+\.\d\d%\)/);
   });
 
+  it('eval --budget allocates per-site T on the calibration lines; frontier writes its points and plot', async () => {
+    const out = join(cacheHome, 'frontier.json');
+    const svg = join(cacheHome, 'frontier.svg');
+    const common = ['--ids', paths.ids, '--calibration', '2'];
+    const [allocated, frontier] = await Promise.all([
+      cli(
+        'eval',
+        paths.gpt2,
+        '--T',
+        '12',
+        ...common,
+        '--code',
+        'signed-digit',
+        '--budget',
+        'kl:0.05',
+        '--levels',
+        '12,8',
+      ),
+      cli('frontier', paths.gpt2, '--T', '12,8', ...common, '--budgets', 'kl:0.05', '--out', out, '--svg', svg),
+    ]);
+    expect(allocated.code, allocated.stderr).toBe(0);
+    expect(allocated.stdout).toMatch(/Allocation: budget KL <= 0\.05 nats on the calibration inputs\n/);
+    expect(allocated.stdout).toMatch(
+      / {2}allocated: {12}KL \d\.\d\de-\d nats, top-1 agreement [\d.]+%, E_SNN \/ E_ANN/,
+    );
+    expect(allocated.stdout).toMatch(/ {2}sites: (\d+ at T = (12|8)(, )?)+; \d+ spiking runs in \d+ s/);
+    expect(allocated.stdout).toMatch(/Identity codes: signed digits \(non-adjacent form\) on a polarity pair/);
+    expect(frontier.code, frontier.stderr).toBe(0);
+    expect(frontier.stdout).toMatch(/operating point +perplexity +vs float +E_SNN \/ E_ANN +Pareto front/);
+    for (const label of ['T = 12, binary', 'T = 8, signed-digit', 'allocated, kl:0.05'])
+      expect(frontier.stdout).toContain(label);
+    const json = JSON.parse(await readFile(out, 'utf8')) as {
+      points: { label: string; onFront: boolean }[];
+      front: string[];
+    };
+    expect(json.points).toHaveLength(5);
+    expect(json.front.length).toBeGreaterThan(0);
+    expect(json.front).toEqual(
+      json.points
+        .filter((p) => p.onFront)
+        .map((p) => p.label)
+        .sort((a, b) => json.front.indexOf(a) - json.front.indexOf(b)),
+    );
+    expect(await readFile(svg, 'utf8')).toMatch(/^<svg [^]*Pareto front[^]*<\/svg>\n?$/);
+  });
+
   it('generate from a GPT-2 folder with a tokenizer, and from token ids without one', async () => {
     const source = await resolveModel(paths.gpt2, {});
     const { builder } = (source.entry as CausalLMEntry).load(source.files);
@@ -203,6 +249,20 @@ describeFixtures('mbe-snn on the tasks of the hf-tiny folders', () => {
       [['eval', paths.bert, '--T', '8', '--tsv', paths.tsv, '--window', '8'], /--window and --stride apply to causal/],
       [['eval', paths.gpt2, '--T', '8', '--ids', paths.ids, '--stride', '4'], /--stride needs --window/],
       [['generate', fixture('hf-tiny', 'gpt2-tiny-hot'), '--ids', paths.ids], /give --prompt-ids/],
+      [
+        ['eval', paths.bert, '--T', '8', '--tsv', paths.tsv, '--budget', 'kl:0.01'],
+        /--budget applies to causal language models and image classifiers for now/,
+      ],
+      [['eval', paths.gpt2, '--T', '8', '--ids', paths.ids, '--budget', 'ppl:3'], /--budget takes kl:<nats below 100>/],
+      [
+        ['eval', paths.gpt2, '--ids', paths.ids, '--site-T', 'norms=40'],
+        /--site-T takes name=T items with T in 1\.\.32/,
+      ],
+      [
+        ['eval', paths.gpt2, '--ids', paths.ids, '--code', 'naf'],
+        /--code must be "binary" or "signed-digit", got "naf"/,
+      ],
+      [['frontier', paths.gpt2, '--ids', paths.ids, '--code', 'binary'], /frontier runs both codes itself/],
     ];
     const runs = await Promise.all(cases.map(([args]) => cli(...args)));
     runs.forEach((run, i) => {
