@@ -36,7 +36,8 @@ export { TARGET_NAMES, TARGETS, type TargetFunction, type TargetName } from './n
 export { FloatOpSet } from './ops/float-opset.js';
 export { CalibratingOpSet, type Calibration } from './ops/calibration.js';
 export { SpikingOpSet, type SpikingOpSetInit } from './ops/spiking/spiking-opset.js';
-export type { RangeMode, SpikingMode, SpikingOptions } from './ops/spiking/options.js';
+export type { IdentityCode, RangeMode, SpikingMode, SpikingOptions } from './ops/spiking/options.js';
+export type { IdentityRangeRule, IdentityRounding } from './ops/spiking/ranges.js';
 export type { ActivationKind, LinearLayer, OpSet } from './ops/opset.js';
 export { OP_FAMILIES, type OpFamily } from './ops/conventions.js';
 export {
@@ -87,9 +88,11 @@ export { formatConversionReport, type ConversionReport, type NeuronUse, type Sit
 // Running and measuring: the tasks (convert + evaluate the float and spiking models side by side), the metrics,
 // the energy estimate.
 export {
+  causalLMProbe,
   convertCausalLM,
   evaluateCausalLM,
   evaluateCausalLMIds,
+  type CausalLMConvertOptions,
   type LanguageModelEvaluation,
   type LanguageModelEvaluationOptions,
   type SlidingWindowOptions,
@@ -104,10 +107,20 @@ export {
   type SelfCalibrationOptions,
 } from './tasks/causal-lm-fidelity.js';
 export { sampleSequences, type SelfSampleOptions } from './tasks/self-samples.js';
+export {
+  allocateTimesteps,
+  DEFAULT_LEVELS,
+  type Allocation,
+  type AllocationRequest,
+  type OutputProbe,
+  type SiteSensitivity,
+  type TimestepBudget,
+} from './tasks/allocate.js';
 export { generate, type GenerateOptions, type Generation } from './tasks/generate.js';
 export {
   convertImageClassifier,
   evaluateImageClassifier,
+  type ImageClassifierConvertOptions,
   type ImageClassifierEvaluation,
   type ImageClassifierEvaluationOptions,
 } from './tasks/image-classification.js';
@@ -135,6 +148,8 @@ export {
   type EnergyAssumptions,
   type EnergyPrecision,
   type EnergyReport,
+  type MemoryAssumptions,
+  type MemoryEnergy,
 } from './metrics/energy.js';
 
 // Errors: every error thrown on bad input is one of these (a stable `code`, a bounded one-line message).

@@ -6,7 +6,7 @@ import { Kernels } from '../kernels/index.js';
 import { ENERGY_PRESETS, energyReport, formatEnergyReport, type EnergyPrecision } from '../metrics/energy.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { ALLOCATION_HELP, ALLOCATION_OPTIONS, allocationRequest } from './allocation-args.js';
-import { intOption } from './args.js';
+import { intOption, positiveOption } from './args.js';
 import { command, UsageError } from './command.js';
 import { describeValue } from '../describe.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
@@ -47,6 +47,8 @@ the spiking one on the same data, by the model's task. With no model: the embedd
   --stride <s>             tokens between window starts (default: half the window, rounded up)
   --energy <precision>     E_AC and E_MAC of Eq. 14: fp32 (default: 0.9, 4.6 pJ), fp16 (0.4, 1.5) or int8
                            (0.03, 0.23), 45 nm; the ANN at each precision is printed too
+  --memory-pj <x>          add a memory-access term to Eq. 14: x pJ per byte of weights and activations moved,
+                           on both sides (the spiking model's inputs as spike planes, 1 bit per neuron step)
   --report                 print the full conversion report
   --json                   print everything as JSON
   --out <file.json>        also write the JSON there
@@ -63,6 +65,7 @@ export const evalCommand = command({
     json: { type: 'boolean' },
     golden: { type: 'string' },
     energy: { type: 'string' },
+    'memory-pj': { type: 'string' },
   },
   help: HELP,
   positionals: { max: 1, what: 'the model' },
@@ -77,6 +80,7 @@ export const evalCommand = command({
     const T = intOption('T', values.T, 1, 32) ?? 16;
     const precision = energyPrecision(values.energy);
     const allocate = allocationRequest(values);
+    const memory = positiveOption('memory-pj', values['memory-pj']);
     const out = await openOutput(values.out); // before the work: a bad path fails now
     const kernels = await Kernels.load();
     const bars = { float: progressBar('float  '), spiking: progressBar('spiking') };
@@ -88,7 +92,11 @@ export const evalCommand = command({
       ...evaluationSizes(values),
       ...(source.embedded ? { embedded: source.embedded } : {}),
     });
-    const energy = energyReport(outcome.energy.sites, ENERGY_PRESETS[precision]);
+    const energy = energyReport(
+      outcome.energy.sites,
+      ENERGY_PRESETS[precision],
+      memory === undefined ? undefined : { pjPerByte: memory },
+    );
     const summary = { ...outcome.summary, report: outcome.report, energy };
     const reportText = formatConversionReport(outcome.report);
     const energyText = formatEnergyReport(energy);

@@ -25,6 +25,40 @@ export const ENERGY_PRESETS: Readonly<Record<EnergyPrecision, EnergyAssumptions>
   int8: { eAcPj: 0.03, eMacPj: 0.23 },
 };
 
+/** Bytes per activation or weight element of an ANN at each precision. */
+export const ELEMENT_BYTES: Readonly<Record<EnergyPrecision, number>> = { fp32: 4, fp16: 2, int8: 1 };
+
+/**
+ * The optional memory-access term: every byte of weights and activations an op reads or writes costs `pjPerByte`
+ * on both sides (a stated figure: it depends on the memory, from a few pJ per byte on chip to hundreds off chip).
+ */
+export interface MemoryAssumptions {
+  readonly pjPerByte: number;
+}
+
+/** Eq. 14 with the memory-access term added on both sides. */
+export interface MemoryEnergy {
+  readonly pjPerByte: number;
+  readonly snnBytes: number;
+  /** The ANN's bytes at fp32. */
+  readonly annBytes: number;
+  /** (E_SNN + memory) / (E_ANN + memory), the ANN at fp32 (the report's constants). */
+  readonly ratio: number;
+  /** The same against the ANN at each precision (its MACs and its bytes at that precision). */
+  readonly annAtPrecision: readonly {
+    readonly precision: EnergyPrecision;
+    readonly annBytes: number;
+    readonly ratio: number;
+  }[];
+  readonly counted: string;
+}
+
+export const MEMORY_STATEMENT =
+  'Memory: per call, the weights read (fp32 in the spiking model; the ANN at its precision) and the activations ' +
+  "moved: the ANN reads its inputs and writes its outputs at its precision; a spiking site's inputs move as spike " +
+  'planes, one bit per neuron step, and its decoded outputs as fp32; sites left float move fp32 inputs. Caches and ' +
+  'reuse are not modelled: each call moves its weights once.';
+
 /** The spiking model's energy against an ANN running the same MACs at another precision. */
 export interface AnnComparison {
   readonly precision: EnergyPrecision;
@@ -63,6 +97,8 @@ export interface EnergyReport {
   };
   /** E_SNN against an ANN at each precision of ENERGY_PRESETS (an int8 ANN is what one would deploy instead). */
   readonly annAtPrecision: readonly AnnComparison[];
+  /** With the memory-access term, when memory assumptions were given. */
+  readonly memory?: MemoryEnergy;
 }
 
 export const COUNTING_STATEMENTS: readonly string[] = [
@@ -99,7 +135,11 @@ function rate(spikes: number, steps: number): number {
 export function energyReport(
   counters: readonly SiteCounters[],
   assumptions: EnergyAssumptions = DEFAULT_ENERGY,
+  memory?: MemoryAssumptions,
 ): EnergyReport {
+  if (memory !== undefined && (!(memory.pjPerByte > 0) || !Number.isFinite(memory.pjPerByte))) {
+    throw new InvalidArgumentError(`memory pjPerByte must be a positive number, got ${String(memory.pjPerByte)}`);
+  }
   for (const [name, value] of Object.entries(assumptions)) {
     if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
       throw new InvalidArgumentError(`energy assumption ${name} must be a positive number of pJ, got ${String(value)}`);
@@ -146,6 +186,41 @@ export function energyReport(
       const ann = total.floatMacs * eMacPj;
       return { precision, eMacPj, annEnergyPj: ann, ratio: ann > 0 ? snnEnergyPj / ann : 0 };
     }),
+    ...(memory ? { memory: memoryEnergy(counters, memory, snnEnergyPj, total.floatMacs, assumptions) } : {}),
+  };
+}
+
+/** Bytes each side moves (MEMORY_STATEMENT) and Eq. 14 with them. */
+function memoryEnergy(
+  counters: readonly SiteCounters[],
+  { pjPerByte }: MemoryAssumptions,
+  snnComputePj: number,
+  floatMacs: number,
+  assumptions: EnergyAssumptions,
+): MemoryEnergy {
+  let snnBytes = 0;
+  let elements = 0; // what the ANN moves, in elements
+  for (const c of counters) {
+    const inputs = c.spiking ? c.neuronSteps / 8 : c.inputElements * 4;
+    snnBytes += c.weightElements * 4 + inputs + c.outputElements * 4;
+    elements += c.weightElements + c.inputElements + c.outputElements;
+  }
+  const snnPj = snnComputePj + snnBytes * pjPerByte;
+  const against = (eMacPj: number, bytes: number) => {
+    const ann = floatMacs * eMacPj + bytes * pjPerByte;
+    return ann > 0 ? snnPj / ann : 0;
+  };
+  return {
+    pjPerByte,
+    snnBytes,
+    annBytes: elements * ELEMENT_BYTES.fp32,
+    ratio: against(assumptions.eMacPj, elements * ELEMENT_BYTES.fp32),
+    annAtPrecision: (Object.keys(ENERGY_PRESETS) as EnergyPrecision[]).map((precision) => ({
+      precision,
+      annBytes: elements * ELEMENT_BYTES[precision],
+      ratio: against(ENERGY_PRESETS[precision].eMacPj, elements * ELEMENT_BYTES[precision]),
+    })),
+    counted: MEMORY_STATEMENT,
   };
 }
 
@@ -179,5 +254,17 @@ export function formatEnergyReport(report: EnergyReport): string {
     `  Against an ANN at its own precision (the same float MACs; E_SNN as above): ` +
       report.annAtPrecision.map((c) => `${c.precision} (E_MAC = ${c.eMacPj} pJ) ${percent(c.ratio)}`).join(', '),
     ...assumptions.counted.map((s) => `  - ${s}`),
+    ...(report.memory ? memoryLines(report.memory) : []),
   ].join('\n');
+}
+
+function memoryLines(m: MemoryEnergy): string[] {
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+  return [
+    `With memory access at ${m.pjPerByte} pJ/byte: the spiking model moves ${mb(m.snnBytes)}, the ANN ${mb(m.annBytes)} ` +
+      `at fp32; (E_SNN + memory) / (E_ANN + memory) = ${percent(m.ratio)}`,
+    `  Against the ANN at its own precision (its MACs and bytes): ` +
+      m.annAtPrecision.map((c) => `${c.precision} ${percent(c.ratio)}`).join(', '),
+    `  - ${m.counted}`,
+  ];
 }

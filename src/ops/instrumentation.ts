@@ -35,6 +35,10 @@ export interface SiteCounters {
   floatMacs: number;
   /** Non-spiking operations kept by design (row maxima, dynamic ranges), counted per element. */
   comparisons: number;
+  /** Elements the calls read and wrote (the op table's `moved`), for the memory-access term. */
+  weightElements: number;
+  inputElements: number;
+  outputElements: number;
 }
 
 export class Instrumentation {
@@ -62,6 +66,9 @@ export class Instrumentation {
         saturations: 0,
         floatMacs: 0,
         comparisons: 0,
+        weightElements: 0,
+        inputElements: 0,
+        outputElements: 0,
       };
       this.sites.set(key, counters);
     }
@@ -100,4 +107,7 @@ const COUNTED = [
   'saturations',
   'floatMacs',
   'comparisons',
+  'weightElements',
+  'inputElements',
+  'outputElements',
 ] as const;

@@ -51,6 +51,8 @@ export interface OpRecord<K extends OpName> {
   readonly operatorNeurons: readonly OperatorTarget[];
   /** Multiply-accumulates the float model spends on one call (see MAC_CONVENTIONS). */
   readonly floatMacs: (args: OpArgs<K>) => number;
+  /** Elements one call reads and writes: weights (and biases, norm gains), input and output activations. */
+  readonly moved: (args: OpArgs<K>) => MovedElements;
   /** How the report words the site when it is spiking. */
   readonly describe: (plan: SitePlan) => string;
   /** What stays non-spiking by design inside the spiking op, for the report. */
@@ -58,6 +60,15 @@ export interface OpRecord<K extends OpName> {
 }
 
 export type OpTable = { readonly [K in OpName]: OpRecord<K> };
+
+/** What one call moves, in elements: the memory-access term of the energy estimate counts these. */
+export interface MovedElements {
+  readonly weights: number;
+  readonly inputs: number;
+  readonly outputs: number;
+}
+
+const elementwise = (inputs: number, outputs: number): MovedElements => ({ weights: 0, inputs, outputs });
 
 const fmt = (v: number) => v.toExponential(1);
 const alpha = (plan: SitePlan, operand: string) => {
@@ -90,6 +101,11 @@ export const OP_TABLE: OpTable = {
     calibrated: [{ name: 'x', use: 'code', values: ([, , x, layer, rows]) => x.subarray(0, rows * layer.inFeatures) }],
     operatorNeurons: [],
     floatMacs: ([, , , layer, rows]) => rows * layer.inFeatures * layer.outFeatures,
+    moved: ([, , , layer, rows]) => ({
+      weights: layer.inFeatures * layer.outFeatures + (layer.bias ? layer.outFeatures : 0),
+      inputs: rows * layer.inFeatures,
+      outputs: rows * layer.outFeatures,
+    }),
     describe: (plan) => `inputs identity-coded (alpha ${alpha(plan, 'x')}), weights accumulated where spikes arrive`,
     nonSpikingParts: [],
   },
@@ -106,6 +122,12 @@ export const OP_TABLE: OpTable = {
     ],
     operatorNeurons: [],
     floatMacs: ([, , , layer, H, W]) => convMacs(layer, H, W),
+    moved: ([, , , layer, H, W]) => {
+      const g = layer.geometry;
+      const outputs = convOutputSize(H, g) * convOutputSize(W, g) * g.outChannels;
+      const weights = layer.linear.inFeatures * layer.linear.outFeatures + (layer.linear.bias ? g.outChannels : 0);
+      return { weights, inputs: H * W * g.inChannels, outputs };
+    },
     describe: (plan) =>
       `inputs identity-coded (alpha ${alpha(plan, 'x')}), weights accumulated where spikes arrive (each spike reaches ` +
       'every window that reads it)',
@@ -130,6 +152,10 @@ export const OP_TABLE: OpTable = {
     ],
     operatorNeurons: [],
     floatMacs: () => 0, // comparisons, not multiply-accumulates (in both models)
+    moved: ([, , , H, W, C, options]) => {
+      const g = poolGeometry(options);
+      return elementwise(H * W * C, pooledSize(H, g) * pooledSize(W, g) * C);
+    },
     describe: (plan) =>
       `max(a, b) = a + ReLU(b - a) as a tournament over each k x k window, k*k - 1 ReLU neurons per window (fewer ` +
       `where it overlaps the padding; one-polarity binary codes, alpha ${alpha(plan, 'differences')}: no spike ` +
@@ -147,6 +173,7 @@ export const OP_TABLE: OpTable = {
     calibrated: [{ name: 'x', use: 'domain', values: ([, , , x, n]) => x.subarray(0, n) }],
     operatorNeurons: [],
     floatMacs: ([, kind, , , n]) => n * (kind === 'relu' ? MAC_CONVENTIONS.relu : MAC_CONVENTIONS.transcendental),
+    moved: ([, , , , n]) => elementwise(n, n),
     describe: (plan) => {
       if (plan.neuron === undefined) {
         return `ReLU as the one-polarity binary code (alpha ${alpha(plan, 'x')}, T = ${plan.T}): no spike below 0, exact to alpha 2^-T`;
@@ -170,6 +197,7 @@ export const OP_TABLE: OpTable = {
     ],
     operatorNeurons: [],
     floatMacs: ([, , , , n]) => n * MAC_CONVENTIONS.perProduct,
+    moved: ([, , , , n]) => elementwise(2 * n, n),
     describe: (plan) => `identity codes (alpha ${alpha(plan, 'a')} and ${alpha(plan, 'b')}), products as D (.) S`,
     nonSpikingParts: [],
   },
@@ -187,6 +215,7 @@ export const OP_TABLE: OpTable = {
     ],
     operatorNeurons: [],
     floatMacs: ([, , , , M, K, N]) => M * K * N,
+    moved: ([, , , , M, K, N]) => elementwise(M * K + K * N, M * N),
     describe: (plan) => `identity codes (alpha ${alpha(plan, 'a')} and ${alpha(plan, 'b')}), products as D (.) S`,
     nonSpikingParts: [],
   },
@@ -199,6 +228,7 @@ export const OP_TABLE: OpTable = {
     siteOp: () => ({ op: 'softmax' }),
     calibrated: [],
     operatorNeurons: ['exp2', 'reciprocal'],
+    moved: ([, , rows, n]) => elementwise(rows * n, rows * n),
     // Per visible element an exp and a product by the reciprocal; per row one reciprocal.
     floatMacs: ([, , rows, n, options = {}]) => {
       let macs = 0;
@@ -225,6 +255,7 @@ export const OP_TABLE: OpTable = {
     calibrated: [{ name: 'centred', use: 'code', values: ([, , x, , , rows, n]) => centredRows(x, rows, n) }],
     operatorNeurons: ['rsqrt'],
     floatMacs: ([, , , , , rows, n]) => NORM_MACS(rows, n),
+    moved: ([, , , , , rows, n]) => ({ weights: 2 * n, inputs: rows * n, outputs: rows * n }),
     describe: (plan) => `mean by additions, ${NORM_WORDING(plan, 'centred')}`,
     nonSpikingParts: [],
   },
@@ -235,6 +266,7 @@ export const OP_TABLE: OpTable = {
     calibrated: [{ name: 'x', use: 'code', values: ([, , x, , rows, n]) => x.subarray(0, rows * n) }],
     operatorNeurons: ['rsqrt'],
     floatMacs: ([, , , , rows, n]) => NORM_MACS(rows, n),
+    moved: ([, , , , rows, n]) => ({ weights: n, inputs: rows * n, outputs: rows * n }),
     describe: (plan) => NORM_WORDING(plan, 'x'),
     nonSpikingParts: [],
   },
@@ -249,6 +281,7 @@ export const OP_TABLE: OpTable = {
     calibrated: [],
     operatorNeurons: [],
     floatMacs: () => 0, // additions are not multiply-accumulates
+    moved: ([, , , , n]) => elementwise(2 * n, n),
     describe: () => 'residual addition of two spike-decoded streams (additions only, no neuron)',
     nonSpikingParts: [],
   },

@@ -65,5 +65,28 @@ describe('energy report of a synthetic block', () => {
     // an fp16 spiking model against an fp16 ANN
     const fp16 = energyReport(ops.counters.all(), ENERGY_PRESETS.fp16);
     expect(fp16.totals.ratio).toBe((fp16.totals.sops * 0.4) / (fp16.totals.floatMacs * 1.5));
+
+    // the memory-access term: elements moved as the op table counts them, each side's bytes as stated
+    const qkv = sites.get('layer0.qkv')!;
+    expect([qkv.weightElements, qkv.inputElements, qkv.outputElements]).toEqual([D * 3 * D, S * D, S * 3 * D]);
+    const withMemory = energyReport(ops.counters.all(), undefined, { pjPerByte: 2 });
+    const m = withMemory.memory!;
+    let snnBytes = 0;
+    let elements = 0;
+    for (const c of report.sites) {
+      snnBytes += 4 * c.weightElements + (c.spiking ? c.neuronSteps / 8 : 4 * c.inputElements) + 4 * c.outputElements;
+      elements += c.weightElements + c.inputElements + c.outputElements;
+    }
+    expect(m.snnBytes).toBe(snnBytes);
+    expect(m.annBytes).toBe(4 * elements);
+    expect(m.ratio).toBeCloseTo((snn + 2 * snnBytes) / (report.totals.floatMacs * 4.6 + 2 * 4 * elements), 12);
+    const int8 = m.annAtPrecision.find((c) => c.precision === 'int8')!;
+    expect(int8.annBytes).toBe(elements);
+    expect(int8.ratio).toBeCloseTo((snn + 2 * snnBytes) / (report.totals.floatMacs * 0.23 + 2 * elements), 12);
+    expect(formatEnergyReport(withMemory)).toMatch(
+      /With memory access at 2 pJ\/byte: the spiking model moves [\d.]+ MB/,
+    );
+    expect(withMemory.totals.ratio).toBe(report.totals.ratio); // Eq. 14 itself is unchanged
+    expect(() => energyReport([], undefined, { pjPerByte: -1 })).toThrow(/memory pjPerByte must be a positive number/);
   });
 });

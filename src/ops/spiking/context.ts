@@ -200,6 +200,19 @@ export class SpikingContext {
     return entry;
   }
 
+  /** An operator neuron (exp2, reciprocal, rsqrt) at the site's T fired over x (rows, rowLen). */
+  fireOperator(
+    counters: SiteCounters,
+    target: OperatorTarget,
+    x: Float32Array,
+    rows: number,
+    rowLen: number,
+    slot: string,
+  ): SpikeTrain {
+    const entry = this.operatorNeuron(target, this.timesteps(counters.site, counters.family));
+    return this.fireNeuron(counters, entry, x, rows, rowLen, slot);
+  }
+
   /** The exp2, reciprocal or rsqrt neuron of the operators at T, on its default domain. */
   operatorNeuron(target: OperatorTarget, T: number): NeuronEntry {
     const domain = TARGETS[target].defaultDomain;

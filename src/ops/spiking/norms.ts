@@ -45,14 +45,7 @@ export function spikingNorm(ctx: SpikingContext, counters: SiteCounters, site: s
   const { mantissa, exponent } = kernels.frexpEven(v, {
     out: { mantissa: scratch.f32('norm.mantissa', rows), exponent: scratch.i32('norm.exponent', rows) },
   });
-  const rsqrt = ctx.fireNeuron(
-    counters,
-    ctx.operatorNeuron('rsqrt', ctx.timesteps(counters.site, counters.family)),
-    mantissa,
-    1,
-    rows,
-    'neuron.rsqrt',
-  );
+  const rsqrt = ctx.fireOperator(counters, 'rsqrt', mantissa, 1, rows, 'neuron.rsqrt');
   // 1/sqrt(M) lies in (0.7, 1.42]: identity-coded on [0, 2) for the product (each rsqrt spike reaches it once).
   counters.sops += rsqrt.total;
   const qs = ctx.encodeFixed(counters, rsqrt.y, 1, rows, 2, 'code.rsqrt');

@@ -44,14 +44,7 @@ export function spikingSoftmax(
     }
   }
   // 2^f for every element, then exp = 2^f * 2^floor(z) by exponent addition.
-  const exp2 = ctx.fireNeuron(
-    counters,
-    ctx.operatorNeuron('exp2', ctx.timesteps(counters.site, counters.family)),
-    fraction,
-    rows,
-    n,
-    'neuron.exp2',
-  );
+  const exp2 = ctx.fireOperator(counters, 'exp2', fraction, rows, n, 'neuron.exp2');
   const exps = kernels.ldexp(exp2.y, whole, { out: scratch.f32('softmax.exps', total) }); // (rows, n)
   const sums = scratch.f32('softmax.sums', rows); // (rows)
   for (let r = 0; r < rows; r++) {
@@ -64,14 +57,7 @@ export function spikingSoftmax(
   const { mantissa, exponent } = kernels.frexp(sums, {
     out: { mantissa: scratch.f32('softmax.mantissa', rows), exponent: scratch.i32('softmax.exponent', rows) },
   });
-  const reciprocal = ctx.fireNeuron(
-    counters,
-    ctx.operatorNeuron('reciprocal', ctx.timesteps(counters.site, counters.family)),
-    mantissa,
-    1,
-    rows,
-    'neuron.reciprocal',
-  );
+  const reciprocal = ctx.fireOperator(counters, 'reciprocal', mantissa, 1, rows, 'neuron.reciprocal');
   // Both factors lie in [1, 2]: identity-coded on [0, 2) (Eq. 9), their product as D (.) S. Each neuron
   // spike reaches its identity code's membrane once.
   counters.sops += reciprocal.total;

@@ -76,6 +76,10 @@ export class SpikingOpSet implements OpSet {
     counters.calls++;
     const macs = record.floatMacs(args);
     counters.floatMacs += macs;
+    const moved = record.moved(args);
+    counters.weightElements += moved.weights;
+    counters.inputElements += moved.inputs;
+    counters.outputElements += moved.outputs;
     if (record.family !== 'residual' && this.options.spiking[record.family]) return counters;
     if (record.family !== 'residual') counters.residualMacs += macs;
     (this.float[op] as (...call: OpArgs<K>) => void)(...args);
