@@ -14,7 +14,7 @@ import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
 import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
 
-const DEFAULT_BUDGETS = 'kl:0.002,kl:0.004,kl:0.008';
+const DEFAULT_BUDGETS = 'kl:0.004,kl:0.006,kl:0.007,kl:0.008';
 const DEFAULT_ALLOCATION_LEVELS = '12,10,8,6';
 
 const HELP = `Usage: mbe-snn frontier [${EMBEDDED_MODEL}|${ARCHITECTURES.map((a) => a.name).join('|')}|<folder>] [options]
