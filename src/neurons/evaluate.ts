@@ -27,3 +27,22 @@ export function heldOutError(
   }
   return { mse: sum / samples, maxError, samples, seed };
 }
+
+/** MSE against f weighted by how often each input occurs (count[i] times x[i]): the error where inputs really are. */
+export function weightedError(
+  kernels: Kernels,
+  neuron: Neuron,
+  f: (x: number) => number,
+  x: Float32Array,
+  count: Float64Array,
+): number {
+  const y = simulate(kernels, neuron, x);
+  let sum = 0;
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    const c = count[i] as number;
+    sum += c * ((y[i] as number) - f(x[i] as number)) ** 2;
+    total += c;
+  }
+  return total > 0 ? sum / total : 0;
+}

@@ -10,7 +10,7 @@ export {
   type Neuron,
 } from './neuron.js';
 export { NEURON_VARIANTS, type FitRecord, type HeldOutError, type NeuronEntry, type NeuronVariant } from './entry.js';
-export { HELD_OUT_SAMPLES, HELD_OUT_SEED, heldOutError } from './evaluate.js';
+export { HELD_OUT_SAMPLES, HELD_OUT_SEED, heldOutError, weightedError } from './evaluate.js';
 export { fitNeuron, type FitOutcome, type FitRequest } from './fit/fit-neuron.js';
 export { findShippedNeuron, shippedNeuron, shippedNeurons, type NeuronQuery } from './table.js';
 export {

@@ -38,6 +38,8 @@ export interface SitePlan {
   readonly neuron: NeuronEntry | undefined;
   readonly operatorNeurons: ReadonlyMap<OperatorTarget, NeuronEntry>;
   readonly T: number;
+  /** Activation sites: the neuron's MSE weighted by the calibrated inputs' histogram (where the inputs are). */
+  readonly weightedMse?: number;
 }
 
 export interface OpRecord<K extends OpName> {
@@ -179,7 +181,12 @@ export const OP_TABLE: OpTable = {
         return `ReLU as the one-polarity binary code (alpha ${alpha(plan, 'x')}, T = ${plan.T}): no spike below 0, exact to alpha 2^-T`;
       }
       const entry = plan.neuron;
-      return `MBE neuron ${entry.target}, N = ${entry.N}, T = ${plan.T}, on [${entry.domain.join(', ')}] (held-out MSE ${fmt(entry.heldOut.mse)})`;
+      const weighted =
+        plan.weightedMse === undefined ? '' : `; ${fmt(plan.weightedMse)} weighted by the calibrated inputs`;
+      return (
+        `MBE neuron ${entry.target}, N = ${entry.N}, T = ${plan.T}, on [${entry.domain.join(', ')}] ` +
+        `(held-out MSE ${fmt(entry.heldOut.mse)} uniform on the domain${weighted})`
+      );
     },
     nonSpikingParts: [],
   },

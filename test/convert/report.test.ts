@@ -31,6 +31,10 @@ describe('conversion report', () => {
     expect(report.weightsModified).toBe(false);
     const sites = new Map(report.sites.map((s) => [s.site, s]));
     expect(sites.get('layer1.gelu')!.how).toMatch(/MBE neuron gelu, N = 4, T = 10, on \[-?\d/);
+    // both errors of the neuron: uniform on its domain, and weighted by where the calibrated inputs were
+    expect(sites.get('layer1.gelu')!.how).toMatch(
+      /held-out MSE \d\.\de-\d+ uniform on the domain; \d\.\de-\d+ weighted by the calibrated inputs\)/,
+    );
     expect(sites.get('layer0.qk')!.how).toMatch(/identity codes \(alpha \d+ and \d+\), products as D \(\.\) S/);
     expect(sites.get('layer0.softmax')!.how).toMatch(/reciprocal by the IEEE-754 split/);
     expect(sites.get('layer0.ln1')!.how).toMatch(/rsqrt by the even-exponent split/);

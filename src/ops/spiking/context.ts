@@ -4,6 +4,7 @@
 import { InvalidArgumentError } from '../../errors.js';
 import type { Kernels, MembraneTables } from '../../kernels/index.js';
 import type { NeuronEntry } from '../../neurons/entry.js';
+import { weightedError } from '../../neurons/evaluate.js';
 import { identityNeuron, neuronTables } from '../../neurons/neuron.js';
 import { TARGETS, type TargetName } from '../../neurons/targets.js';
 import type { Calibration, OperandRange } from '../calibration.js';
@@ -132,7 +133,10 @@ export class SpikingContext {
       }
     }
     const operatorNeurons = new Map(record.operatorNeurons.map((t) => [t, this.operatorNeuron(t, T)] as const));
-    return { alphas, neuron, operatorNeurons, T };
+    if (!neuron) return { alphas, neuron, operatorNeurons, T };
+    const { x, count } = this.calibrated(site, 'x').histogram.points();
+    const weightedMse = weightedError(this.kernels, neuron.neuron, TARGETS[neuron.target].f, x, count);
+    return { alphas, neuron, operatorNeurons, T, weightedMse };
   }
 
   /**
