@@ -54,6 +54,22 @@ function bounded(args: readonly string[]): string[] {
   if (name === 'eval' && !has('--golden')) extra.push('--limit', '4', '--calibration', '2', '--quick-fits');
   if (name === 'sweep')
     extra.push('--limit', '4', '--calibration', '2', '--quick-fits', ...(has('--T') ? [] : ['--T', '8']));
+  if (name === 'eval' && has('--budget')) extra.push('--levels', '12,8');
+  if (name === 'frontier') {
+    extra.push(
+      '--limit',
+      '4',
+      '--calibration',
+      '2',
+      '--quick-fits',
+      '--T',
+      '8',
+      '--budgets',
+      'kl:0.05',
+      '--levels',
+      '8,6',
+    );
+  }
   if (name === 'generate') extra.push('--steps', '6', '--quick-fits');
   if (name === 'fit') extra.push('--seeds', '1', '--epochs', '20');
   return [...args, ...extra];
@@ -106,6 +122,9 @@ describeFixtures('README shell blocks', () => {
       ['tok512.bin', fixture('llama2c', 'tok512.bin')],
       ['out/', join(work, 'out')],
       ['rsqrt.json', join(work, 'rsqrt.json')],
+      // the frontier's outputs go to the temporary folder, not over the repository's results
+      ['bench/results/frontier-llama2c.json', join(work, 'frontier.json')],
+      ['docs/frontier-llama2c.svg', join(work, 'frontier.svg')],
     ];
     for (const [placeholder, path] of entries) paths.set(placeholder, path);
   });
