@@ -56,19 +56,8 @@ function bounded(args: readonly string[]): string[] {
     extra.push('--limit', '4', '--calibration', '2', '--quick-fits', ...(has('--T') ? [] : ['--T', '8']));
   if (name === 'eval' && has('--budget')) extra.push('--levels', '12,8');
   if (name === 'frontier') {
-    extra.push(
-      '--limit',
-      '4',
-      '--calibration',
-      '2',
-      '--quick-fits',
-      '--T',
-      '8',
-      '--budgets',
-      'kl:0.05',
-      '--levels',
-      '8,6',
-    );
+    // its allocations are the eval --budget path, run on its own below and in test/package/cli-tasks.test.ts
+    extra.push('--limit', '4', '--calibration', '2', '--quick-fits', '--T', '8', '--budgets', 'none');
   }
   if (name === 'generate') extra.push('--steps', '6', '--quick-fits');
   if (name === 'fit') extra.push('--seeds', '1', '--epochs', '20');
