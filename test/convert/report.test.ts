@@ -75,6 +75,9 @@ describe('conversion report', () => {
     expect(() => convertBlock({ T: 10, siteT: { 'layer9.qk': 6 } })).toThrow(
       /option siteT names "layer9\.qk", which is neither an op family .* nor a site of this model \(\d+ sites, e\.g\. layer0/,
     );
+    // a key spelled like a prototype property is still the user's key, and still not a site
+    const proto = JSON.parse('{"__proto__": 6}') as Record<string, number>;
+    expect(() => convertBlock({ T: 10, siteT: proto })).toThrow(/option siteT names "__proto__", which is neither/);
     expect(() => convertBlock({ T: 10, siteT: { norms: 0 } })).toThrow(
       /option siteT\["norms"\] must be an integer in \[1, 32\], got 0/,
     );

@@ -79,7 +79,7 @@ export function resolveSpikingOptions(options: SpikingOptions): ResolvedSpikingO
   );
   const rounding = oneOf<IdentityRounding>('rounding', options.rounding, ['nearest', 'floor'], 'nearest');
   const code = oneOf<IdentityCode>('code', options.code, ['binary', 'signed-digit'], 'binary');
-  const siteT: Record<string, number> = {};
+  const siteT = Object.create(null) as Record<string, number>; // no prototype: every key is the user's own
   if (options.siteT !== undefined) {
     if (typeof options.siteT !== 'object' || options.siteT === null) {
       throw new InvalidArgumentError('option siteT must be an object of site or family names to timesteps');
