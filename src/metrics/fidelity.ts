@@ -19,7 +19,7 @@ export interface FidelityResult {
 }
 
 /** log softmax of one row of logits into `out`, in float64. */
-function logSoftmax(logits: Float32Array, out: Float64Array): void {
+export function logSoftmax(logits: Float32Array, out: Float64Array): void {
   let max = -Infinity;
   for (const v of logits) max = Math.max(max, v);
   let sum = 0;

@@ -7,6 +7,8 @@ import type { Calibrated, ConvertOptions } from '../convert/convert.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { DEFAULT_ENERGY, type EnergyAssumptions } from '../metrics/energy.js';
+import { argmax } from '../metrics/evaluate.js';
+import { logSoftmax } from '../metrics/fidelity.js';
 import { MAX_TIMESTEPS } from '../kernels/index.js';
 import { OP_TABLE } from '../ops/op-table.js';
 import type { OpFamily } from '../ops/conventions.js';
@@ -114,20 +116,9 @@ function checkRequest(request: AllocationRequest): readonly number[] {
 function logSoftmaxRows(logits: Float32Array, classes: number): Float64Array {
   const out = new Float64Array(logits.length); // (rows, classes)
   for (let r = 0; r * classes < logits.length; r++) {
-    let max = -Infinity;
-    for (let j = 0; j < classes; j++) max = Math.max(max, logits[r * classes + j] as number);
-    let sum = 0;
-    for (let j = 0; j < classes; j++) sum += Math.exp((logits[r * classes + j] as number) - max);
-    const logSum = max + Math.log(sum);
-    for (let j = 0; j < classes; j++) out[r * classes + j] = (logits[r * classes + j] as number) - logSum;
+    logSoftmax(logits.subarray(r * classes, (r + 1) * classes), out.subarray(r * classes, (r + 1) * classes));
   }
   return out;
-}
-
-function argmaxRow(values: ArrayLike<number>, offset: number, classes: number): number {
-  let best = 0;
-  for (let j = 1; j < classes; j++) if ((values[offset + j] as number) > (values[offset + best] as number)) best = j;
-  return best;
 }
 
 /** Mean KL(reference || candidate) over rows and the fraction of rows whose argmax agree. */
@@ -141,7 +132,8 @@ function compare(reference: Float64Array, candidate: Float32Array, classes: numb
       const p = reference[r * classes + j] as number;
       kl += Math.exp(p) * (p - (q[r * classes + j] as number));
     }
-    if (argmaxRow(reference, r * classes, classes) === argmaxRow(candidate, r * classes, classes)) agree++;
+    const [from, to] = [r * classes, (r + 1) * classes];
+    if (argmax(reference.subarray(from, to)) === argmax(candidate.subarray(from, to))) agree++;
   }
   return { kl: rows > 0 ? kl / rows : 0, agreement: rows > 0 ? agree / rows : 1 };
 }
