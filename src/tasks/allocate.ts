@@ -3,7 +3,8 @@
 // float model's, and the site's own energy at that T), then timesteps are taken away greedily where they save the
 // most energy per unit of loss, within a budget. The additive estimate is checked by running the allocation; when
 // it overshoots, the greedy pass runs again with a smaller allowance.
-import type { Calibrated, ConvertOptions } from '../convert/convert.js';
+import { convertCalibrated, type Calibrated, type Conversion, type ConvertOptions } from '../convert/convert.js';
+import type { ModelBuilder } from '../models/builder.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { DEFAULT_ENERGY, type EnergyAssumptions } from '../metrics/energy.js';
@@ -286,4 +287,34 @@ function greedy(sensitivities: readonly SiteSensitivity[], loss: readonly number
       ((loss[pick] as number[])[state[pick] as number] as number);
     state[pick] = (state[pick] as number) + 1;
   }
+}
+
+/** Options of a task's conversion, which may choose per-site timesteps first. */
+export interface AllocatingConvertOptions extends ConvertOptions {
+  /** Choose per-site timesteps within a budget on the calibration inputs (allocateTimesteps). */
+  readonly allocate?: AllocationRequest;
+}
+
+export type AllocatedConversion<M> = Conversion<M> & { readonly allocation?: Allocation };
+
+/**
+ * The conversion of a calibrated builder (its non-spiking declarations in the report); with `allocate`, its
+ * per-site timesteps are chosen first on `probe`, the task's outputs over its calibration inputs.
+ */
+export function convertAllocating<M extends { dispose(): void }>(
+  kernels: Kernels,
+  builder: ModelBuilder<M>,
+  calibrated: Calibrated,
+  probe: OutputProbe<M>,
+  options: AllocatingConvertOptions,
+): AllocatedConversion<M> {
+  const build = (ops: OpSet) => builder.build(ops);
+  const convertOptions = {
+    ...options,
+    declaredNonSpiking: [...builder.nonSpiking, ...(options.declaredNonSpiking ?? [])],
+  };
+  if (!options.allocate) return convertCalibrated(kernels, build, calibrated, convertOptions);
+  const allocation = allocateTimesteps(kernels, build, calibrated, probe, convertOptions, options.allocate);
+  const spiking = { ...options.spiking, T: allocation.levels[0] as number, siteT: allocation.siteT };
+  return { ...convertCalibrated(kernels, build, calibrated, { ...convertOptions, spiking }), allocation };
 }

@@ -1,6 +1,6 @@
 // The image task for any image classifier: conversion calibrated on images disjoint from the evaluated
 // ones, in two folds.
-import { calibrateModel, convertCalibrated, type Conversion, type ConvertOptions } from '../convert/convert.js';
+import { calibrateModel } from '../convert/convert.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
@@ -9,14 +9,18 @@ import type { ModelBuilder } from '../models/builder.js';
 import type { ImageClassifier } from '../models/interfaces.js';
 import { mergeCounters } from '../ops/instrumentation.js';
 import type { OpSet } from '../ops/opset.js';
-import { allocateTimesteps, type Allocation, type AllocationRequest, type OutputProbe } from './allocate.js';
+import {
+  convertAllocating,
+  type AllocatedConversion,
+  type Allocation,
+  type AllocatingConvertOptions,
+  type OutputProbe,
+} from './allocate.js';
 
-export interface ImageClassifierConvertOptions extends ConvertOptions {
-  /** Choose per-site timesteps within a budget on the calibration images (allocateTimesteps). */
-  readonly allocate?: AllocationRequest;
-}
+/** A conversion's options, with an optional allocation of per-site timesteps on the calibration images. */
+export type ImageClassifierConvertOptions = AllocatingConvertOptions;
 
-export type ImageClassifierConversion<M> = Conversion<M> & { readonly allocation?: Allocation };
+export type ImageClassifierConversion<M> = AllocatedConversion<M>;
 
 /** The logits of an image classifier on the first `rows` calibration images: what an allocation's budget is measured on. */
 function imageProbe<M extends ImageClassifier>(calibration: Uint8Array, count: number): OutputProbe<M> {
@@ -49,15 +53,7 @@ export function convertImageClassifier<M extends ImageClassifier>(
   const calibrated = calibrateModel(kernels, build, (model) => {
     for (let i = 0; i < calibrationCount; i++) model.forward(calibration.subarray(i * size, (i + 1) * size));
   });
-  const convertOptions = {
-    ...options,
-    declaredNonSpiking: [...builder.nonSpiking, ...(options.declaredNonSpiking ?? [])],
-  };
-  if (!options.allocate) return convertCalibrated(kernels, build, calibrated, convertOptions);
-  const probe = imageProbe<M>(calibration, calibrationCount);
-  const allocation = allocateTimesteps(kernels, build, calibrated, probe, convertOptions, options.allocate);
-  const spiking = { ...options.spiking, T: allocation.levels[0] as number, siteT: allocation.siteT };
-  return { ...convertCalibrated(kernels, build, calibrated, { ...convertOptions, spiking }), allocation };
+  return convertAllocating(kernels, builder, calibrated, imageProbe<M>(calibration, calibrationCount), options);
 }
 
 export interface ImageClassifierEvaluation<M extends ImageClassifier = ImageClassifier> {

@@ -1,13 +1,7 @@
 // The language-model task for any causal LM: sequences (the paragraphs of a text, or lines of token ids) scored
 // from their start, or long documents scored with a sliding window as Hugging Face's perplexity guide does;
 // calibration on sequences disjoint from the evaluated ones, and the conversion itself.
-import {
-  calibrateModel,
-  convertCalibrated,
-  type Calibrated,
-  type Conversion,
-  type ConvertOptions,
-} from '../convert/convert.js';
+import { calibrateModel, type Calibrated, type Conversion } from '../convert/convert.js';
 import { FormatError, InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../describe.js';
 import type { Kernels } from '../kernels/index.js';
@@ -15,8 +9,13 @@ import { energyReport, type EnergyReport } from '../metrics/energy.js';
 import { negativeLogLikelihood, perplexity, type PerplexityResult, type Progress } from '../metrics/evaluate.js';
 import type { ModelBuilder } from '../models/builder.js';
 import type { CausalLM, TextTokenizer } from '../models/interfaces.js';
-import type { OpSet } from '../ops/opset.js';
-import { allocateTimesteps, type Allocation, type AllocationRequest, type OutputProbe } from './allocate.js';
+import {
+  convertAllocating,
+  type AllocatedConversion,
+  type Allocation,
+  type AllocatingConvertOptions,
+  type OutputProbe,
+} from './allocate.js';
 
 /** Blank-line-separated paragraphs, trimmed, empty ones dropped. */
 export function splitParagraphs(text: string): string[] {
@@ -72,10 +71,8 @@ export function checkIdLines(lines: readonly IdLine[], file: string, vocabSize: 
   }
 }
 
-export interface CausalLMConvertOptions extends ConvertOptions {
-  /** Choose per-site timesteps within a budget on the calibration sequences (allocateTimesteps). */
-  readonly allocate?: AllocationRequest;
-}
+/** A conversion's options, with an optional allocation of per-site timesteps on the calibration sequences. */
+export type CausalLMConvertOptions = AllocatingConvertOptions;
 
 /**
  * The next-token logits of a causal LM over the calibration sequences, the first `maxPositions` positions (each a
@@ -127,7 +124,7 @@ export function convertCausalLM<M extends CausalLM>(
   return convertCalibratedCausalLM(kernels, builder, calibrated, calibration, options);
 }
 
-export type CausalLMConversion<M> = Conversion<M> & { readonly allocation?: Allocation };
+export type CausalLMConversion<M> = AllocatedConversion<M>;
 
 /** The conversion of a calibrated causal LM, its per-site timesteps allocated on `calibration` when asked. */
 export function convertCalibratedCausalLM<M extends CausalLM>(
@@ -137,16 +134,7 @@ export function convertCalibratedCausalLM<M extends CausalLM>(
   calibration: readonly (readonly number[])[],
   options: CausalLMConvertOptions,
 ): CausalLMConversion<M> {
-  const build = (ops: OpSet) => builder.build(ops);
-  const convertOptions = {
-    ...options,
-    declaredNonSpiking: [...builder.nonSpiking, ...(options.declaredNonSpiking ?? [])],
-  };
-  if (!options.allocate) return convertCalibrated(kernels, build, calibrated, convertOptions);
-  const probe = causalLMProbe<M>(calibration);
-  const allocation = allocateTimesteps(kernels, build, calibrated, probe, convertOptions, options.allocate);
-  const spiking = { ...options.spiking, T: allocation.levels[0] as number, siteT: allocation.siteT };
-  return { ...convertCalibrated(kernels, build, calibrated, { ...convertOptions, spiking }), allocation };
+  return convertAllocating(kernels, builder, calibrated, causalLMProbe<M>(calibration), options);
 }
 
 /** One window of a sliding-window evaluation: tokens [begin, end), of which [firstTarget, end) are scored. */
