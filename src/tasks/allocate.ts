@@ -192,13 +192,14 @@ export function allocateTimesteps<M extends { dispose(): void }>(
       ...compare(reference.subarray(0, n), outputs.logits, classes),
       energyRatio: floatPj > 0 ? snnPj / floatPj : 0,
       bySite,
+      rows: n / classes,
     };
   };
 
   const uniform = run({});
   // the sites' sensitivities on the first rows only; a site's loss is against the uniform model's on the same rows
   const sensitivityRows = request.sensitivityRows ?? DEFAULT_SENSITIVITY_ROWS;
-  const uniformFew = run({}, sensitivityRows);
+  const uniformFew = uniform.rows <= sensitivityRows ? uniform : run({}, sensitivityRows); // the same run when all fit
   const { metric, value } = request.budget;
   /** What a result adds to the uniform model's loss: KL in nats, or the fraction of top-1 agreement lost. */
   const lossOf = (r: { kl: number; agreement: number }, against = uniform) =>
