@@ -105,4 +105,26 @@ describeFixtures('LeNet-5 on the fixtures', () => {
       ['s4', false, 'left float (option spiking.pooling = false)'],
     ]);
   });
+
+  it("an allocation per fold, on that fold's calibration images: within its budget, cheaper than uniform T", () => {
+    const budget = { metric: 'kl', value: 0.01 } as const;
+    const result = evaluateImageClassifier(kernels, builder, images, labels, {
+      spiking: { T: 8, code: 'signed-digit' },
+      evaluate: 64,
+      calibrate: 8,
+      allocate: { budget, levels: [8, 4] },
+    });
+    const allocations = result.allocations!;
+    expect(allocations).toHaveLength(2);
+    for (const a of allocations) {
+      console.log(
+        `LeNet-5 fold: KL ${a.allocated.kl.toExponential(2)}, E ${a.uniform.energyRatio.toFixed(3)} -> ${a.allocated.energyRatio.toFixed(3)}`,
+      );
+      expect(a.withinBudget).toBe(true);
+      expect(a.allocated.kl).toBeLessThanOrEqual(budget.value);
+      expect(a.allocated.energyRatio).toBeLessThan(a.uniform.energyRatio);
+    }
+    // the first fold's choice is what its conversion ran with
+    expect(result.conversion.report.options.siteT).toEqual(allocations[0]!.siteT);
+  });
 });
