@@ -102,7 +102,7 @@ export const frontierCommand = command({
   help: HELP,
   positionals: { max: 1, what: 'the model' },
   async run({ values, positionals }) {
-    if ((values as { code?: string }).code !== undefined) {
+    if (values.code !== undefined) {
       throw new UsageError('frontier runs both codes itself: leave out --code');
     }
     const source = await resolveModel(positionals[0], values);
