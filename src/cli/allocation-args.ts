@@ -7,6 +7,7 @@ import { UsageError } from './command.js';
 export const ALLOCATION_OPTIONS = {
   budget: { type: 'string' },
   levels: { type: 'string' },
+  'code-levels': { type: 'string' },
 } as const;
 
 export const ALLOCATION_HELP = `Per-site timesteps (causal LMs, image classifiers: each fold on its own calibration images):
@@ -14,12 +15,20 @@ export const ALLOCATION_HELP = `Per-site timesteps (causal LMs, image classifier
                            kl:<nats> (mean KL(float || spiking) of the output distributions, e.g. kl:0.004)
                            or agreement:<fraction> (top-1 agreement with float, e.g. agreement:0.97)
   --levels <T,...>         the timesteps a site may get (default ${DEFAULT_LEVELS.join(',')}; the largest is where
-                           every site starts)`;
+                           every site starts)
+  --code-levels <T,...>    further timesteps below --levels for the sites that are identity codes alone (linear
+                           inputs, products, pooling: no neuron to fit), e.g. 5,4; default none`;
 
 /** The allocation the options ask for (undefined without --budget). */
-export function allocationRequest(values: { budget?: string; levels?: string }): AllocationRequest | undefined {
+export function allocationRequest(values: {
+  budget?: string;
+  levels?: string;
+  'code-levels'?: string;
+}): AllocationRequest | undefined {
   if (values.budget === undefined) {
-    if (values.levels !== undefined) throw new UsageError('--levels needs --budget <kl:nats | agreement:fraction>');
+    for (const name of ['levels', 'code-levels'] as const) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} needs --budget <kl:nats | agreement:fraction>`);
+    }
     return undefined;
   }
   const match = /^(kl|agreement):([0-9]*\.?[0-9]+(?:e-?\d+)?)$/.exec(values.budget.trim());
@@ -30,11 +39,18 @@ export function allocationRequest(values: { budget?: string; levels?: string }):
       `--budget takes kl:<nats below 100> or agreement:<fraction in [0, 1]>, got ${describeValue(values.budget, 40)}`,
     );
   }
-  const levels = values.levels?.split(',').map((t) => (/^\s*\d{1,2}\s*$/.test(t) ? Number(t) : NaN));
-  if (levels && (levels.length === 0 || levels.some((T) => !(T >= 1 && T <= 32)))) {
-    throw new UsageError(`--levels takes timesteps in 1..32, e.g. 12,10,8,6; got ${describeValue(values.levels, 40)}`);
+  const levels = timestepList('levels', values.levels, '12,10,8,6');
+  const codeLevels = values['code-levels'] === 'none' ? [] : timestepList('code-levels', values['code-levels'], '5,4');
+  return { budget: { metric, value }, ...(levels ? { levels } : {}), ...(codeLevels ? { codeLevels } : {}) };
+}
+
+/** A comma-separated list of timesteps in 1..32 (undefined when the option is absent). */
+function timestepList(name: string, text: string | undefined, example: string): number[] | undefined {
+  const list = text?.split(',').map((t) => (/^\s*\d{1,2}\s*$/.test(t) ? Number(t) : NaN));
+  if (list && (list.length === 0 || list.some((T) => !(T >= 1 && T <= 32)))) {
+    throw new UsageError(`--${name} takes timesteps in 1..32, e.g. ${example}; got ${describeValue(text, 40)}`);
   }
-  return { budget: { metric, value }, ...(levels ? { levels } : {}) };
+  return list;
 }
 
 const percent = (v: number) => `${(100 * v).toFixed(2)}%`;

@@ -27,6 +27,7 @@ of the metric against E_SNN / E_ANN (--svg). Takes the options of "mbe-snn eval"
   --T <list>           timesteps (default 16,12,10,8,6)
   --budgets <list>     allocation budgets, each as eval's --budget (default ${DEFAULT_BUDGETS}; "none" for none)
   --levels <T,...>     the timesteps an allocation may give a site (default ${DEFAULT_ALLOCATION_LEVELS})
+  --code-levels <T,...> further timesteps for the sites that are identity codes alone, as eval's (default none)
   --svg <file.svg>     write the plot there
   --limit, --calibration, --window, --stride, --sample-tokens, --out <file.json>: as for eval
 ${MODEL_OPTIONS_HELP}`;
@@ -97,6 +98,7 @@ export const frontierCommand = command({
     ...EVALUATION_OPTIONS,
     budgets: { type: 'string' },
     levels: { type: 'string' },
+    'code-levels': { type: 'string' },
     svg: { type: 'string' },
   },
   help: HELP,
@@ -118,6 +120,7 @@ export const frontierCommand = command({
             request: allocationRequest({
               budget: text,
               levels: values.levels ?? DEFAULT_ALLOCATION_LEVELS,
+              ...(values['code-levels'] !== undefined ? { 'code-levels': values['code-levels'] } : {}),
             }) as AllocationRequest,
           }));
     if (budgets.length > 0 && !allocatable) {

@@ -32,7 +32,7 @@ describeFixtures('timestep allocation on llama-tiny-hot', () => {
           spiking: { T: 12, code: 'signed-digit' },
           neurons,
           calibrate: 3,
-          allocate: { budget, levels: [12, 8, 6] },
+          allocate: { budget, levels: [12, 8, 6], codeLevels: [5, 4] },
         },
       );
     const first = run(2, 0);
@@ -53,6 +53,15 @@ describeFixtures('timestep allocation on llama-tiny-hot', () => {
     );
     expect(reported).toEqual(a.siteT);
     expect(first.conversion.report.options.siteT).toEqual(a.siteT);
+    // below the smallest level (6) only the sites with no fitted neuron are tried: codeLevels 5 and 4
+    expect(a.codeLevels).toEqual([5, 4]);
+    const codeOnly = new Set(['linearInputs', 'multiplications', 'pooling']);
+    for (const s of a.sensitivities) {
+      const tried = s.levels.map((l) => l.T);
+      if (codeOnly.has(s.family)) expect([12, 8, 6, 5, 4].slice(0, tried.length)).toEqual(tried);
+      else expect(tried.every((T) => T >= 6)).toBe(true);
+    }
+    expect(a.sensitivities.some((s) => s.levels.some((l) => l.T < 6))).toBe(true);
   }, 120_000);
 });
 
@@ -71,6 +80,12 @@ describe('allocation requests', () => {
       /levels must be integers in \[1, 32\]/,
     );
     expect(allocate({ budget: { metric: 'kl', value: 0.1 }, levels: [8, 8] })).toThrow(/levels repeat a value/);
+    expect(allocate({ budget: { metric: 'kl', value: 0.1 }, levels: [12, 6], codeLevels: [6] })).toThrow(
+      /codeLevels must be distinct integers in \[1, 5\] \(below the levels\), got 6/,
+    );
+    expect(allocate({ budget: { metric: 'kl', value: 0.1 }, levels: [12, 6], codeLevels: [3, 3] })).toThrow(
+      /codeLevels must be distinct/,
+    );
     expect(allocationRequest({ budget: 'kl:0.004', levels: '12,8' })).toEqual({
       budget: { metric: 'kl', value: 0.004 },
       levels: [12, 8],
@@ -81,5 +96,13 @@ describe('allocation requests', () => {
       /--levels takes timesteps in 1\.\.32/,
     );
     expect(() => allocationRequest({ levels: '12' })).toThrow(/--levels needs --budget/);
+    expect(() => allocationRequest({ 'code-levels': '4' })).toThrow(/--code-levels needs --budget/);
+    expect(allocationRequest({ budget: 'kl:0.004', 'code-levels': 'none' })).toEqual({
+      budget: { metric: 'kl', value: 0.004 },
+      codeLevels: [],
+    });
+    expect(() => allocationRequest({ budget: 'kl:0.1', 'code-levels': '5,40' })).toThrow(
+      /--code-levels takes timesteps in 1\.\.32, e\.g\. 5,4; got "5,40"/,
+    );
   });
 });
