@@ -30,6 +30,7 @@ export const MODEL_OPTIONS = {
   code: { type: 'string' },
   rounding: { type: 'string' },
   'identity-range': { type: 'string' },
+  'activation-fit': { type: 'string' },
   'site-T': { type: 'string' },
   'no-encode-linear': { type: 'boolean' },
   float: { type: 'string' },
@@ -85,6 +86,8 @@ Conversion:
   --rounding <r>           identity codes round to nearest (default) | floor (the paper's code)
   --identity-range <r>     static ranges: mse (default, least coding error on the calibrated histogram) | max |
                            power-of-two (the paper's: the power of two at or above the largest magnitude)
+  --activation-fit <f>     activation neurons fitted uniform on their domains (default; from the shipped table) |
+                           calibrated (half the samples from each site's calibrated inputs; fitted per site)
   --site-T <k=T,...>       timesteps of single sites or op families, e.g. multiplications=12,layer0.wq=6
   --no-encode-linear       feed linear layers float inputs instead of identity-coded spikes
   --float <families>       leave op families float: ${OP_FAMILIES.join(',')}
@@ -137,6 +140,7 @@ export function spikingOptions(values: Values, T: number): SpikingOptions {
   choice('code', values.code, ['binary', 'signed-digit'], 'code');
   choice('rounding', values.rounding, ['nearest', 'floor'], 'rounding');
   choice('identity-range', values['identity-range'], ['mse', 'max', 'power-of-two'], 'identityRange');
+  choice('activation-fit', values['activation-fit'], ['uniform', 'calibrated'], 'activationFit');
   if (values['site-T'] !== undefined) options.siteT = siteTOption(values['site-T']);
   const margin = values.margin === '0' ? 0 : positiveOption('margin', values.margin);
   if (margin !== undefined) options.domainMargin = margin;

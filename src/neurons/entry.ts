@@ -48,6 +48,8 @@ export interface FitRecord {
   readonly bestEpoch: number;
   readonly samples: number;
   readonly nearZero: { readonly count: number; readonly scale: number } | null;
+  /** Training samples drawn from the inputs' distribution (FitRequest.distribution), the others uniform. */
+  readonly fromDistribution?: number;
   readonly seconds: number;
 }
 

@@ -4,6 +4,7 @@
 import type { Kernels } from '../kernels/index.js';
 import type { NeuronEntry } from '../neurons/entry.js';
 import { fitNeuron, fitSettingsKey, type FitRequest } from '../neurons/fit/fit-neuron.js';
+import type { InputDistribution } from '../neurons/fit/samples.js';
 import { findShippedNeuron } from '../neurons/table.js';
 import type { TargetName } from '../neurons/targets.js';
 
@@ -12,6 +13,8 @@ export interface NeuronRequest {
   readonly N: number;
   readonly T: number;
   readonly domain: readonly [number, number];
+  /** Fit with half the samples drawn from where the inputs are (FitRequest.distribution); never a table entry. */
+  readonly distribution?: InputDistribution;
 }
 
 /** Storage for fitted entries, keyed by `neuronKey` and the fitter's settings (`fitSettingsKey`). */
@@ -21,7 +24,17 @@ export interface NeuronCache {
 }
 
 export function neuronKey(request: NeuronRequest): string {
-  return `${request.target}/N${request.N}/T${request.T}/[${request.domain[0]},${request.domain[1]}]`;
+  const key = `${request.target}/N${request.N}/T${request.T}/[${request.domain[0]},${request.domain[1]}]`;
+  return request.distribution ? `${key}/inputs:${distributionDigest(request.distribution)}` : key;
+}
+
+/** FNV-1a (64-bit) of the values and weights as float64: one key per distribution. */
+export function distributionDigest({ x, weight }: InputDistribution): string {
+  const bytes = new Uint8Array(new Float64Array([...Array.from(x), ...Array.from(weight)]).buffer);
+  const [prime, mask] = [0x100000001b3n, (1n << 64n) - 1n];
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of bytes) hash = ((hash ^ BigInt(byte)) * prime) & mask;
+  return hash.toString(16).padStart(16, '0');
 }
 
 /** An in-memory cache (the default). */
@@ -54,7 +67,8 @@ export class NeuronProvider {
     const key = neuronKey(request);
     const seen = this.used.get(key);
     if (seen) return seen.entry;
-    const shipped = findShippedNeuron({ target: request.target, T: request.T, N: request.N, domain: request.domain });
+    const { target, T, N, domain } = request;
+    const shipped = request.distribution ? undefined : findShippedNeuron({ target, T, N, domain });
     if (shipped) return this.remember(key, shipped, 'table');
     // a fit with other settings (or by another fitter version) is another neuron
     const cacheKey = `${key}/${fitSettingsKey(this.options.fit ?? {})}`;

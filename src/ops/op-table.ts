@@ -183,8 +183,9 @@ export const OP_TABLE: OpTable = {
       const entry = plan.neuron;
       const weighted =
         plan.weightedMse === undefined ? '' : `; ${fmt(plan.weightedMse)} weighted by the calibrated inputs`;
+      const fitted = entry.fit?.fromDistribution ? ', fitted half on the calibrated inputs' : '';
       return (
-        `MBE neuron ${entry.target}, N = ${entry.N}, T = ${plan.T}, on [${entry.domain.join(', ')}] ` +
+        `MBE neuron ${entry.target}, N = ${entry.N}, T = ${plan.T}, on [${entry.domain.join(', ')}]${fitted} ` +
         `(held-out MSE ${fmt(entry.heldOut.mse)} uniform on the domain${weighted})`
       );
     },

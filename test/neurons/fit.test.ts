@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Kernels } from '../../src/index.js';
-import { heldOutError } from '../../src/neurons/evaluate.js';
+import { heldOutError, weightedError } from '../../src/neurons/evaluate.js';
 import { fitNeuron, fitSettingsKey, fsFiringRates, type FitRequest } from '../../src/neurons/fit/fit-neuron.js';
 import { heldOutInputs } from '../../src/neurons/fit/samples.js';
 import { solveReadout } from '../../src/neurons/fit/ridge.js';
@@ -75,6 +75,31 @@ describe('fitting', () => {
     const random = (firstSeed: number) =>
       fitNeuron(kernels, { target: 'tanh', variant: 'fs-random', ...quick, seeds: 1, firstSeed }).entry.neuron;
     expect(random(1)).not.toEqual(random(0));
+  });
+
+  it('weights the real inputs when given their distribution, and says so in the fit record', () => {
+    // inputs concentrated near 0 (a normal of scale 0.5 on 201 points), as a calibrated site's mostly are
+    const x = Float32Array.from({ length: 201 }, (_, i) => (i - 100) / 40);
+    const weight = Float64Array.from(x, (v) => Math.exp(-2 * v * v));
+    const request = { target: 'silu', T: 8, domain: [-6, 6], epochs: 150, samples: 2000, seeds: 1 } as const;
+    const uniform = fitNeuron(kernels, request).entry;
+    const weighted = fitNeuron(kernels, { ...request, distribution: { x, weight } }).entry;
+    const onInputs = (e: typeof uniform) => weightedError(kernels, e.neuron, TARGETS.silu.f, x, weight);
+    console.log(
+      `silu T=8 on [-6, 6]: MSE on the inputs' distribution ${onInputs(uniform).toExponential(2)} fitted uniformly, ` +
+        `${onInputs(weighted).toExponential(2)} fitted on it; uniform on the domain ${uniform.heldOut.mse.toExponential(2)} ` +
+        `vs ${weighted.heldOut.mse.toExponential(2)}`,
+    );
+    expect(weighted.fit?.fromDistribution).toBe(1000);
+    expect(weighted.fit?.nearZero).toBeNull();
+    expect(uniform.fit?.fromDistribution).toBeUndefined();
+    expect(onInputs(weighted)).toBeLessThan(0.6 * onInputs(uniform)); // measured 0.45
+    const bad = (distribution: unknown) => () =>
+      fitNeuron(kernels, { ...request, epochs: 1, distribution: distribution as never });
+    expect(bad({ x: [1, 2], weight: [1] })).toThrow(/as many weights as values .* got 2 values and 1 weights/);
+    expect(bad({ x: [1, NaN], weight: [1, 1] })).toThrow(/distribution entry 1 must be a finite value/);
+    expect(bad({ x: [1, 2], weight: [1, -1] })).toThrow(/entry 1 .* weighted -1/);
+    expect(bad({ x: [1, 2], weight: [0, 0] })).toThrow(/weights are all 0/);
   });
 
   it('rejects bad requests with errors that name the option', () => {

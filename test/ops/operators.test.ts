@@ -220,6 +220,9 @@ describe('spiking options', () => {
       /option identityRange must be "mse" or "max" or "power-of-two", got 7/,
     );
     expect(make({ T: 8, code: 'naf' })).toThrow(/option code must be "binary" or "signed-digit", got "naf"/);
+    expect(make({ T: 8, activationFit: 'weighted' })).toThrow(
+      /option activationFit must be "uniform" or "calibrated", got "weighted"/,
+    );
     expect(make({ T: 8, siteT: 'layer0' })).toThrow(/option siteT must be an object of site or family names/);
     expect(make({ T: 8, siteT: { norms: 33 } })).toThrow(
       /option siteT\["norms"\] must be an integer in \[1, 32\], got 33/,

@@ -57,6 +57,28 @@ describe('neuron cache keys', () => {
     expect(other.used.get('gelu/N2/T4/[-3,3]')?.source).toBe('fitted');
     expect(cache.sets).toHaveLength(2);
   });
+
+  it('a fit on an input distribution is never a table entry, and each distribution is its own neuron', () => {
+    const cache = recordingCache();
+    const provider = new NeuronProvider(kernels, { cache, fit: TINY_FIT });
+    // silu N=4 T=8 on its default domain is in the shipped table: without a distribution it comes from there
+    const shipped = { target: 'silu', N: 4, T: 8, domain: [-8, 8] } as const;
+    provider.get(shipped);
+    expect(provider.used.get('silu/N4/T8/[-8,8]')?.source).toBe('table');
+    const near0 = { x: [-0.5, 0, 0.5], weight: [1, 2, 1] };
+    const wide = { x: [-4, 0, 4], weight: [1, 2, 1] };
+    const a = provider.get({ ...shipped, distribution: near0 });
+    const b = provider.get({ ...shipped, distribution: wide });
+    expect(a.fit?.fromDistribution).toBe(32);
+    expect(b).not.toBe(a);
+    const keys = [...provider.used.keys()].filter((k) => k.includes('/inputs:'));
+    expect(keys).toHaveLength(2);
+    expect(keys.every((k) => provider.used.get(k)?.source === 'fitted')).toBe(true);
+    expect(cache.sets.every((k) => /^silu\/N4\/T8\/\[-8,8\]\/inputs:[0-9a-f]{16}\/fitter/.test(k))).toBe(true);
+    // the same distribution again (a copy) is the cached neuron
+    const again = new NeuronProvider(kernels, { cache, fit: TINY_FIT });
+    expect(again.get({ ...shipped, distribution: { x: [...near0.x], weight: [...near0.weight] } })).toBe(a);
+  });
 });
 
 describe('the disk cache', () => {

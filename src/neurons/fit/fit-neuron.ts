@@ -10,7 +10,13 @@ import { identityNeuron, type FsNeuron, type Neuron } from '../neuron.js';
 import { targetByName, type TargetFunction, type TargetName } from '../targets.js';
 import { fitFs, initialFsNeuron, spikesPerInput, type FsFitSettings } from './fit-fs.js';
 import { effectiveDomain, fitMbe, type MbeMode } from './fit-mbe.js';
-import { trainingSamples, type NearZeroSamples, type SampleSet } from './samples.js';
+import {
+  distributionSamples,
+  trainingSamples,
+  type InputDistribution,
+  type NearZeroSamples,
+  type SampleSet,
+} from './samples.js';
 
 export interface FitRequest {
   readonly target: TargetName;
@@ -36,6 +42,12 @@ export interface FitRequest {
   readonly samples?: number;
   /** Training sample seed (default 1). */
   readonly sampleSeed?: number;
+  /**
+   * Where the neuron's real inputs are (e.g. a site's calibrated histogram): half the training samples are drawn
+   * from it and half stay uniform on the domain, so the loss weights the real inputs without leaving the rest of
+   * the domain unfitted. Default: uniform samples only (plus the target's near-0 samples).
+   */
+  readonly distribution?: InputDistribution;
 }
 
 export interface FitOutcome {
@@ -111,6 +123,7 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
   checkPositive('learningRate', settings.learningRate);
   checkPositive('lrDecay', settings.lrDecay);
   checkDomain(domain, target);
+  if (request.distribution !== undefined) checkDistribution(request.distribution);
   const producedBy = `mbe-snn ${VERSION} fitNeuron`;
 
   if (variant === 'identity') {
@@ -121,7 +134,13 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
   }
 
   const started = performance.now();
-  const { signMagnitude, fitDomain, nearZero, samples } = fitProblem(target, variant, domain, settings);
+  const { signMagnitude, fitDomain, nearZero, samples, fromDistribution } = fitProblem(
+    target,
+    variant,
+    domain,
+    settings,
+    request.distribution,
+  );
   let best: { neuron: Neuron; trainMse: number; bestEpoch: number; history: Float64Array; seed: number } | undefined;
   for (let seed = firstSeed; seed < firstSeed + settings.seeds; seed++) {
     const common = {
@@ -151,6 +170,7 @@ export function fitNeuron(kernels: Kernels, request: FitRequest): FitOutcome {
     bestEpoch: kept.bestEpoch,
     samples: settings.samples,
     nearZero,
+    ...(fromDistribution > 0 ? { fromDistribution } : {}),
     seconds: (performance.now() - started) / 1000,
   };
   const entry = entryOf(target, variant, N, request.T, domain, kept.neuron, kernels, fit, producedBy);
@@ -174,7 +194,7 @@ export function fsFiringRates(request: FitRequest, entry: NeuronEntry): FsFiring
   }
   const settings = { ...DEFAULTS, ...definedOnly(request) };
   const target = targetByName(entry.target);
-  const problem = fitProblem(target, entry.variant, entry.domain, settings);
+  const problem = fitProblem(target, entry.variant, entry.domain, settings, request.distribution);
   const initial: FsNeuron = initialFsNeuron(problem.samples, target.f, {
     T: entry.T,
     domain: problem.fitDomain,
@@ -194,12 +214,56 @@ function fitProblem(
   variant: NeuronVariant,
   domain: readonly [number, number],
   settings: Pick<typeof DEFAULTS, 'samples' | 'sampleSeed'>,
-): { signMagnitude: boolean; fitDomain: [number, number]; nearZero: NearZeroSamples | null; samples: SampleSet } {
+  distribution?: InputDistribution,
+): {
+  signMagnitude: boolean;
+  fitDomain: [number, number];
+  nearZero: NearZeroSamples | null;
+  samples: SampleSet;
+  fromDistribution: number;
+} {
   const signMagnitude = target.odd && variant !== 'mbe-paper';
   const fitDomain = effectiveDomain(domain, signMagnitude);
+  if (distribution) {
+    // the distribution takes the near-0 samples' place: it says where the inputs are
+    const fromDistribution = settings.samples >> 1;
+    const uniform = trainingSamples(target.f, fitDomain, settings.samples - fromDistribution, settings.sampleSeed);
+    const drawn = distributionSamples(
+      distribution,
+      fitDomain,
+      fromDistribution,
+      settings.sampleSeed + 1,
+      signMagnitude,
+    );
+    const x = new Float64Array(settings.samples); // (samples) uniform, then drawn
+    x.set(uniform.x);
+    x.set(drawn, uniform.x.length);
+    return { signMagnitude, fitDomain, nearZero: null, samples: { x, f: x.map(target.f) }, fromDistribution };
+  }
   const nearZero = NEAR_ZERO[target.name] ?? null;
   const samples = trainingSamples(target.f, fitDomain, settings.samples, settings.sampleSeed, nearZero ?? undefined);
-  return { signMagnitude, fitDomain, nearZero, samples };
+  return { signMagnitude, fitDomain, nearZero, samples, fromDistribution: 0 };
+}
+
+/** Equal lengths (at most 1,000,000), finite values, finite non-negative weights that do not all vanish. */
+function checkDistribution(distribution: InputDistribution): void {
+  const { x, weight } = distribution;
+  if (!x || !weight || x.length !== weight.length || x.length === 0 || x.length > 1_000_000) {
+    throw new InvalidArgumentError(
+      `distribution must have as many weights as values (1 to 1,000,000), got ${x?.length} values and ${weight?.length} weights`,
+    );
+  }
+  let total = 0;
+  for (let k = 0; k < x.length; k++) {
+    const [v, w] = [x[k] as number, weight[k] as number];
+    if (!Number.isFinite(v) || !Number.isFinite(w) || w < 0) {
+      throw new InvalidArgumentError(
+        `distribution entry ${k} must be a finite value with a finite weight >= 0, got ${v} weighted ${w}`,
+      );
+    }
+    total += w;
+  }
+  if (!(total > 0)) throw new InvalidArgumentError('distribution weights are all 0');
 }
 
 function entryOf(

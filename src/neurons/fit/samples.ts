@@ -40,3 +40,43 @@ export function heldOutInputs(domain: readonly [number, number], count: number, 
   for (let i = 0; i < count; i++) x[i] = a + (b - a) * random();
   return x;
 }
+
+/** Where a neuron's real inputs are: values and their weights (e.g. a calibrated histogram's bins and counts). */
+export interface InputDistribution {
+  /** (K) values */
+  readonly x: ArrayLike<number>;
+  /** (K) non-negative weights, not all 0 */
+  readonly weight: ArrayLike<number>;
+}
+
+/**
+ * `count` samples drawn from a distribution (by inverse CDF, seeded), each spread over +-1/64 of its value (a
+ * histogram bin's relative width), folded to |x| for sign-magnitude fits and clamped into `domain`.
+ */
+export function distributionSamples(
+  distribution: InputDistribution,
+  domain: readonly [number, number],
+  count: number,
+  seed: number,
+  fold: boolean,
+): Float64Array {
+  const { x: values, weight } = distribution;
+  const cdf = new Float64Array(weight.length); // (K) running sums of the weights
+  let total = 0;
+  for (let k = 0; k < weight.length; k++) cdf[k] = total += weight[k] as number;
+  const random = seededRandom(seed);
+  const [a, b] = domain;
+  const x = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const u = random() * total;
+    let [lo, hi] = [0, cdf.length - 1];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cdf[mid] as number) > u) hi = mid;
+      else lo = mid + 1;
+    }
+    const v = (values[lo] as number) * (1 + (random() - 0.5) / 32);
+    x[i] = Math.min(b, Math.max(a, fold ? Math.abs(v) : v));
+  }
+  return x;
+}

@@ -192,13 +192,22 @@ export class SpikingContext {
     return train;
   }
 
-  /** The activation neuron of a site, fitted on the calibrated domain (with margin) or from the table. */
+  /**
+   * The activation neuron of a site on its calibrated domain (with margin): from the table or fitted uniformly, or
+   * (activationFit `calibrated`) fitted with half its samples drawn from the site's calibrated inputs.
+   */
   activationNeuron(site: string, target: TargetName, T: number): NeuronEntry {
     let entry = this.activationNeurons.get(site);
     if (!entry) {
       const range = this.calibrated(site, 'x');
       const domain = activationDomain(range.min, range.max, this.options.domainMargin);
-      entry = this.neurons.get({ target, N: this.options.activationBases, T, domain });
+      const request = { target, N: this.options.activationBases, T, domain };
+      if (this.options.activationFit === 'calibrated') {
+        const { x, count } = range.histogram.points();
+        entry = this.neurons.get({ ...request, distribution: { x, weight: count } });
+      } else {
+        entry = this.neurons.get(request);
+      }
       this.activationNeurons.set(site, entry);
     }
     return entry;

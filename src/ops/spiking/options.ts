@@ -14,6 +14,10 @@ export type RangeMode = 'static' | 'dynamic';
 /** `binary`: one spike per 1-bit of the magnitude; `signed-digit`: its non-adjacent form on a polarity pair. */
 export type IdentityCode = 'binary' | 'signed-digit';
 
+/** `uniform`: activation neurons fitted uniformly on their domains (the shipped table's); `calibrated`: half their
+ * training samples drawn from the site's calibrated input histogram, fitted per site. */
+export type ActivationFit = 'uniform' | 'calibrated';
+
 export interface SpikingOptions {
   /** Timesteps, 1..32. */
   readonly T: number;
@@ -38,6 +42,8 @@ export interface SpikingOptions {
   readonly code?: IdentityCode;
   /** Activation domains extend the calibrated range by this fraction of its width on each side (default 0.1). */
   readonly domainMargin?: number;
+  /** How activation neurons are fitted (default `uniform`, from the table where it has them). */
+  readonly activationFit?: ActivationFit;
 }
 
 export type ResolvedSpikingOptions = Required<Omit<SpikingOptions, 'spiking' | 'siteT'>> & {
@@ -79,6 +85,12 @@ export function resolveSpikingOptions(options: SpikingOptions): ResolvedSpikingO
   );
   const rounding = oneOf<IdentityRounding>('rounding', options.rounding, ['nearest', 'floor'], 'nearest');
   const code = oneOf<IdentityCode>('code', options.code, ['binary', 'signed-digit'], 'binary');
+  const activationFit = oneOf<ActivationFit>(
+    'activationFit',
+    options.activationFit,
+    ['uniform', 'calibrated'],
+    'uniform',
+  );
   const siteT = Object.create(null) as Record<string, number>; // no prototype: every key is the user's own
   if (options.siteT !== undefined) {
     if (typeof options.siteT !== 'object' || options.siteT === null) {
@@ -113,6 +125,7 @@ export function resolveSpikingOptions(options: SpikingOptions): ResolvedSpikingO
     rounding,
     code,
     domainMargin,
+    activationFit,
     spiking,
   };
 }
