@@ -36,7 +36,7 @@ export { TARGET_NAMES, TARGETS, type TargetFunction, type TargetName } from './n
 export { FloatOpSet } from './ops/float-opset.js';
 export { CalibratingOpSet, type Calibration } from './ops/calibration.js';
 export { SpikingOpSet, type SpikingOpSetInit } from './ops/spiking/spiking-opset.js';
-export type { IdentityCode, RangeMode, SpikingMode, SpikingOptions } from './ops/spiking/options.js';
+export type { ActivationFit, IdentityCode, RangeMode, SpikingMode, SpikingOptions } from './ops/spiking/options.js';
 export type { IdentityRangeRule, IdentityRounding } from './ops/spiking/ranges.js';
 export type { ActivationKind, LinearLayer, OpSet } from './ops/opset.js';
 export { OP_FAMILIES, type OpFamily } from './ops/conventions.js';
