@@ -65,17 +65,27 @@ export class Attention {
       this.ops.matmul(`${site}.qk`, att, this.qHead, this.kHead, S, hd, L, { transposeB: true, scale });
       this.ops.softmax(`${site}.softmax`, att, S, L, mask);
       this.ops.matmul(`${site}.pv`, this.outHead, att, this.vHead, S, L, hd);
-      for (let s = 0; s < S; s++) {
-        out.data.set(this.outHead.subarray(s * hd, (s + 1) * hd), out.offset + s * out.stride + h * hd);
-      }
+      scatter(out, this.outHead, h * hd, S, hd);
     }
   }
 }
 
+// Plain loops: a subarray per row would allocate one typed-array object per row and head at every step.
+
 /** into (rows, hd) = the head vectors at column `column` of the source's rows. */
 function gather(into: Float32Array, source: HeadSource, column: number, rows: number, hd: number): void {
+  const { data, stride } = source;
   for (let r = 0; r < rows; r++) {
-    const at = source.offset + r * source.stride + column;
-    into.set(source.data.subarray(at, at + hd), r * hd);
+    const at = source.offset + r * stride + column;
+    for (let i = 0; i < hd; i++) into[r * hd + i] = data[at + i] as number;
+  }
+}
+
+/** The head's rows (rows, hd) into the destination's rows at column `column`. */
+function scatter(out: HeadSource, from: Float32Array, column: number, rows: number, hd: number): void {
+  const { data, stride } = out;
+  for (let r = 0; r < rows; r++) {
+    const at = out.offset + r * stride + column;
+    for (let i = 0; i < hd; i++) data[at + i] = from[r * hd + i] as number;
   }
 }

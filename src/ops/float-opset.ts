@@ -1,5 +1,6 @@
 // The float OpSet: every operation computed directly in float32 storage (float64 accumulation where a
-// reduction is involved). It is the reference the spiking OpSet is measured against. Argument checks come
+// reduction is involved, except the gemm kernel's products: linear layers, and products of two activations from
+// GEMM_MIN_MACS multiply-adds up, which accumulate in float32). It is the reference the spiking OpSet is measured against. Argument checks come
 // from the op table, so every OpSet rejects a bad call the same way.
 import type { Kernels } from '../kernels/index.js';
 import { TARGETS } from '../neurons/targets.js';
@@ -10,10 +11,18 @@ import { isVisible, visibleColumns } from './masks.js';
 import { OP_TABLE, type OpArgs } from './op-table.js';
 import type { LinearLayer, OpSet } from './opset.js';
 
+/**
+ * Products of two activations at least this large (multiply-adds) run in the gemm kernel; smaller ones (a decode
+ * step's attention in a tiny model) stay in JS, where the kernel's copies in and out would cost more than the
+ * product.
+ */
+const GEMM_MIN_MACS = 16_384;
+
 export class FloatOpSet implements OpSet {
   readonly kind = 'float';
 
   private patches = new Float32Array(0); // (OH * OW, K * K * Cin) of the largest convolution so far
+  private transposed = new Float32Array(0); // (K, N) of the largest transposed product so far
 
   constructor(private readonly kernels: Kernels) {}
 
@@ -74,6 +83,23 @@ export class FloatOpSet implements OpSet {
     OP_TABLE.matmul.check(args);
     const [, out, a, b, M, K, N, options = {}] = args;
     const scale = options.scale ?? 1;
+    if (M * K * N >= GEMM_MIN_MACS) {
+      // attention's products at real sizes: B packed for the gemm kernel (transposed first for q k^T)
+      let rowMajor = b.subarray(0, K * N); // (K, N)
+      if (options.transposeB) {
+        if (this.transposed.length < K * N) this.transposed = new Float32Array(K * N);
+        rowMajor = this.transposed.subarray(0, K * N);
+        for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) rowMajor[k * N + j] = b[j * K + k] as number;
+      }
+      const packed = this.kernels.pack(rowMajor, K, N);
+      try {
+        this.kernels.gemm(a.subarray(0, M * K), packed, M, { out: out.subarray(0, M * N) });
+      } finally {
+        packed.free();
+      }
+      if (scale !== 1) for (let i = 0; i < M * N; i++) out[i] = scale * (out[i] as number);
+      return;
+    }
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let sum = 0;
