@@ -11,7 +11,15 @@ import { runGemm, type GemmOptions } from './gemm.js';
 import { checkOptions } from './checks.js';
 import { WasmHeap } from './heap.js';
 import { runMembrane, runMembraneSpikes, type MembraneOptions, type MembraneSpikesOptions } from './membrane.js';
-import { checkResident, packMatrix, uploadMatrix, type PackedMatrix, type ResidentMatrix } from './resident.js';
+import {
+  checkResident,
+  packMatrix,
+  packTransposedMatrix,
+  readPackedColumn,
+  uploadMatrix,
+  type PackedMatrix,
+  type ResidentMatrix,
+} from './resident.js';
 import { runSpikemm } from './spikemm.js';
 import type { FrexpResult, MembraneSpikes, MembraneTables, SpikePlanes } from './types.js';
 
@@ -78,6 +86,16 @@ export class Kernels {
   /** Packs B (K, N) into 16-column panels in wasm memory, for gemm. */
   pack(b: Float32Array, K: number, N: number): PackedMatrix {
     return packMatrix(this.ctx, this, b, K, N);
+  }
+
+  /** Packs B = W^T (K, N) for gemm from W (N, K): a linear layer's (out, in) weight, with no transposed copy. */
+  packTransposed(w: Float32Array, K: number, N: number): PackedMatrix {
+    return packTransposedMatrix(this.ctx, this, w, K, N);
+  }
+
+  /** out (K) = column `column` of a packed B: the row of W it was packed from (an embedding tied to it). */
+  packedColumn(b: PackedMatrix, column: number, out: Float32Array): Float32Array {
+    return readPackedColumn(this, b, column, out);
   }
 
   // ---- gemm ----

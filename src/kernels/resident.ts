@@ -104,6 +104,50 @@ export function packMatrix(
   return issue({ owner, heap, ptr, rows: K, cols: N, layout: 'packed-16' });
 }
 
+/**
+ * Packs B = W^T for W (N, K) row-major, a linear layer's (out, in) weight, as packMatrix packs a (K, N) B: written
+ * straight into the block, so no transposed copy and no scratch of the whole matrix is ever made.
+ */
+export function packTransposedMatrix(
+  { heap }: KernelContext,
+  owner: Kernels,
+  w: Float32Array,
+  K: number,
+  N: number,
+): PackedMatrix {
+  checkMatrix('w', w, N, K);
+  const panels = Math.ceil(N / 16);
+  checkWasmBytes('the packed matrix', panels * K * 16 * 4);
+  const ptr = heap.alloc(panels * K * 16 * 4); // (panels, K, 16)
+  const packed = heap.f32(ptr, panels * K * 16);
+  for (let p = 0; p < panels; p++) {
+    const panel = p * K * 16;
+    for (let c = 0; c < 16; c++) {
+      const n = p * 16 + c;
+      if (n >= N) {
+        for (let k = 0; k < K; k++) packed[panel + k * 16 + c] = 0; // the padding past N
+        continue;
+      }
+      const row = n * K; // W's row n is B's column n
+      for (let k = 0; k < K; k++) packed[panel + k * 16 + c] = w[row + k] as number;
+    }
+  }
+  return issue({ owner, heap, ptr, rows: K, cols: N, layout: 'packed-16' });
+}
+
+/** out (K) = column `column` of a packed B (K, N): row `column` of the W it was packed from. */
+export function readPackedColumn(owner: Kernels, b: PackedMatrix, column: number, out: Float32Array): Float32Array {
+  const r = checkResident(owner, 'b', b, 'packed-16');
+  checkInt('column', column, 0, r.cols - 1);
+  checkFloat32Array('out', out);
+  checkLength('out', out, r.rows, `(K) = (${r.rows})`);
+  const K = r.rows;
+  const packed = r.heap.f32(r.ptr + (column >> 4) * K * 16 * 4, K * 16); // the column's panel (K, 16)
+  const c = column & 15;
+  for (let k = 0; k < K; k++) out[k] = packed[k * 16 + c] as number;
+  return out;
+}
+
 /** The record of `matrix`; throws unless it is a live matrix of `owner` in the given layout. */
 export function checkResident(owner: Kernels, name: string, matrix: unknown, layout: Layout): IssuedMatrix {
   const found = issued.get(matrix as ResidentMatrix);

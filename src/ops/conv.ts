@@ -17,8 +17,6 @@ export interface ConvGeometry {
 /** A convolution prepared once: its geometry and the linear layer (Cout, KH * KW * Cin) over patches. */
 export interface ConvLayer {
   readonly geometry: ConvGeometry;
-  /** OIHW as given (Cout, Cin, KH, KW). */
-  readonly weight: Float32Array;
   readonly bias: Float32Array | undefined;
   readonly linear: DenseLinearLayer;
   dispose(): void;
@@ -67,7 +65,7 @@ export function prepareConv(
     }
   }
   const linear = prepareDenseLinear(kernels, reordered, patchLength(geometry), O, bias);
-  return { geometry, weight, bias, linear, dispose: () => linear.dispose() };
+  return { geometry, bias, linear, dispose: () => linear.dispose() }; // the OIHW weight is not kept
 }
 
 /**

@@ -1,5 +1,5 @@
-// Linear-layer weights prepared for the dense gemm kernel: W (out, in) transposed to (in, out) and packed
-// into resident 16-column panels once.
+// Linear-layer weights prepared for the dense gemm kernel: W (out, in) packed as W^T (in, out) into resident
+// 16-column panels once, straight from W (no transposed copy); the layer keeps no reference to W.
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels, PackedMatrix } from '../kernels/index.js';
 import type { LinearLayer } from './opset.js';
@@ -24,10 +24,13 @@ export function prepareDenseLinear(
   if (bias && bias.length !== outFeatures) {
     throw new InvalidArgumentError(`linear bias has ${bias.length} elements, expected ${outFeatures}`);
   }
-  const transposed = new Float32Array(inFeatures * outFeatures); // (in, out)
-  for (let o = 0; o < outFeatures; o++) {
-    for (let i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = weight[o * inFeatures + i] as number;
-  }
-  const packed = kernels.pack(transposed, inFeatures, outFeatures);
-  return { inFeatures, outFeatures, weight, bias, packed, dispose: () => packed.free() };
+  const packed = kernels.packTransposed(weight, inFeatures, outFeatures); // W^T (in, out), packed from W itself
+  return {
+    inFeatures,
+    outFeatures,
+    bias,
+    packed,
+    weightRow: (o, out) => kernels.packedColumn(packed, o, out),
+    dispose: () => packed.free(),
+  };
 }

@@ -22,10 +22,14 @@ export const ACTIVATION_KINDS: readonly ActivationKind[] = ['gelu', 'gelu_tanh',
 export interface LinearLayer {
   readonly inFeatures: number;
   readonly outFeatures: number;
-  /** (out, in) row-major, as PyTorch and llama2.c store it. */
-  readonly weight: Float32Array;
   /** (out) or undefined. */
   readonly bias: Float32Array | undefined;
+  /**
+   * out (in) = row o of the weight W (out, in), read back from the layer's resident copy: an embedding tied to
+   * the layer (a language model's shared classifier) needs no copy of its own. The weight array handed to
+   * prepareLinear is not kept, so the file it came from can be freed.
+   */
+  weightRow(o: number, out: Float32Array): Float32Array;
   /** Frees resident copies; the layer cannot be used afterwards. */
   dispose(): void;
 }

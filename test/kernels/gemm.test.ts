@@ -75,6 +75,52 @@ for (const { variant, supported, title } of VARIANT_CASES) {
       }
     }
 
+    it('packs W^T straight from W (out, in): the same panels as packing the transpose, and W rows read back', () => {
+      for (const [K, N] of [
+        [1, 1],
+        [7, 9],
+        [5, 17],
+        [33, 15],
+        [64, 31],
+        [100, 48],
+        [0, 3],
+      ] as const) {
+        const random = seededRandom(K * 131 + N);
+        const w = normal(random, N * K); // (N, K): a layer's (out, in)
+        w[0] = -0; // signs and non-finite values travel as they are
+        if (w.length > 2) w[2] = NaN;
+        const transposed = new Float32Array(K * N); // (K, N), the independent reference's B
+        for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) transposed[k * N + n] = w[n * K + k] as number;
+        // a freed block first, so the packed block reuses dirty memory: its padding must still be written as 0
+        kernels
+          .upload(
+            Float32Array.from({ length: K * 16 + 64 }, () => 7),
+            1,
+            K * 16 + 64,
+          )
+          .free();
+        const fromW = kernels.packTransposed(w, K, N);
+        const fromB = kernels.pack(transposed, K, N);
+        const a = normal(random, 3 * K);
+        const c = kernels.gemm(a, fromW, 3);
+        const cRef = kernels.gemm(a, fromB, 3);
+        expect(Array.from(c), `${K}x${N}`).toEqual(Array.from(cRef));
+        for (let n = 0; n < N; n++) {
+          const row = kernels.packedColumn(fromW, n, new Float32Array(K));
+          expect(Array.from(row)).toEqual(Array.from(w.subarray(n * K, (n + 1) * K)));
+        }
+        fromW.free();
+        fromB.free();
+      }
+      const packed = kernels.packTransposed(new Float32Array(6), 2, 3);
+      expect(() => kernels.packedColumn(packed, 3, new Float32Array(2))).toThrow(
+        /column must be an integer in \[0, 2\]/,
+      );
+      expect(() => kernels.packedColumn(packed, 0, new Float32Array(3))).toThrow(/out .*\(K\) = \(2\)/);
+      expect(() => kernels.packTransposed(new Float32Array(5), 2, 3)).toThrow(/w .*\(3, 2\)/);
+      packed.free();
+    });
+
     it('propagates NaN and Inf like IEEE arithmetic', () => {
       const M = 5;
       const K = 6;

@@ -125,7 +125,11 @@ export class SpikingOpSet implements OpSet {
       const layer: SpikingConvLayer = { ...dense, resident: undefined };
       return layer;
     }
-    const { inFeatures, outFeatures, weight: patchWeight } = dense.linear; // (Cout, K * K * Cin)
+    const { inFeatures, outFeatures } = dense.linear;
+    const patchWeight = new Float32Array(outFeatures * inFeatures); // (Cout, K * K * Cin), read back from the packed copy
+    for (let o = 0; o < outFeatures; o++) {
+      dense.linear.weightRow(o, patchWeight.subarray(o * inFeatures, (o + 1) * inFeatures));
+    }
     const layer: SpikingConvLayer = withResident(
       dense,
       residentTranspose(this.kernels, patchWeight, inFeatures, outFeatures),
