@@ -1,10 +1,13 @@
 // The key-value cache of a causal language model, like run.c's RunState: every layer's keys and values
 // for every position so far, so a decoding step attends over the past without recomputing it.
+import { InvalidArgumentError } from '../errors.js';
 import type { HeadSource } from './attention.js';
 
 export class KvCache {
   private readonly keys: Float32Array; // (layers, contextLength, kvDim)
   private readonly values: Float32Array; // (layers, contextLength, kvDim)
+  /** Positions 0 .. filled - 1 hold keys and values written since the last reset (layer 0's count). */
+  private filled = 0;
 
   constructor(
     readonly layers: number,
@@ -17,6 +20,12 @@ export class KvCache {
 
   /** Stores S rows of keys and values (kvDim each, from their sources) at positions startPos .. startPos + S - 1. */
   append(layer: number, k: HeadSource, v: HeadSource, S: number, startPos: number): void {
+    if (startPos > this.filled) {
+      throw new InvalidArgumentError(
+        `positions 0 .. ${startPos - 1} must be run (since the last reset) before position ${startPos}; ${this.filled} were`,
+      );
+    }
+    if (layer === 0) this.filled = startPos + S;
     const at = (layer * this.contextLength + startPos) * this.kvDim;
     for (let s = 0; s < S; s++) {
       const row = at + s * this.kvDim;
@@ -34,8 +43,9 @@ export class KvCache {
     return { data: this.values, offset: layer * this.contextLength * this.kvDim, stride: this.kvDim };
   }
 
+  /** Forgets every position. The memory is not cleared: nothing past `filled` is ever read, and clearing would
+   * touch every page of a long context's cache at each reset. */
   reset(): void {
-    this.keys.fill(0);
-    this.values.fill(0);
+    this.filled = 0;
   }
 }

@@ -30,24 +30,29 @@ export class Llama2cModel implements CausalLM {
   readonly kvDim: number;
   private readonly layers: LayerWeights[];
   private readonly classifier: LinearLayer;
+  /** The token embedding: the classifier itself when shared, else a copy of the table (vocab, dim). */
+  private readonly embedding: Float32Array | LinearLayer;
+  private readonly rmsFinal: Float32Array; // (dim)
   private readonly ropeCos: Float32Array; // (seqLen, headSize / 2)
   private readonly ropeSin: Float32Array; // (seqLen, headSize / 2)
   private readonly cache: KvCache;
   private readonly attention: Attention;
-  // Activations for up to maxRows tokens.
-  private readonly x: Float32Array; // (rows, dim) residual stream
-  private readonly xb: Float32Array; // (rows, dim)
-  private readonly xb2: Float32Array; // (rows, dim)
-  private readonly q: Float32Array; // (rows, dim)
-  private readonly k: Float32Array; // (rows, kvDim)
-  private readonly v: Float32Array; // (rows, kvDim)
-  private readonly hb: Float32Array; // (rows, hidden)
-  private readonly hb2: Float32Array; // (rows, hidden)
-  private readonly logits: Float32Array; // (rows, vocab)
+  // Activations for the most tokens a forward has taken so far (at most maxRows): a decoding step needs one row,
+  // and a model that only decodes never holds (maxRows, vocab) logits.
+  private rows = 0;
+  private x = new Float32Array(0); // (rows, dim) residual stream
+  private xb = new Float32Array(0); // (rows, dim)
+  private xb2 = new Float32Array(0); // (rows, dim)
+  private q = new Float32Array(0); // (rows, dim)
+  private k = new Float32Array(0); // (rows, kvDim)
+  private v = new Float32Array(0); // (rows, kvDim)
+  private hb = new Float32Array(0); // (rows, hidden)
+  private hb2 = new Float32Array(0); // (rows, hidden)
+  private logits = new Float32Array(0); // (rows, vocab)
 
   constructor(
     readonly config: Llama2cConfig,
-    private readonly weights: Llama2cWeights,
+    weights: Llama2cWeights,
     private readonly ops: OpSet,
     readonly maxRows = config.seqLen,
   ) {
@@ -55,10 +60,12 @@ export class Llama2cModel implements CausalLM {
     this.headSize = dim / nHeads;
     this.kvDim = (dim * nKvHeads) / nHeads;
     const kv = this.kvDim;
+    // The model keeps no view into `weights`: the file they came from can be freed once the model is built. The
+    // linear layers hold their packed copies, the gains are copied, a shared embedding is read from the classifier.
     const slice = (t: Float32Array, l: number, size: number) => t.subarray(l * size, (l + 1) * size);
     this.layers = Array.from({ length: nLayers }, (_, l) => ({
-      rmsAtt: slice(weights.rmsAtt, l, dim),
-      rmsFfn: slice(weights.rmsFfn, l, dim),
+      rmsAtt: slice(weights.rmsAtt, l, dim).slice(),
+      rmsFfn: slice(weights.rmsFfn, l, dim).slice(),
       wq: ops.prepareLinear(slice(weights.wq, l, dim * dim), dim, dim),
       wk: ops.prepareLinear(slice(weights.wk, l, kv * dim), dim, kv),
       wv: ops.prepareLinear(slice(weights.wv, l, kv * dim), dim, kv),
@@ -68,6 +75,8 @@ export class Llama2cModel implements CausalLM {
       w3: ops.prepareLinear(slice(weights.w3, l, hiddenDim * dim), dim, hiddenDim),
     }));
     this.classifier = ops.prepareLinear(weights.wcls, dim, vocabSize);
+    this.embedding = weights.wcls === weights.tokenEmbedding ? this.classifier : weights.tokenEmbedding.slice();
+    this.rmsFinal = weights.rmsFinal.slice();
     const half = this.headSize / 2;
     this.ropeCos = new Float32Array(seqLen * half);
     this.ropeSin = new Float32Array(seqLen * half);
@@ -80,16 +89,22 @@ export class Llama2cModel implements CausalLM {
     }
     this.cache = new KvCache(nLayers, seqLen, kv);
     this.attention = new Attention(ops, { heads: nHeads, kvHeads: nKvHeads, headDim: this.headSize }, maxRows, seqLen);
-    const rows = maxRows;
-    this.x = new Float32Array(rows * dim);
-    this.xb = new Float32Array(rows * dim);
-    this.xb2 = new Float32Array(rows * dim);
-    this.q = new Float32Array(rows * dim);
-    this.k = new Float32Array(rows * kv);
-    this.v = new Float32Array(rows * kv);
-    this.hb = new Float32Array(rows * hiddenDim);
-    this.hb2 = new Float32Array(rows * hiddenDim);
-    this.logits = new Float32Array(rows * vocabSize);
+  }
+
+  /** Grows the activations to S rows. */
+  private ensureRows(S: number): void {
+    if (S <= this.rows) return;
+    const { dim, hiddenDim, vocabSize } = this.config;
+    this.rows = S;
+    this.x = new Float32Array(S * dim);
+    this.xb = new Float32Array(S * dim);
+    this.xb2 = new Float32Array(S * dim);
+    this.q = new Float32Array(S * dim);
+    this.k = new Float32Array(S * this.kvDim);
+    this.v = new Float32Array(S * this.kvDim);
+    this.hb = new Float32Array(S * hiddenDim);
+    this.hb2 = new Float32Array(S * hiddenDim);
+    this.logits = new Float32Array(S * vocabSize);
   }
 
   get vocabSize(): number {
@@ -112,10 +127,11 @@ export class Llama2cModel implements CausalLM {
     const S = tokens.length;
     const { dim, hiddenDim, vocabSize, seqLen, nLayers } = this.config;
     checkSpan(S, startPos, this.maxRows, seqLen);
+    this.ensureRows(S);
     const ops = this.ops;
     const x = this.x.subarray(0, S * dim);
     // x = token embeddings (S, dim)
-    embedTokens(x, this.weights.tokenEmbedding, tokens, dim);
+    embedTokens(x, this.embedding, tokens, dim);
     for (let l = 0; l < nLayers; l++) {
       const layer = this.layers[l] as LayerWeights;
       const site = `layer${l}`;
@@ -152,7 +168,7 @@ export class Llama2cModel implements CausalLM {
       ops.linear(`${site}.w2`, this.xb, this.hb, layer.w2, S);
       ops.add(`${site}.residual2`, x, x, this.xb, S * dim);
     }
-    ops.rmsNorm('final.norm', this.xb, x, this.weights.rmsFinal, S, dim, RMS_EPS);
+    ops.rmsNorm('final.norm', this.xb, x, this.rmsFinal, S, dim, RMS_EPS);
     ops.linear('final.classifier', this.logits, this.xb, this.classifier, S);
     return this.logits.subarray(0, S * vocabSize);
   }
