@@ -1,0 +1,400 @@
+// End-to-end speed and memory of whole llama2.c models, one thread, greedy decoding with the KV cache:
+//   stories260K   the fixtures' checkpoint (skipped with a message when the fixtures are absent)
+//   15M shape     stories15M's shape (dim 288, 6 layers, vocab 32000), random weights (bench/helpers/llama2c-checkpoint.ts)
+//   110M shape    stories110M's shape (dim 768, 12 layers, vocab 32000), random weights
+// For the float model and its spiking conversions at T = 16 (equivalent mode, spike-driven mode): decode tokens/s,
+// prefill tokens/s of a 128-token prompt, peak resident memory and the wasm memory. Each (checkpoint, model) runs in
+// its own child process, so one's allocations do not count against the next.
+//
+// The roofline baseline, in the float model's child once the model is freed: the same step's matrix products alone
+// (every linear layer, and per head q.K^T and p.V over the mean number of keys, M = 1 for a decode step or the
+// prompt's length for a prefill) in our gemm kernel, on distinct random matrices of the same shapes packed the same
+// way. A figure's efficiency is that time over the measured step time: 1.0 is a model whose only cost is its
+// matrix products; norms, RoPE, softmax, SiLU, copies and (spiking) neurons are the overhead.
+//
+// The spiking models are calibrated on random token ids with quick neuron fits: their speed does not depend on the
+// neurons' accuracy (random weights have no accuracy to keep).
+// Usage: node --expose-gc --import tsx bench/e2e.ts [--only 260K,15M,110M] [--models float,equivalent,spike-driven]
+//   -> bench/results/e2e.json and a table. Checkpoints are written once under $MBE_SNN_BENCH_CACHE (see
+//   bench/helpers/gpt2-folder.ts) and reused.
+import { fork } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FloatOpSet, Kernels, NeuronProvider, SpikingOpSet } from '../src/index.js';
+import { calibrateModel } from '../src/convert/convert.js';
+import { parseLlama2c, type Llama2cConfig } from '../src/io/llama2c.js';
+import { argmax } from '../src/metrics/evaluate.js';
+import { llama2cBuilder } from '../src/models/llama2c.js';
+import type { CausalLM } from '../src/models/interfaces.js';
+import { seededRandom } from '../src/random.js';
+import { fixturesDir, readFileBytes } from '../src/io/node/files.js';
+import { ensureLlama2cCheckpoint, STORIES_110M, STORIES_15M } from './helpers/llama2c-checkpoint.js';
+import { collect, mb, probe, type Probe } from './helpers/memory.js';
+import { formatTable } from './measure.js';
+
+const MODELS = ['float', 'equivalent', 'spike-driven'] as const;
+type ModelKind = (typeof MODELS)[number];
+const T = 16;
+const PROMPT_TOKENS = 128;
+const CALIBRATION = { sequences: 2, tokens: 32 };
+const QUICK_FITS = { seeds: 1, epochs: 30, phases: 1, samples: 2000 };
+
+interface CheckpointSpec {
+  readonly name: string;
+  readonly path: string;
+  readonly weightBytes: number;
+  /** Decode steps measured per model kind (a slow model gets fewer). */
+  readonly decodeSteps: Readonly<Record<ModelKind, number>>;
+}
+
+interface Timing {
+  readonly tokensPerSecond: number;
+  readonly secondsPerToken: number;
+}
+
+interface ChildResult {
+  readonly checkpoint: string;
+  readonly model: ModelKind;
+  readonly loadSeconds: number;
+  readonly buildSeconds: number;
+  readonly decode: Timing & { readonly steps: number; readonly rss: number };
+  readonly prefill: Timing & { readonly tokens: number };
+  /** Peak resident set of the process over its life (load and build included), bytes. */
+  readonly peakRss: number;
+  readonly peakRssOverWeights: number;
+  /** The largest resident set sampled while decoding, bytes, and over the f32 weight bytes. */
+  readonly decodeRss: number;
+  readonly decodeRssOverWeights: number;
+  readonly wasmBytes: number | null;
+  /** After the kernels loaded (the process's own baseline), right after the build, after a full GC, at the end. */
+  readonly probes: { readonly start: Probe; readonly afterBuild: Probe; readonly built: Probe; readonly end: Probe };
+  /** Float child only: the matrix products' gemm time per decode step (M = 1) and per prefill (M = 128), seconds. */
+  readonly roofline?: { readonly decodeSeconds: number; readonly prefillSeconds: number };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The child: one checkpoint, one model kind.
+
+/**
+ * The (K, N) of every matrix product of one step, in the model's order: per layer the seven linear layers and,
+ * per head, q.K^T (K = headDim, N = L keys) and p.V (K = L, N = headDim); then the classifier.
+ */
+function productShapes(c: Llama2cConfig, L: number): [number, number][] {
+  const headSize = c.dim / c.nHeads;
+  const kvDim = c.nKvHeads * headSize;
+  const attention: [number, number][] = Array.from({ length: c.nHeads }, () => [
+    [headSize, L],
+    [L, headSize],
+  ]).flat() as [number, number][];
+  const layer: [number, number][] = [
+    [c.dim, c.dim],
+    [c.dim, kvDim],
+    [c.dim, kvDim],
+    ...attention,
+    [c.dim, c.dim],
+    [c.dim, c.hiddenDim],
+    [c.dim, c.hiddenDim],
+    [c.hiddenDim, c.dim],
+  ];
+  return [...Array.from({ length: c.nLayers }, () => layer).flat(), [c.dim, c.vocabSize]];
+}
+
+/**
+ * Seconds the gemm kernel takes for every matrix product of one step at M rows over L keys (the best of
+ * `repeats`): one packed matrix per product, as the model holds one per layer, so the weights stream from memory
+ * as they do in the model instead of staying in cache.
+ */
+function rooflineSeconds(kernels: Kernels, config: Llama2cConfig, M: number, L: number, repeats: number): number {
+  const random = seededRandom(3);
+  const calls = productShapes(config, L).map(([K, N]) => ({
+    b: kernels.pack(
+      Float32Array.from({ length: K * N }, () => random() - 0.5),
+      K,
+      N,
+    ), // (K, N) packed
+    a: Float32Array.from({ length: M * K }, () => random() - 0.5), // (M, K)
+  }));
+  let best = Infinity;
+  for (let r = 0; r <= repeats; r++) {
+    const t0 = performance.now();
+    for (const { a, b } of calls) kernels.gemm(a, b, M);
+    if (r > 0) best = Math.min(best, (performance.now() - t0) / 1000); // the first pass warms up
+  }
+  for (const { b } of calls) b.free();
+  return best;
+}
+
+/**
+ * Greedy decoding from token 1 for `steps` positions, the best of `repeats` runs (the first warms the JIT), and the
+ * largest resident set sampled after each token.
+ */
+function decode(model: CausalLM, steps: number, repeats: number): Timing & { steps: number; rss: number } {
+  let best = Infinity;
+  let rss = 0;
+  for (let r = 0; r <= repeats; r++) {
+    model.reset();
+    let token = 1;
+    const t0 = performance.now();
+    for (let pos = 0; pos < steps; pos++) {
+      token = argmax(model.forward([token], pos).subarray(0, model.vocabSize));
+      if (r === 0) rss = Math.max(rss, process.memoryUsage.rss()); // sampled in the untimed run only
+    }
+    if (r > 0) best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return { steps, rss, tokensPerSecond: steps / best, secondsPerToken: best / steps };
+}
+
+/** One forward of a `tokens`-long random prompt from position 0, the best of `repeats` runs after a warm-up. */
+function prefill(model: CausalLM, tokens: number, repeats: number): Timing & { tokens: number } {
+  const random = seededRandom(2);
+  const prompt = Array.from({ length: tokens }, () => 1 + Math.floor(random() * (model.vocabSize - 1)));
+  let best = Infinity;
+  for (let r = 0; r <= repeats; r++) {
+    model.reset();
+    const t0 = performance.now();
+    model.forward(prompt, 0);
+    if (r > 0) best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return { tokens, tokensPerSecond: tokens / best, secondsPerToken: best / tokens };
+}
+
+/** The checkpoint read, parsed and built into the model of `kind`; nothing else is kept (the file can be freed). */
+async function buildModel(kernels: Kernels, spec: CheckpointSpec, kind: ModelKind) {
+  const t0 = performance.now();
+  const checkpoint = parseLlama2c(await readFileBytes(spec.path), spec.path);
+  const loadSeconds = (performance.now() - t0) / 1000;
+  const builder = llama2cBuilder(checkpoint);
+  const t1 = performance.now();
+  let model: CausalLM;
+  if (kind === 'float') {
+    model = builder.build(new FloatOpSet(kernels));
+  } else {
+    const random = seededRandom(4);
+    const { vocabSize } = checkpoint.config;
+    const calibrated = calibrateModel(
+      kernels,
+      (ops) => builder.build(ops),
+      (m) => {
+        for (let s = 0; s < CALIBRATION.sequences; s++) {
+          m.forward(
+            Array.from({ length: CALIBRATION.tokens }, () => Math.floor(random() * vocabSize)),
+            0,
+          );
+        }
+        m.dispose();
+      },
+    );
+    const ops = new SpikingOpSet({
+      kernels,
+      calibration: calibrated.calibration,
+      options: { T, mode: kind },
+      neurons: new NeuronProvider(kernels, { fit: QUICK_FITS }),
+    });
+    ops.resolve(calibrated.siteOps);
+    model = builder.build(ops);
+  }
+  return { model, config: checkpoint.config, loadSeconds, buildSeconds: (performance.now() - t1) / 1000 };
+}
+
+async function runChild(spec: CheckpointSpec, kind: ModelKind): Promise<ChildResult> {
+  const kernels = await Kernels.load();
+  collect();
+  const start = probe(kernels);
+  const { model, config, loadSeconds, buildSeconds } = await buildModel(kernels, spec, kind);
+  const afterBuild = probe(kernels);
+  collect(); // the file's bytes go now: the model keeps no view into them
+  const built = probe(kernels);
+  const repeats = spec.weightBytes > 1e8 ? 1 : 3;
+  const decoded = decode(model, Math.min(spec.decodeSteps[kind], model.contextLength), repeats);
+  const prefilled = prefill(model, Math.min(PROMPT_TOKENS, model.contextLength), repeats);
+  const afterRun = probe(kernels);
+  model.dispose(); // the roofline's matrices take the weights' place
+  const prompt = prefilled.tokens;
+  const roofline =
+    kind === 'float'
+      ? {
+          // decode attends over 1 .. steps keys: the mean, rounded up
+          decodeSeconds: rooflineSeconds(kernels, config, 1, Math.ceil((decoded.steps + 1) / 2), 5),
+          prefillSeconds: rooflineSeconds(kernels, config, prompt, prompt, repeats),
+        }
+      : undefined;
+  return {
+    checkpoint: spec.name,
+    model: kind,
+    loadSeconds,
+    buildSeconds,
+    decode: decoded,
+    prefill: prefilled,
+    peakRss: afterRun.maxRss,
+    peakRssOverWeights: afterRun.maxRss / spec.weightBytes,
+    decodeRss: decoded.rss,
+    decodeRssOverWeights: decoded.rss / spec.weightBytes,
+    wasmBytes: afterRun.wasmBytes,
+    probes: { start, afterBuild, built, end: afterRun },
+    ...(roofline ? { roofline } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The parent: the checkpoints, one child per model kind, the report.
+
+function spawn(spec: CheckpointSpec, kind: ModelKind): Promise<ChildResult> {
+  const execArgv = process.execArgv.includes('--expose-gc') ? process.execArgv : [...process.execArgv, '--expose-gc'];
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(spec), kind], { execArgv });
+    let result: ChildResult | undefined;
+    let failure: string | undefined;
+    child.on('message', (message: { result?: ChildResult; error?: string }) => {
+      result = message.result;
+      failure = message.error;
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (result) resolve(result);
+      else reject(new Error(`${spec.name} ${kind}: ${failure ?? `child exited with ${signal ?? code}`}`));
+    });
+  });
+}
+
+async function checkpoints(only: readonly string[]): Promise<CheckpointSpec[]> {
+  const specs: CheckpointSpec[] = [];
+  const fixtures = fixturesDir();
+  if (only.includes('260K') && fixtures === undefined) {
+    console.log(
+      'stories260K skipped: no fixtures folder (../shared/fixtures beside the project, or $MBE_SNN_FIXTURES)',
+    );
+  } else if (only.includes('260K') && fixtures !== undefined) {
+    const path = join(fixtures, 'llama2c', 'stories260K.bin');
+    const weightBytes = 4 * parseLlama2c(await readFileBytes(path), path).parameterCount;
+    specs.push({
+      name: 'stories260K',
+      path,
+      weightBytes,
+      decodeSteps: { float: 256, equivalent: 256, 'spike-driven': 128 },
+    });
+  }
+  const synthetic: [string, Llama2cConfig, Record<ModelKind, number>][] = [
+    ['15M', STORIES_15M, { float: 64, equivalent: 32, 'spike-driven': 8 }],
+    ['110M', STORIES_110M, { float: 32, equivalent: 8, 'spike-driven': 2 }],
+  ];
+  for (const [name, shape, decodeSteps] of synthetic) {
+    if (!only.includes(name)) continue;
+    const written = await ensureLlama2cCheckpoint(shape);
+    if (written.written) console.log(`wrote ${written.path} (${mb(written.fileBytes)} MB)`);
+    specs.push({ name: `${name} shape`, path: written.path, weightBytes: written.weightBytes, decodeSteps });
+  }
+  return specs;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { only: { type: 'string', default: '260K,15M,110M' }, models: { type: 'string' } },
+  });
+  const only = values.only.split(',');
+  const kinds = (values.models?.split(',') ?? [...MODELS]) as ModelKind[];
+  if (!kinds.includes('float')) throw new Error('--models must include float: it carries the roofline');
+  const loadStart = loadavg()[0];
+  const results: ChildResult[] = [];
+  for (const spec of await checkpoints(only)) {
+    for (const kind of kinds) {
+      console.log(`${spec.name}, ${kind} ...`);
+      results.push(await spawn(spec, kind));
+    }
+  }
+  const rows = results.map((r) => {
+    const float = results.find((f) => f.checkpoint === r.checkpoint && f.model === 'float') as ChildResult;
+    const roof = float.roofline as NonNullable<ChildResult['roofline']>;
+    return {
+      checkpoint: r.checkpoint,
+      model: r.model === 'float' ? 'float' : `spiking T = ${T}, ${r.model}`,
+      decodeTokensPerSecond: r.decode.tokensPerSecond,
+      decodeEfficiency: roof.decodeSeconds / r.decode.secondsPerToken,
+      decodeVsFloat: r.decode.tokensPerSecond / float.decode.tokensPerSecond,
+      prefillTokensPerSecond: r.prefill.tokensPerSecond,
+      prefillEfficiency: roof.prefillSeconds / (r.prefill.secondsPerToken * r.prefill.tokens),
+      peakRssMB: r.peakRss / 1e6,
+      peakRssOverWeights: r.peakRssOverWeights,
+      decodeRssMB: r.decodeRss / 1e6,
+      decodeRssOverWeights: r.decodeRssOverWeights,
+      baselineRssMB: r.probes.start.rss / 1e6,
+      wasmMB: r.wasmBytes === null ? null : r.wasmBytes / 1e6,
+    };
+  });
+  const fmt = (v: number, d = 2) => v.toFixed(d);
+  console.log(
+    formatTable(
+      [
+        'checkpoint',
+        'model',
+        'decode tok/s',
+        'decode efficiency',
+        'vs float',
+        'prefill tok/s',
+        'prefill efficiency',
+        'RSS decoding MB',
+        '/ f32 weights',
+        'peak RSS MB',
+        '/ f32 weights',
+        'baseline RSS MB',
+        'wasm MB',
+      ],
+      rows.map((r) => [
+        r.checkpoint,
+        r.model,
+        fmt(r.decodeTokensPerSecond, 1),
+        fmt(r.decodeEfficiency),
+        fmt(r.decodeVsFloat),
+        fmt(r.prefillTokensPerSecond, 1),
+        fmt(r.prefillEfficiency),
+        fmt(r.decodeRssMB, 0),
+        fmt(r.decodeRssOverWeights),
+        fmt(r.peakRssMB, 0),
+        fmt(r.peakRssOverWeights),
+        fmt(r.baselineRssMB, 0),
+        r.wasmMB === null ? '-' : fmt(r.wasmMB, 0),
+      ]),
+    ),
+  );
+  const out = {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      memoryBytes: totalmem(),
+      platform: platform(),
+      release: release(),
+    },
+    node: process.version,
+    loadAverage: { start: loadStart, end: loadavg()[0] },
+    settings: {
+      T,
+      promptTokens: PROMPT_TOKENS,
+      calibration: CALIBRATION,
+      quickFits: QUICK_FITS,
+      threads: 1,
+      roofline:
+        'every matrix product of the step (linear layers, q.K^T and p.V per head) in the gemm kernel, on distinct random packed matrices of the same shapes (M = 1 decode over the mean keys, M = L = prompt for prefill)',
+    },
+    rows,
+    raw: results,
+  };
+  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+  const path = new URL('./results/e2e.json', import.meta.url);
+  await writeFile(path, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`wrote ${fileURLToPath(path)}`);
+}
+
+const childIndex = process.argv.indexOf('--child');
+if (childIndex >= 0) {
+  const spec = JSON.parse(process.argv[childIndex + 1] as string) as CheckpointSpec;
+  const kind = process.argv[childIndex + 2] as ModelKind;
+  runChild(spec, kind).then(
+    (result) => process.send?.({ result }, () => process.exit(0)),
+    (error: unknown) => process.send?.({ error: String((error as Error)?.stack ?? error) }, () => process.exit(1)),
+  );
+} else {
+  await main();
+}
