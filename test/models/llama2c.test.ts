@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/random.js';
 import { Kernels, perplexity } from '../../src/index.js';
 import { loadLlama2c } from '../../src/node.js';
 import type { Llama2cCheckpoint } from '../../src/io/llama2c.js';
@@ -167,5 +168,34 @@ describe('llama2.c model arguments', () => {
     expect(() => model.forward([7], 0)).toThrow(/token 7 at index 0 is outside the vocabulary \[0, 5\)/);
     expect(() => model.forward([1, 2], 3)).toThrow(/positions 3 .. 4 must lie in \[0, 4\)/);
     expect(() => model.forward([], 0)).toThrow(/forward takes 1 to 4 tokens, got 0/);
+    // a position whose predecessors were not run since the last reset would attend over stale keys
+    expect(() => model.forward([1], 2)).toThrow(
+      /positions 0 \.\. 1 must be run \(since the last reset\) before position 2; 0 were/,
+    );
+    model.forward([1, 2], 0);
+    expect(() => model.forward([3], 2)).not.toThrow();
+    model.reset();
+    expect(() => model.forward([3], 1)).toThrow(/before position 1; 0 were/);
+  });
+
+  it('keeps no view into the weights it was built from, and reads a shared embedding from the classifier', async () => {
+    const kernels = await Kernels.load();
+    const config = { dim: 8, hiddenDim: 16, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 5, seqLen: 4 };
+    const random = seededRandom(5);
+    const file = Float32Array.from({ length: 40 + 8 + 64 + 32 + 32 + 64 + 8 + 128 * 3 + 8 }, () => random() - 0.5);
+    let at = 0;
+    const take = (n: number) => file.subarray(at, (at += n));
+    const names = ['tokenEmbedding', 'rmsAtt', 'wq', 'wk', 'wv', 'wo', 'rmsFfn', 'w1', 'w2', 'w3', 'rmsFinal'] as const;
+    const sizes = [40, 8, 64, 32, 32, 64, 8, 128, 128, 128, 8];
+    const weights = Object.fromEntries(names.map((n, i) => [n, take(sizes[i]!)])) as Record<
+      (typeof names)[number],
+      Float32Array
+    >;
+    const model = new Llama2cModel(config, { ...weights, wcls: weights.tokenEmbedding }, new FloatOpSet(kernels));
+    const before = Array.from(model.forward([3, 1], 0));
+    file.fill(NaN); // what the model still read from the "file" would now show
+    model.reset();
+    expect(Array.from(model.forward([3, 1], 0))).toEqual(before);
+    expect(before.every(Number.isFinite)).toBe(true);
   });
 });
