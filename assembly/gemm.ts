@@ -5,6 +5,9 @@
 //   packed: (ceil(N / 16), K, 16) — panel q holds columns 16q .. 16q+15 of B, zero-padded past N
 // Every output is bias[j] + a[i,0] b[0,j] + a[i,1] b[1,j] + ... in that order (relaxed builds fuse the
 // multiply-add, so they round once per term instead of twice).
+// gemm_packed_bf16 reads panels of bf16 (the upper 16 bits of an f32) instead: the same layout with 2-byte
+// elements, each widened exactly to f32 before its multiply-add, so it computes what gemm_packed computes on the
+// widened B with half the bytes read.
 
 const PANEL: i32 = 16;
 
@@ -37,6 +40,26 @@ export function gemm_ref(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i
       store<f32>(c + ((<usize>i * <usize>N + <usize>j) << 2), sum);
     }
   }
+}
+
+/** Element jj of a packed row at pb: an f32, or a bf16 widened exactly (its bits are an f32's upper half). */
+// @ts-ignore: decorator
+@inline
+function loadB<T>(pb: usize, jj: i32): f32 {
+  if (sizeof<T>() == 2) return reinterpret<f32>((<u32>load<u16>(pb + ((<usize>jj) << 1))) << 16);
+  return load<f32>(pb + ((<usize>jj) << 2));
+}
+
+/** Lanes 4v .. 4v+3 of a packed row at pb as f32x4 (bf16 widened: zero-extended and shifted up 16 bits). */
+// @ts-ignore: decorator
+@inline
+function loadB4<T>(pb: usize, v: i32): v128 {
+  if (sizeof<T>() == 2) {
+    const halves = v128.load(pb + ((<usize>(v >> 1)) << 4)); // 8 bf16
+    const wide = v & 1 ? i32x4.extend_high_i16x8_u(halves) : i32x4.extend_low_i16x8_u(halves);
+    return i32x4.shl(wide, 16);
+  }
+  return v128.load(pb + ((<usize>v) << 4));
 }
 
 /** acc + a * b, fused where relaxed SIMD is available. */
@@ -80,10 +103,11 @@ function storeRow(ptr: usize, v0: v128, v1: v128, v2: v128, v3: v128, cols: i32)
  * 2 x 16 register tile: 8 accumulators, four B vectors and two broadcast A values per k. Measured on
  * this project's machines it beats 4 x 8 (more broadcasts) and 1 x 32 (more B loads per flop).
  */
-function gemmSimd(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
+function gemmSimd<T>(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
   const rowA = (<usize>K) << 2;
   const rowC = (<usize>N) << 2;
-  const panelBytes = (<usize>K * PANEL) << 2;
+  const rowB = <usize>PANEL * sizeof<T>(); // one k of a panel
+  const panelBytes = <usize>K * rowB;
   const panels = (N + PANEL - 1) / PANEL;
   for (let q = 0; q < panels; q++) {
     const j0 = q * PANEL;
@@ -107,11 +131,11 @@ function gemmSimd(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32
         c13 = init3;
       let pa0 = a + <usize>i * rowA;
       let pa1 = pa0 + rowA;
-      for (let pb = panel; pb < panelEnd; pb += PANEL << 2) {
-        const b0 = v128.load(pb);
-        const b1 = v128.load(pb, 16);
-        const b2 = v128.load(pb, 32);
-        const b3 = v128.load(pb, 48);
+      for (let pb = panel; pb < panelEnd; pb += rowB) {
+        const b0 = loadB4<T>(pb, 0);
+        const b1 = loadB4<T>(pb, 1);
+        const b2 = loadB4<T>(pb, 2);
+        const b3 = loadB4<T>(pb, 3);
         const a0 = v128.load32_splat(pa0);
         const a1 = v128.load32_splat(pa1);
         c00 = madd(a0, b0, c00);
@@ -136,12 +160,12 @@ function gemmSimd(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32
         c2 = init2,
         c3 = init3;
       let pa = a + <usize>i * rowA;
-      for (let pb = panel; pb < panelEnd; pb += PANEL << 2) {
+      for (let pb = panel; pb < panelEnd; pb += rowB) {
         const a0 = v128.load32_splat(pa);
-        c0 = madd(a0, v128.load(pb), c0);
-        c1 = madd(a0, v128.load(pb, 16), c1);
-        c2 = madd(a0, v128.load(pb, 32), c2);
-        c3 = madd(a0, v128.load(pb, 48), c3);
+        c0 = madd(a0, loadB4<T>(pb, 0), c0);
+        c1 = madd(a0, loadB4<T>(pb, 1), c1);
+        c2 = madd(a0, loadB4<T>(pb, 2), c2);
+        c3 = madd(a0, loadB4<T>(pb, 3), c3);
         pa += 4;
       }
       storeRow(c + <usize>i * rowC + ((<usize>j0) << 2), c0, c1, c2, c3, cols);
@@ -150,13 +174,14 @@ function gemmSimd(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32
 }
 
 /** Scalar build: 1 x 8 tiles (8 accumulators in registers) over each half of a 16-column panel. */
-function gemmScalar(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
+function gemmScalar<T>(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
   const halves = (N + 7) / 8;
+  const rowB = <usize>PANEL * sizeof<T>(); // one k of a panel
   for (let h = 0; h < halves; h++) {
     const j0 = h * 8;
     const cols = min(8, N - j0);
     // Half h is columns 8(h % 2) .. of panel h / 2.
-    const half = packed + ((<usize>(h >> 1) * <usize>K * PANEL + <usize>((h & 1) * 8)) << 2);
+    const half = packed + (<usize>(h >> 1) * <usize>K * PANEL + <usize>((h & 1) * 8)) * sizeof<T>();
     for (let i = 0; i < M; i++) {
       let s0: f32 = 0,
         s1: f32 = 0,
@@ -181,16 +206,16 @@ function gemmScalar(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i
       let pb = half;
       for (let k = 0; k < K; k++) {
         const av = load<f32>(pa);
-        s0 += av * load<f32>(pb);
-        s1 += av * load<f32>(pb, 4);
-        s2 += av * load<f32>(pb, 8);
-        s3 += av * load<f32>(pb, 12);
-        s4 += av * load<f32>(pb, 16);
-        s5 += av * load<f32>(pb, 20);
-        s6 += av * load<f32>(pb, 24);
-        s7 += av * load<f32>(pb, 28);
+        s0 += av * loadB<T>(pb, 0);
+        s1 += av * loadB<T>(pb, 1);
+        s2 += av * loadB<T>(pb, 2);
+        s3 += av * loadB<T>(pb, 3);
+        s4 += av * loadB<T>(pb, 4);
+        s5 += av * loadB<T>(pb, 5);
+        s6 += av * loadB<T>(pb, 6);
+        s7 += av * loadB<T>(pb, 7);
         pa += 4;
-        pb += PANEL << 2;
+        pb += rowB;
       }
       const out = c + ((<usize>i * <usize>N + <usize>j0) << 2);
       store<f32>(out, s0);
@@ -208,8 +233,17 @@ function gemmScalar(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i
 /** C = A @ B (+ bias) with B already packed by gemm_pack_b. */
 export function gemm_packed(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
   if (ASC_FEATURE_SIMD) {
-    gemmSimd(c, a, packed, bias, M, K, N);
+    gemmSimd<f32>(c, a, packed, bias, M, K, N);
   } else {
-    gemmScalar(c, a, packed, bias, M, K, N);
+    gemmScalar<f32>(c, a, packed, bias, M, K, N);
+  }
+}
+
+/** C = A @ B (+ bias) with B packed as bf16 panels (see the header). */
+export function gemm_packed_bf16(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    gemmSimd<u16>(c, a, packed, bias, M, K, N);
+  } else {
+    gemmScalar<u16>(c, a, packed, bias, M, K, N);
   }
 }

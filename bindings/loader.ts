@@ -65,6 +65,7 @@ export interface KernelExports {
   ): void;
   gemm_pack_b(packed: number, b: number, K: number, N: number): void;
   gemm_packed(c: number, a: number, packed: number, bias: number, M: number, K: number, N: number): void;
+  gemm_packed_bf16(c: number, a: number, packed: number, bias: number, M: number, K: number, N: number): void;
   gemm_ref(c: number, a: number, b: number, bias: number, M: number, K: number, N: number): void;
   frexp: FrexpKernel;
   frexp_ref: FrexpKernel;

@@ -19,6 +19,7 @@ export type {
   MembraneSpikesBuffers,
   MembraneSpikesOptions,
   MembraneTables,
+  PackedDtype,
   PackedMatrix,
   SpikePlanes,
 } from './kernels/index.js';

@@ -11,7 +11,7 @@ import { command, UsageError } from './command.js';
 import { describeValue } from '../describe.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
 import { formatGoldenReport, runGoldenCheck } from './golden-check.js';
-import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions, weightOptions } from './model-args.js';
+import { heldWeightsOption, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions, weightOptions } from './model-args.js';
 import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
 import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
@@ -87,6 +87,7 @@ export const evalCommand = command({
     const outcome = runEvaluation(kernels, entry, await loadData(source, values), {
       spiking: spikingOptions(values, T),
       neurons: neuronProvider(kernels, values),
+      ...heldWeightsOption(values),
       ...(allocate ? { allocate } : {}),
       onProgress: (phase, done, total) => bars[phase](done, total),
       ...evaluationSizes(values),

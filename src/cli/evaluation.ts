@@ -1,7 +1,7 @@
 // One evaluation of a registry entry's float model and its spiking conversion, whatever its task, as the
 // eval and sweep commands use it: the task's metric for both, the reports, and a JSON summary.
 import type { ConversionReport } from '../convert/report.js';
-import type { Kernels } from '../kernels/index.js';
+import type { Kernels, PackedDtype } from '../kernels/index.js';
 import type { EnergyReport } from '../metrics/energy.js';
 import type { ArchitectureEntry } from '../models/registry.js';
 import type { NeuronProvider } from '../ops/neuron-provider.js';
@@ -44,6 +44,8 @@ export const EVALUATION_OPTIONS = {
 export interface EvaluationSettings {
   readonly spiking: SpikingOptions;
   readonly neurons: NeuronProvider;
+  /** How both models hold their weights (default f32). */
+  readonly weights?: PackedDtype;
   /** Per-site timesteps within a budget (causal LMs). */
   readonly allocate?: AllocationRequest;
   /** Paragraphs, lines, rows or images evaluated (default: the task's). */
@@ -135,6 +137,7 @@ export function runEvaluation(
     ...(settings.skipFloat ? { skipFloat: true } : {}),
     ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
     ...(settings.allocate ? { allocate: settings.allocate } : {}),
+    ...(settings.weights ? { weights: settings.weights } : {}),
   };
   if (settings.allocate && loaded.task !== 'causal-lm' && loaded.task !== 'image-classifier') {
     throw new UsageError(

@@ -9,7 +9,7 @@ import { allocationRequest } from './allocation-args.js';
 import { intOption, textTable } from './args.js';
 import { command, UsageError } from './command.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
-import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { heldWeightsOption, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
 import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
 import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
@@ -143,6 +143,7 @@ export const frontierCommand = command({
       const outcome = runEvaluation(kernels, entry, data, {
         spiking: { ...spikingOptions(values, T), code },
         neurons,
+        ...heldWeightsOption(values),
         skipFloat: !Number.isNaN(float),
         onProgress: (phase, done, total) => {
           if (phase === 'spiking') bar(done, total);

@@ -9,7 +9,7 @@ import { generate } from '../tasks/generate.js';
 import { convertCausalLM, encodeParagraphs, parseIds, splitParagraphs } from '../tasks/language-model.js';
 import { intOption } from './args.js';
 import { command, UsageError } from './command.js';
-import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions, heldWeightsOption } from './model-args.js';
 import {
   EMBEDDED_MODEL,
   loadLanguageModel,
@@ -92,8 +92,9 @@ function models(
   T: number | undefined,
 ) {
   const { builder, data } = loaded;
-  if (T === undefined) return { float: builder.build(new FloatOpSet(kernels)) };
-  const options = { spiking: spikingOptions(values, T), neurons: neuronProvider(kernels, values) };
+  const weights = heldWeightsOption(values);
+  if (T === undefined) return { float: builder.build(new FloatOpSet(kernels, weights)) };
+  const options = { spiking: spikingOptions(values, T), neurons: neuronProvider(kernels, values), ...weights };
   if (data.kind === 'samples') {
     const stopTokens = data.tokenizer?.stopTokens ?? [];
     return convertOnSelfSamples(kernels, builder, { ...options, start: data.start, stopTokens }).conversion;

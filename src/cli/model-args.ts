@@ -2,7 +2,7 @@
 // the task's data, and how to convert it.
 import type { ParseArgsConfig } from 'node:util';
 import type { WeightOptions } from '../io/finite.js';
-import type { Kernels } from '../kernels/index.js';
+import type { Kernels, PackedDtype } from '../kernels/index.js';
 import { describeValue } from '../describe.js';
 import { ARCHITECTURES, type ArchitectureEntry } from '../models/registry.js';
 import { OP_FAMILIES, type OpFamily } from '../ops/instrumentation.js';
@@ -31,6 +31,7 @@ export const MODEL_OPTIONS = {
   rounding: { type: 'string' },
   'identity-range': { type: 'string' },
   'activation-fit': { type: 'string' },
+  weights: { type: 'string' },
   'site-T': { type: 'string' },
   'no-encode-linear': { type: 'boolean' },
   float: { type: 'string' },
@@ -88,6 +89,8 @@ Conversion:
                            power-of-two (the paper's: the power of two at or above the largest magnitude)
   --activation-fit <f>     activation neurons fitted uniform on their domains (default; from the shipped table) |
                            calibrated (half the samples from each site's calibrated inputs; fitted per site)
+  --weights <w>            f32 (default) | bf16: both models hold linear and convolution weights as bf16 (half the
+                           memory, rounded to nearest once, widened exactly in the gemm kernel)
   --site-T <k=T,...>       timesteps of single sites or op families, e.g. multiplications=12,layer0.wq=6
   --no-encode-linear       feed linear layers float inputs instead of identity-coded spikes
   --float <families>       leave op families float: ${OP_FAMILIES.join(',')}
@@ -182,6 +185,14 @@ export function weightOptions(values: Values): WeightOptions {
 export const QUICK_FIT = { epochs: 30, seeds: 1, phases: 1, samples: 2000 } as const;
 
 /** Neurons from the shipped table, then the disk cache, then fits (reported on stderr). */
+/** --weights: how the models hold their weights ({} for the default, f32). */
+export function heldWeightsOption(values: Values): { readonly weights?: PackedDtype } {
+  const weights = values.weights;
+  if (weights === undefined || weights === 'f32') return {};
+  if (weights !== 'bf16') throw new UsageError(`--weights must be "f32" or "bf16", got ${describeValue(weights, 40)}`);
+  return { weights };
+}
+
 export function neuronProvider(kernels: Kernels, values: Values): NeuronProvider {
   return new NeuronProvider(kernels, {
     ...(values['no-cache'] ? {} : { cache: diskNeuronCache() }),

@@ -5,7 +5,7 @@ import { ARCHITECTURES } from '../models/registry.js';
 import { intOption, textTable } from './args.js';
 import { command, UsageError } from './command.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
-import { MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { heldWeightsOption, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
 import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
 import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
@@ -54,6 +54,7 @@ export const sweepCommand = command({
         const outcome = runEvaluation(kernels, entry, data, {
           spiking,
           neurons,
+          ...heldWeightsOption(values),
           skipFloat: !Number.isNaN(floatValue),
           onProgress: (phase, done, total) => {
             if (phase === 'spiking') bar(done, total);

@@ -1,7 +1,7 @@
 // convert: a model (given as a builder over an OpSet) + calibration inputs -> its float twin, its spiking
 // version and a report of what was replaced and what stayed non-spiking. Weights are never modified: both
 // models are built from the same arrays; only the OpSet differs.
-import type { Kernels } from '../kernels/index.js';
+import type { Kernels, PackedDtype } from '../kernels/index.js';
 import type { ModelBuilder } from '../models/builder.js';
 import { CalibratingOpSet, type Calibration, type SiteOps } from '../ops/calibration.js';
 import { FloatOpSet } from '../ops/float-opset.js';
@@ -19,6 +19,11 @@ export interface ConvertOptions {
   readonly declaredNonSpiking?: readonly string[];
   /** What the model was calibrated on, for the report (a function is asked after calibration ran). */
   readonly calibration?: string | (() => string);
+  /**
+   * How both models hold their linear and convolution weights: f32 (default) or bf16 (half the memory, rounded to
+   * nearest once, widened exactly in the gemm kernel); the calibration runs on the same weights.
+   */
+  readonly weights?: PackedDtype;
 }
 
 export interface Conversion<M> {
@@ -36,13 +41,19 @@ export interface Calibrated {
   readonly siteOps: SiteOps;
 }
 
+/** The weights option of a conversion, for the OpSets it builds ({} for the default, f32). */
+export function heldWeights(options: { readonly weights?: PackedDtype }): { readonly weights?: PackedDtype } {
+  return options.weights ? { weights: options.weights } : {};
+}
+
 /** Builds the model over a calibrating OpSet and runs `calibrate` on it (the calibration inputs). */
 export function calibrateModel<M>(
   kernels: Kernels,
   build: (ops: OpSet) => M,
   calibrate: (model: M) => void,
+  options: { readonly weights?: PackedDtype } = {},
 ): Calibrated {
-  const calibrating = new CalibratingOpSet(kernels);
+  const calibrating = new CalibratingOpSet(kernels, options);
   calibrate(build(calibrating));
   return { calibration: calibrating.calibration, siteOps: calibrating.siteOps };
 }
@@ -62,6 +73,7 @@ export function convertCalibrated<M>(
     calibration: calibrated.calibration,
     options: options.spiking,
     ...(options.neurons ? { neurons: options.neurons } : {}),
+    ...heldWeights(options),
   });
   const plans = ops.resolve(calibrated.siteOps);
   const report = conversionReport({
@@ -71,8 +83,10 @@ export function convertCalibrated<M>(
     neurons: ops.context.neurons.used.values(),
     declaredNonSpiking: options.declaredNonSpiking ?? [],
     calibration: typeof options.calibration === 'function' ? options.calibration() : (options.calibration ?? ''),
+    weights: options.weights ?? 'f32',
   });
-  return { float: build(new FloatOpSet(kernels)), spiking: build(ops), ops, report };
+  const float = build(new FloatOpSet(kernels, heldWeights(options)));
+  return { float, spiking: build(ops), ops, report };
 }
 
 /** Calibrates (calibrateModel), then converts (convertCalibrated). */
@@ -82,7 +96,7 @@ export function convert<M>(
   calibrate: (model: M) => void,
   options: ConvertOptions,
 ): Conversion<M> {
-  return convertCalibrated(kernels, build, calibrateModel(kernels, build, calibrate), options);
+  return convertCalibrated(kernels, build, calibrateModel(kernels, build, calibrate, heldWeights(options)), options);
 }
 
 /** convert() for a model builder: its architecture's non-spiking declarations go into the report. */

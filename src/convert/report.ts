@@ -5,6 +5,7 @@
 import { siteOpLabel, type OpFamily, type SiteOp } from '../ops/conventions.js';
 import { OP_TABLE, type SitePlan } from '../ops/op-table.js';
 import type { ResolvedSpikingOptions } from '../ops/spiking/options.js';
+import type { PackedDtype } from '../kernels/index.js';
 import type { NeuronEntry } from '../neurons/entry.js';
 import type { TargetName } from '../neurons/targets.js';
 
@@ -40,6 +41,8 @@ export interface ConversionReport {
   readonly calibration: string;
   /** Always false: conversion only swaps the OpSet. */
   readonly weightsModified: false;
+  /** How both models hold the weights: as given (f32), or rounded once to bf16 for half the memory. */
+  readonly weights: PackedDtype;
 }
 
 /** What a conversion decided, as data. */
@@ -55,6 +58,7 @@ export interface ConversionFacts {
   readonly declaredNonSpiking: readonly string[];
   /** What calibration ran on. */
   readonly calibration: string;
+  readonly weights: PackedDtype;
 }
 
 const fmt = (v: number) => v.toExponential(1);
@@ -103,6 +107,7 @@ export function conversionReport(facts: ConversionFacts): ConversionReport {
     ranges,
     nonSpiking: [...nonSpiking],
     weightsModified: false,
+    weights: facts.weights,
   };
 }
 
@@ -128,7 +133,10 @@ export function formatConversionReport(report: ConversionReport): string {
           .join(', ');
   const lines = [
     `Conversion: T = ${o.T}${perSite ? ` (per site: ${siteT})` : ''}, N = ${o.activationBases} (activations) / ` +
-      `${o.operatorBases} (exp2, 1/x, 1/sqrt x), ${o.mode} mode, ${o.ranges} ranges; ${families}. Weights unchanged.`,
+      `${o.operatorBases} (exp2, 1/x, 1/sqrt x), ${o.mode} mode, ${o.ranges} ranges; ${families}. ` +
+      (report.weights === 'bf16'
+        ? 'Weights unchanged, held as bf16 (rounded to nearest once) by the float and the spiking model alike.'
+        : 'Weights unchanged.'),
     `Identity codes: ${o.code === 'binary' ? 'binary digits' : 'signed digits (non-adjacent form) on a polarity pair'}, ` +
       `rounded ${o.rounding === 'nearest' ? 'to nearest' : 'down (floor)'}, static ranges by the ${o.identityRange} rule.`,
     ...(report.calibration ? [`Calibration: ${report.calibration}.`] : []),

@@ -127,6 +127,10 @@ export class WasmHeap {
     return new Float32Array(this.memory.buffer, ptr, length);
   }
 
+  u16(ptr: number, length: number): Uint16Array {
+    return new Uint16Array(this.memory.buffer, ptr, length);
+  }
+
   u32(ptr: number, length: number): Uint32Array {
     return new Uint32Array(this.memory.buffer, ptr, length);
   }

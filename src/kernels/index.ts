@@ -8,6 +8,7 @@ export type {
   MembraneOptions,
   MembraneSpikesBuffers,
   MembraneSpikesOptions,
+  PackedDtype,
   PackedMatrix,
 } from './kernels.js';
 export type { FrexpResult, MembraneSpikes, MembraneTables, SpikePlanes } from './types.js';

@@ -9,14 +9,18 @@ import { runFrexp, runLdexp, type FrexpOptions, type LdexpOptions } from './bits
 import type { KernelContext } from './context.js';
 import { runGemm, type GemmOptions } from './gemm.js';
 import { checkOptions } from './checks.js';
+import { describeValue } from '../describe.js';
+import { InvalidArgumentError } from '../errors.js';
 import { WasmHeap } from './heap.js';
 import { runMembrane, runMembraneSpikes, type MembraneOptions, type MembraneSpikesOptions } from './membrane.js';
 import {
+  checkPacked,
   checkResident,
   packMatrix,
   packTransposedMatrix,
   readPackedColumn,
   uploadMatrix,
+  type PackedDtype,
   type PackedMatrix,
   type ResidentMatrix,
 } from './resident.js';
@@ -24,7 +28,7 @@ import { runSpikemm } from './spikemm.js';
 import type { FrexpResult, MembraneSpikes, MembraneTables, SpikePlanes } from './types.js';
 
 export { MAX_BASES, MAX_TIMESTEPS } from './checks.js';
-export { ResidentMatrix, type PackedMatrix } from './resident.js';
+export { ResidentMatrix, type PackedDtype, type PackedMatrix } from './resident.js';
 export type { FrexpBuffers, FrexpOptions, LdexpOptions } from './bits.js';
 export type { GemmOptions } from './gemm.js';
 export type { MembraneOptions, MembraneSpikesBuffers, MembraneSpikesOptions } from './membrane.js';
@@ -88,9 +92,17 @@ export class Kernels {
     return packMatrix(this.ctx, this, b, K, N);
   }
 
-  /** Packs B = W^T (K, N) for gemm from W (N, K): a linear layer's (out, in) weight, with no transposed copy. */
-  packTransposed(w: Float32Array, K: number, N: number): PackedMatrix {
-    return packTransposedMatrix(this.ctx, this, w, K, N);
+  /**
+   * Packs B = W^T (K, N) for gemm from W (N, K): a linear layer's (out, in) weight, with no transposed copy.
+   * `dtype: 'bf16'` keeps each element as bf16 (rounded to nearest even): half the memory, widened exactly in gemm.
+   */
+  packTransposed(w: Float32Array, K: number, N: number, options: { dtype?: PackedDtype } = {}): PackedMatrix {
+    checkOptions('options', options);
+    const dtype = options.dtype ?? 'f32';
+    if (dtype !== 'f32' && dtype !== 'bf16') {
+      throw new InvalidArgumentError(`options.dtype must be "f32" or "bf16", got ${describeValue(dtype, 20)}`);
+    }
+    return packTransposedMatrix(this.ctx, this, w, K, N, dtype);
   }
 
   /** out (K) = column `column` of a packed B: the row of W it was packed from (an embedding tied to it). */
@@ -102,10 +114,11 @@ export class Kernels {
 
   /** C (M, N) = A (M, K) @ B (K, N) + bias, with B packed by `pack`. */
   gemm(a: Float32Array, b: PackedMatrix, M: number, options: GemmOptions = {}): Float32Array {
-    const packed = checkResident(this, 'b', b, 'packed-16');
+    const packed = checkPacked(this, 'b', b);
     const { wasm } = this.ctx;
+    const kernel = packed.layout === 'packed-16-bf16' ? wasm.gemm_packed_bf16 : wasm.gemm_packed;
     return runGemm(this.ctx, a, packed, M, options, (c, aPtr, bias) =>
-      wasm.gemm_packed(c, aPtr, packed.ptr, bias, M, packed.rows, packed.cols),
+      kernel(c, aPtr, packed.ptr, bias, M, packed.rows, packed.cols),
     );
   }
 

@@ -8,7 +8,11 @@ import type { KernelContext } from './context.js';
 import type { WasmHeap } from './heap.js';
 import type { Kernels } from './kernels.js';
 
-type Layout = 'row-major' | 'packed-16';
+/** `packed-16-bf16`: the packed layout with each element rounded to bf16 (half the bytes). */
+type Layout = 'row-major' | 'packed-16' | 'packed-16-bf16';
+
+/** How a packed matrix stores its elements: f32 as given, or bf16 (rounded to nearest even; NaN stays NaN). */
+export type PackedDtype = 'f32' | 'bf16';
 
 /** What upload and pack recorded about a matrix they issued. */
 export interface IssuedMatrix {
@@ -106,7 +110,8 @@ export function packMatrix(
 
 /**
  * Packs B = W^T for W (N, K) row-major, a linear layer's (out, in) weight, as packMatrix packs a (K, N) B: written
- * straight into the block, so no transposed copy and no scratch of the whole matrix is ever made.
+ * straight into the block, so no transposed copy and no scratch of the whole matrix is ever made. With `bf16`,
+ * each element is rounded to bf16 on the way (gemm then widens it back exactly).
  */
 export function packTransposedMatrix(
   { heap }: KernelContext,
@@ -114,12 +119,15 @@ export function packTransposedMatrix(
   w: Float32Array,
   K: number,
   N: number,
+  dtype: PackedDtype = 'f32',
 ): PackedMatrix {
   checkMatrix('w', w, N, K);
   const panels = Math.ceil(N / 16);
-  checkWasmBytes('the packed matrix', panels * K * 16 * 4);
-  const ptr = heap.alloc(panels * K * 16 * 4); // (panels, K, 16)
-  const packed = heap.f32(ptr, panels * K * 16);
+  const elementBytes = dtype === 'bf16' ? 2 : 4;
+  checkWasmBytes('the packed matrix', panels * K * 16 * elementBytes);
+  const ptr = heap.alloc(panels * K * 16 * elementBytes); // (panels, K, 16)
+  const packed = dtype === 'bf16' ? heap.u16(ptr, panels * K * 16) : heap.f32(ptr, panels * K * 16);
+  const bits = new Uint32Array(w.buffer, w.byteOffset, w.length); // w's elements as bits, for bf16 rounding
   for (let p = 0; p < panels; p++) {
     const panel = p * K * 16;
     for (let c = 0; c < 16; c++) {
@@ -129,30 +137,53 @@ export function packTransposedMatrix(
         continue;
       }
       const row = n * K; // W's row n is B's column n
-      for (let k = 0; k < K; k++) packed[panel + k * 16 + c] = w[row + k] as number;
+      if (dtype === 'bf16') {
+        for (let k = 0; k < K; k++) packed[panel + k * 16 + c] = bf16Bits(bits[row + k] as number);
+      } else {
+        for (let k = 0; k < K; k++) packed[panel + k * 16 + c] = w[row + k] as number;
+      }
     }
   }
-  return issue({ owner, heap, ptr, rows: K, cols: N, layout: 'packed-16' });
+  return issue({ owner, heap, ptr, rows: K, cols: N, layout: dtype === 'bf16' ? 'packed-16-bf16' : 'packed-16' });
 }
 
-/** out (K) = column `column` of a packed B (K, N): row `column` of the W it was packed from. */
+/** The bf16 nearest to an f32 (its bits), ties to even; a NaN stays a (quiet) NaN, infinities stay infinite. */
+export function bf16Bits(f32Bits: number): number {
+  if ((f32Bits & 0x7fffffff) > 0x7f800000) return ((f32Bits >>> 16) | 0x40) & 0xffff; // NaN: keep it a NaN
+  return ((f32Bits + 0x7fff + ((f32Bits >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** out (K) = column `column` of a packed B (f32 or bf16, widened): row `column` of the W it was packed from. */
 export function readPackedColumn(owner: Kernels, b: PackedMatrix, column: number, out: Float32Array): Float32Array {
-  const r = checkResident(owner, 'b', b, 'packed-16');
+  const r = checkPacked(owner, 'b', b);
   checkInt('column', column, 0, r.cols - 1);
   checkFloat32Array('out', out);
   checkLength('out', out, r.rows, `(K) = (${r.rows})`);
   const K = r.rows;
-  const packed = r.heap.f32(r.ptr + (column >> 4) * K * 16 * 4, K * 16); // the column's panel (K, 16)
   const c = column & 15;
-  for (let k = 0; k < K; k++) out[k] = packed[k * 16 + c] as number;
+  if (r.layout === 'packed-16-bf16') {
+    const panel = r.heap.u16(r.ptr + (column >> 4) * K * 16 * 2, K * 16); // the column's panel (K, 16)
+    const bits = new Uint32Array(out.buffer, out.byteOffset, K);
+    for (let k = 0; k < K; k++) bits[k] = (panel[k * 16 + c] as number) << 16;
+    return out;
+  }
+  const panel = r.heap.f32(r.ptr + (column >> 4) * K * 16 * 4, K * 16); // the column's panel (K, 16)
+  for (let k = 0; k < K; k++) out[k] = panel[k * 16 + c] as number;
   return out;
+}
+
+/** The record of a packed matrix, f32 or bf16 (checkResident for either layout). */
+export function checkPacked(owner: Kernels, name: string, matrix: unknown): IssuedMatrix {
+  const found = issued.get(matrix as ResidentMatrix);
+  const layout = found?.layout === 'packed-16-bf16' ? 'packed-16-bf16' : 'packed-16';
+  return checkResident(owner, name, matrix, layout);
 }
 
 /** The record of `matrix`; throws unless it is a live matrix of `owner` in the given layout. */
 export function checkResident(owner: Kernels, name: string, matrix: unknown, layout: Layout): IssuedMatrix {
   const found = issued.get(matrix as ResidentMatrix);
   if (found === undefined || found.layout !== layout) {
-    const how = layout === 'packed-16' ? 'Kernels.pack' : 'Kernels.upload';
+    const how = layout === 'row-major' ? 'Kernels.upload' : 'Kernels.pack';
     throw new InvalidArgumentError(`${name} must be a ${layout} matrix made by ${how}`);
   }
   if (found.freed) throw new InvalidArgumentError(`${name} was freed`);

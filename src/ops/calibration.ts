@@ -4,7 +4,7 @@
 // can be computed without being recorded.
 import type { Kernels } from '../kernels/index.js';
 import type { SiteOp } from './conventions.js';
-import { FloatOpSet } from './float-opset.js';
+import { FloatOpSet, type FloatOpSetOptions } from './float-opset.js';
 import { MagnitudeHistogram } from './histogram.js';
 import { OP_TABLE, type OpArgs, type OpName } from './op-table.js';
 import type { ConvGeometry, ConvLayer, LinearLayer, OpSet } from './opset.js';
@@ -32,8 +32,9 @@ export class CalibratingOpSet implements OpSet {
   readonly siteOps: SiteOps = new Map();
   private readonly float: FloatOpSet;
 
-  constructor(kernels: Kernels) {
-    this.float = new FloatOpSet(kernels);
+  /** `options.weights`: as the float model will hold its weights, so the calibration sees its activations. */
+  constructor(kernels: Kernels, options: FloatOpSetOptions = {}) {
+    this.float = new FloatOpSet(kernels, options);
   }
 
   prepareLinear(weight: Float32Array, inFeatures: number, outFeatures: number, bias?: Float32Array): LinearLayer {

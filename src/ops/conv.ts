@@ -2,7 +2,7 @@
 // (H, W, C) row-major, each patch row (KH, KW, C), so the copies are runs of C contiguous floats. PyTorch's OIHW
 // weight is reordered once to (Cout, KH, KW, Cin) to match. Stride and zero padding are per axis-pair (square).
 import { InvalidArgumentError } from '../errors.js';
-import type { Kernels } from '../kernels/index.js';
+import type { Kernels, PackedDtype } from '../kernels/index.js';
 import { checkIntegerFields } from './checks.js';
 import { prepareDenseLinear, type DenseLinearLayer } from './linear.js';
 
@@ -46,6 +46,7 @@ export function prepareConv(
   weight: Float32Array,
   geometry: ConvGeometry,
   bias?: Float32Array,
+  dtype: PackedDtype = 'f32',
 ): ConvLayer {
   checkGeometry(geometry);
   const { inChannels: C, outChannels: O, kernelSize: K } = geometry;
@@ -64,7 +65,7 @@ export function prepareConv(
       }
     }
   }
-  const linear = prepareDenseLinear(kernels, reordered, patchLength(geometry), O, bias);
+  const linear = prepareDenseLinear(kernels, reordered, patchLength(geometry), O, bias, dtype);
   return { geometry, bias, linear, dispose: () => linear.dispose() }; // the OIHW weight is not kept
 }
 

@@ -2,7 +2,9 @@
 // reduction is involved, except the gemm kernel's products: linear layers, and products of two activations from
 // GEMM_MIN_MACS multiply-adds up, which accumulate in float32). It is the reference the spiking OpSet is measured against. Argument checks come
 // from the op table, so every OpSet rejects a bad call the same way.
-import type { Kernels } from '../kernels/index.js';
+import { describeValue } from '../describe.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Kernels, PackedDtype } from '../kernels/index.js';
 import { TARGETS } from '../neurons/targets.js';
 import { convOutputSize, im2col, patchLength, prepareConv, type ConvGeometry, type ConvLayer } from './conv.js';
 import { prepareDenseLinear, type DenseLinearLayer } from './linear.js';
@@ -18,16 +20,28 @@ import type { LinearLayer, OpSet } from './opset.js';
  */
 const GEMM_MIN_MACS = 16_384;
 
+export interface FloatOpSetOptions {
+  /** How linear and convolution weights are held: f32 (default) or bf16 (half the memory; widened in gemm). */
+  readonly weights?: PackedDtype;
+}
+
 export class FloatOpSet implements OpSet {
   readonly kind = 'float';
 
   private patches = new Float32Array(0); // (OH * OW, K * K * Cin) of the largest convolution so far
   private transposed = new Float32Array(0); // (K, N) of the largest transposed product so far
 
-  constructor(private readonly kernels: Kernels) {}
+  private readonly weights: PackedDtype;
+
+  constructor(
+    private readonly kernels: Kernels,
+    options: FloatOpSetOptions = {},
+  ) {
+    this.weights = checkWeightDtype(options.weights);
+  }
 
   prepareLinear(weight: Float32Array, inFeatures: number, outFeatures: number, bias?: Float32Array): LinearLayer {
-    return prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias);
+    return prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias, this.weights);
   }
 
   linear(...args: OpArgs<'linear'>): void {
@@ -37,7 +51,7 @@ export class FloatOpSet implements OpSet {
   }
 
   prepareConv(weight: Float32Array, geometry: ConvGeometry, bias?: Float32Array): ConvLayer {
-    return prepareConv(this.kernels, weight, geometry, bias);
+    return prepareConv(this.kernels, weight, geometry, bias, this.weights);
   }
 
   conv2d(...args: OpArgs<'conv2d'>): void {
@@ -190,4 +204,10 @@ export function denseConv(
   const rows = convOutputSize(H, g) * convOutputSize(W, g);
   const patches = im2col(x, H, W, g, patchBuffer.subarray(0, rows * patchLength(g))); // (OH * OW, K * K * Cin)
   denseLinear(kernels, out, patches, layer.linear, rows);
+}
+
+/** The weights option of an OpSet: f32 (the default) or bf16. */
+export function checkWeightDtype(weights: unknown): PackedDtype {
+  if (weights === undefined || weights === 'f32' || weights === 'bf16') return weights ?? 'f32';
+  throw new InvalidArgumentError(`option weights must be "f32" or "bf16", got ${describeValue(weights, 20)}`);
 }

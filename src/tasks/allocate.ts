@@ -3,7 +3,13 @@
 // float model's, and the site's own energy at that T), then timesteps are taken away greedily where they save the
 // most energy per unit of loss, within a budget. The additive estimate is checked by running the allocation; when
 // it overshoots, the greedy pass runs again with a smaller allowance.
-import { convertCalibrated, type Calibrated, type Conversion, type ConvertOptions } from '../convert/convert.js';
+import {
+  convertCalibrated,
+  heldWeights,
+  type Calibrated,
+  type Conversion,
+  type ConvertOptions,
+} from '../convert/convert.js';
 import type { ModelBuilder } from '../models/builder.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
@@ -177,7 +183,7 @@ export function allocateTimesteps<M extends { dispose(): void }>(
   const energy = request.energy ?? DEFAULT_ENERGY;
   const top = levels[0] as number;
   const spikingFamilies = resolveSpikingOptions({ ...options.spiking, T: top, siteT: {} }).spiking;
-  const floatModel = build(new FloatOpSet(kernels));
+  const floatModel = build(new FloatOpSet(kernels, heldWeights(options)));
   const floatOutputs = probe.run(floatModel, MAX_PROBE_ROWS);
   floatModel.dispose();
   const { classes } = floatOutputs;
@@ -191,6 +197,7 @@ export function allocateTimesteps<M extends { dispose(): void }>(
       calibration: calibrated.calibration,
       options: spiking,
       ...(options.neurons ? { neurons: options.neurons } : {}),
+      ...heldWeights(options),
     });
     ops.resolve(calibrated.siteOps);
     const model = build(ops);

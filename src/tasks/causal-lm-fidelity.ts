@@ -2,7 +2,7 @@
 // (seeded, so every run converts the same way), then evaluated on other samples of the float model (another seed,
 // never a calibration sample) by how closely the spiking model follows the float one: mean KL divergence of the
 // next-token distributions, top-1 agreement, and the perplexity of both on those samples.
-import { calibrateModel } from '../convert/convert.js';
+import { calibrateModel, heldWeights } from '../convert/convert.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
 import { fidelity, type FidelityResult } from '../metrics/fidelity.js';
@@ -86,6 +86,7 @@ export function convertOnSelfSamples<M extends CausalLM>(
         seed: SAMPLE_SEEDS.calibration,
       });
     },
+    heldWeights(options),
   );
   const conversion = convertCalibratedCausalLM(kernels, builder, calibrated, calibration, {
     ...options,

@@ -1,6 +1,6 @@
 // The image task for any image classifier: conversion calibrated on images disjoint from the evaluated
 // ones, in two folds.
-import { calibrateModel } from '../convert/convert.js';
+import { calibrateModel, heldWeights } from '../convert/convert.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels } from '../kernels/index.js';
 import { energyReport, type EnergyReport } from '../metrics/energy.js';
@@ -50,9 +50,14 @@ export function convertImageClassifier<M extends ImageClassifier>(
 ): ImageClassifierConversion<M> {
   const size = calibration.length / calibrationCount;
   const build = (ops: OpSet) => builder.build(ops);
-  const calibrated = calibrateModel(kernels, build, (model) => {
-    for (let i = 0; i < calibrationCount; i++) model.forward(calibration.subarray(i * size, (i + 1) * size));
-  });
+  const calibrated = calibrateModel(
+    kernels,
+    build,
+    (model) => {
+      for (let i = 0; i < calibrationCount; i++) model.forward(calibration.subarray(i * size, (i + 1) * size));
+    },
+    heldWeights(options),
+  );
   return convertAllocating(kernels, builder, calibrated, imageProbe<M>(calibration, calibrationCount), options);
 }
 

@@ -1,7 +1,7 @@
 // The language-model task for any causal LM: sequences (the paragraphs of a text, or lines of token ids) scored
 // from their start, or long documents scored with a sliding window as Hugging Face's perplexity guide does;
 // calibration on sequences disjoint from the evaluated ones, and the conversion itself.
-import { calibrateModel, type Calibrated, type Conversion } from '../convert/convert.js';
+import { calibrateModel, heldWeights, type Calibrated, type Conversion } from '../convert/convert.js';
 import { FormatError, InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../describe.js';
 import type { Kernels } from '../kernels/index.js';
@@ -120,6 +120,7 @@ export function convertCausalLM<M extends CausalLM>(
       check?.(model);
       for (const ids of calibration) model.forward(ids.slice(0, Math.min(ids.length, model.contextLength)), 0);
     },
+    heldWeights(options),
   );
   return convertCalibratedCausalLM(kernels, builder, calibrated, calibration, options);
 }

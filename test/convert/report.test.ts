@@ -12,14 +12,14 @@ beforeAll(async () => {
   neurons = new NeuronProvider(kernels, { fit: { seeds: 1, epochs: 60, samples: 1000 } });
 });
 
-function convertBlock(spiking: Parameters<typeof convert>[3]['spiking']) {
+function convertBlock(spiking: Parameters<typeof convert>[3]['spiking'], weights?: 'bf16') {
   const random = seededRandom(2);
   const inputs = Array.from({ length: 4 }, () => Float32Array.from({ length: S * D }, () => gaussian(random)));
   return convert(
     kernels,
     (ops) => ops,
     (ops) => inputs.forEach((x) => block(ops, x, S, D, 7)),
-    { spiking, neurons, declaredNonSpiking: ['the test input itself'] },
+    { spiking, neurons, declaredNonSpiking: ['the test input itself'], ...(weights ? { weights } : {}) },
   );
 }
 
@@ -88,6 +88,32 @@ describe('conversion report', () => {
     expect(uniform.how).not.toMatch(/calibrated inputs \(/);
     // measured 3.2e-4 against 3.4e-4 on this small fit (test/neurons/fit.test.ts holds the real margin)
     expect(calibrated.weighted).toBeLessThanOrEqual(uniform.weighted);
+  });
+
+  it('bf16 weights are stated in the report; the float model moves by about bf16 rounding', () => {
+    const f32 = convertBlock({ T: 10 });
+    const bf16 = convertBlock({ T: 10 }, 'bf16');
+    expect(bf16.report.weights).toBe('bf16');
+    expect(f32.report.weights).toBe('f32');
+    expect(formatConversionReport(bf16.report)).toMatch(
+      /Weights unchanged, held as bf16 \(rounded to nearest once\) by the float and the spiking model alike\./,
+    );
+    const x = Float32Array.from({ length: S * D }, (_, i) => Math.sin(i));
+    const [a, b] = [f32.float, bf16.float].map((ops) => {
+      const out = block(ops, x, S, D, 7);
+      return Float32Array.from(out);
+    });
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < a!.length; i++) {
+      worst = Math.max(worst, Math.abs(a![i]! - b![i]!));
+      scale = Math.max(scale, Math.abs(a![i]!));
+    }
+    console.log(
+      `float block, bf16 against f32 weights: max |diff| ${worst.toExponential(2)} of max |y| ${scale.toFixed(2)}`,
+    );
+    expect(worst).toBeGreaterThan(0); // the weights really are held as bf16
+    expect(worst / scale).toBeLessThan(3e-3); // measured 1.4e-3
   });
 
   it('a siteT key that is neither a family nor a site is an error that names it', () => {

@@ -121,6 +121,48 @@ for (const { variant, supported, title } of VARIANT_CASES) {
       packed.free();
     });
 
+    it('bf16 panels: gemm equals float64 on the bf16-rounded B, and rows read back widened', () => {
+      for (const [M, K, N] of [
+        [1, 1, 1],
+        [1, 64, 31],
+        [2, 7, 9],
+        [5, 33, 48],
+        [7, 100, 17],
+        [3, 0, 5],
+      ] as const) {
+        const random = seededRandom(M * 7 + K * 131 + N);
+        const w = normal(random, N * K); // (N, K)
+        const a = normal(random, M * K);
+        const bias = normal(random, N);
+        // the independent reference: bf16 by truncating f64 arithmetic (round half to even on the f32's bits)
+        const rounded = Float32Array.from(w, (v) => {
+          const bits = new Uint32Array(new Float32Array([v]).buffer)[0]!;
+          const upper = bits >>> 16;
+          const rest = bits & 0xffff;
+          const up = rest > 0x8000 || (rest === 0x8000 && (upper & 1) === 1);
+          return new Float32Array(new Uint32Array([((upper + (up ? 1 : 0)) << 16) >>> 0]).buffer)[0]!;
+        });
+        const b = new Float32Array(K * N); // (K, N) = rounded^T
+        for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) b[k * N + n] = rounded[n * K + k] as number;
+        const packed = kernels.packTransposed(w, K, N, { dtype: 'bf16' });
+        const c = kernels.gemm(a, packed, M, { bias });
+        const worst = worstError(c, gemm64(a, b, bias, M, K, N));
+        expect(worst, `${M}x${K}x${N}`).toBeLessThan(2e-6);
+        // the same terms as the f32 kernel on the widened B
+        const f32 = kernels.pack(b, K, N);
+        if (variant !== 'relaxed') expect(Array.from(c)).toEqual(Array.from(kernels.gemm(a, f32, M, { bias })));
+        for (let n = 0; n < N; n++) {
+          const row = kernels.packedColumn(packed, n, new Float32Array(K));
+          expect(Array.from(row)).toEqual(Array.from(rounded.subarray(n * K, (n + 1) * K)));
+        }
+        f32.free();
+        packed.free();
+      }
+      expect(() => kernels.packTransposed(new Float32Array(4), 2, 2, { dtype: 'f16' as never })).toThrow(
+        /options.dtype must be "f32" or "bf16", got "f16"/,
+      );
+    });
+
     it('propagates NaN and Inf like IEEE arithmetic', () => {
       const M = 5;
       const K = 6;
@@ -160,6 +202,25 @@ for (const { variant, supported, title } of VARIANT_CASES) {
     });
   });
 }
+
+describe('bf16 rounding', () => {
+  it('rounds to nearest, ties to even, keeps NaN a NaN and overflows to infinity', async () => {
+    const { bf16Bits } = await import('../../src/kernels/resident.js');
+    const cases: [number, number][] = [
+      [0x3f800000, 0x3f80], // 1
+      [0x3f808000, 0x3f80], // a tie, to even (down)
+      [0x3f818000, 0x3f82], // a tie, to even (up)
+      [0x3f808001, 0x3f81], // just above the tie
+      [0x80000000, 0x8000], // -0
+      [0x00000001, 0x0000], // the least subnormal rounds to 0
+      [0x7f7fffff, 0x7f80], // the largest f32 rounds to +Inf
+      [0xff800000, 0xff80], // -Inf
+      [0x7f800001, 0x7fc0], // a signalling NaN becomes a quiet one, never Inf
+      [0xffc00000, 0xffc0], // a quiet NaN keeps its sign
+    ];
+    for (const [input, expected] of cases) expect(bf16Bits(input), input.toString(16)).toBe(expected);
+  });
+});
 
 describe('gemm argument checks', () => {
   it('rejects wrong lengths, unpacked or freed matrices, and matrices of another instance', async () => {

@@ -263,6 +263,11 @@ describeFixtures('mbe-snn on the tasks of the hf-tiny folders', () => {
         /--code must be "binary" or "signed-digit", got "naf"/,
       ],
       [['frontier', paths.gpt2, '--ids', paths.ids, '--code', 'binary'], /frontier runs both codes itself/],
+      [['eval', paths.gpt2, '--ids', paths.ids, '--weights', 'f16'], /--weights must be "f32" or "bf16", got "f16"/],
+      [
+        ['eval', paths.gpt2, '--ids', paths.ids, '--activation-fit', 'histogram'],
+        /--activation-fit must be "uniform" or "calibrated", got "histogram"/,
+      ],
     ];
     const runs = await Promise.all(cases.map(([args]) => cli(...args)));
     runs.forEach((run, i) => {

@@ -2,12 +2,12 @@
 // codes and D (.) S, softmax and the norms composed from exp2/reciprocal/rsqrt neurons and exponent
 // arithmetic (ALGORITHM.md section 2). Families can be left float one by one (options.spiking). Every call
 // starts in `begin`, which counts it from the op table and runs the float op when its family is off.
-import type { Kernels, ResidentMatrix } from '../../kernels/index.js';
+import type { Kernels, PackedDtype, ResidentMatrix } from '../../kernels/index.js';
 import { describeValue } from '../../describe.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { TARGETS } from '../../neurons/targets.js';
 import type { Calibration, SiteOps } from '../calibration.js';
-import { FloatOpSet, denseLinear } from '../float-opset.js';
+import { checkWeightDtype, FloatOpSet, denseLinear } from '../float-opset.js';
 import { Instrumentation, OP_FAMILIES, type SiteCounters } from '../instrumentation.js';
 import { prepareDenseLinear, type DenseLinearLayer } from '../linear.js';
 import { NeuronProvider, type NeuronProviderOptions } from '../neuron-provider.js';
@@ -29,6 +29,8 @@ export interface SpikingOpSetInit {
   /** Where neurons come from (default: the shipped table, then in-memory fits). */
   readonly neurons?: NeuronProvider;
   readonly neuronOptions?: NeuronProviderOptions;
+  /** How linear and convolution weights are held (default f32; bf16: half the memory, widened in gemm). */
+  readonly weights?: PackedDtype;
 }
 
 interface SpikingLinearLayer extends DenseLinearLayer {
@@ -42,12 +44,14 @@ export class SpikingOpSet implements OpSet {
   readonly counters = new Instrumentation();
   readonly context: SpikingContext;
   private readonly float: FloatOpSet;
+  private readonly weights: PackedDtype;
 
   constructor(init: SpikingOpSetInit) {
     this.options = resolveSpikingOptions(init.options);
     const neurons = init.neurons ?? new NeuronProvider(init.kernels, init.neuronOptions);
     this.context = new SpikingContext(init.kernels, this.options, init.calibration, neurons, this.counters);
-    this.float = new FloatOpSet(init.kernels);
+    this.weights = checkWeightDtype(init.weights);
+    this.float = new FloatOpSet(init.kernels, { weights: this.weights });
   }
 
   private get kernels(): Kernels {
@@ -87,14 +91,16 @@ export class SpikingOpSet implements OpSet {
   }
 
   prepareLinear(weight: Float32Array, inFeatures: number, outFeatures: number, bias?: Float32Array): LinearLayer {
-    const dense = prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias);
+    const dense = prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias, this.weights);
     if (this.options.mode !== 'spike-driven') {
       const layer: SpikingLinearLayer = { ...dense, resident: undefined };
       return layer;
     }
+    // bf16 weights: the spike products use the same rounded values as the dense ones
+    const held = this.weights === 'f32' ? weight : weightMatrix(dense);
     const layer: SpikingLinearLayer = withResident(
       dense,
-      residentTranspose(this.kernels, weight, inFeatures, outFeatures),
+      residentTranspose(this.kernels, held, inFeatures, outFeatures),
     );
     return layer;
   }
@@ -120,16 +126,13 @@ export class SpikingOpSet implements OpSet {
   }
 
   prepareConv(weight: Float32Array, geometry: ConvGeometry, bias?: Float32Array): ConvLayer {
-    const dense = prepareConv(this.kernels, weight, geometry, bias);
+    const dense = prepareConv(this.kernels, weight, geometry, bias, this.weights);
     if (this.options.mode !== 'spike-driven') {
       const layer: SpikingConvLayer = { ...dense, resident: undefined };
       return layer;
     }
     const { inFeatures, outFeatures } = dense.linear;
-    const patchWeight = new Float32Array(outFeatures * inFeatures); // (Cout, K * K * Cin), read back from the packed copy
-    for (let o = 0; o < outFeatures; o++) {
-      dense.linear.weightRow(o, patchWeight.subarray(o * inFeatures, (o + 1) * inFeatures));
-    }
+    const patchWeight = weightMatrix(dense.linear); // (Cout, K * K * Cin)
     const layer: SpikingConvLayer = withResident(
       dense,
       residentTranspose(this.kernels, patchWeight, inFeatures, outFeatures),
@@ -242,4 +245,12 @@ function checkSiteT(siteT: Readonly<Record<string, number>>, siteOps: SiteOps): 
         `nor a site of this model (${siteOps.size} sites, e.g. ${some})`,
     );
   }
+}
+
+/** W (out, in) of a prepared layer, read back from its packed copy (as the dense products see it). */
+function weightMatrix(layer: LinearLayer): Float32Array {
+  const { inFeatures, outFeatures } = layer;
+  const w = new Float32Array(outFeatures * inFeatures); // (out, in)
+  for (let o = 0; o < outFeatures; o++) layer.weightRow(o, w.subarray(o * inFeatures, (o + 1) * inFeatures));
+  return w;
 }
