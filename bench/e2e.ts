@@ -2,7 +2,8 @@
 //   stories260K   the fixtures' checkpoint (skipped with a message when the fixtures are absent)
 //   15M shape     stories15M's shape (dim 288, 6 layers, vocab 32000), random weights (bench/helpers/llama2c-checkpoint.ts)
 //   110M shape    stories110M's shape (dim 768, 12 layers, vocab 32000), random weights
-// For the float model and its spiking conversions at T = 16 (equivalent mode, spike-driven mode): decode tokens/s,
+// For the float model (f32 weights, and bf16 weights) and its spiking conversions at T = 16 (equivalent mode,
+// spike-driven mode, f32 weights): decode tokens/s,
 // prefill tokens/s of a 128-token prompt, peak resident memory and the wasm memory. Each (checkpoint, model) runs in
 // its own child process, so one's allocations do not count against the next.
 //
@@ -35,7 +36,7 @@ import { ensureLlama2cCheckpoint, STORIES_110M, STORIES_15M } from './helpers/ll
 import { collect, mb, probe, type Probe } from './helpers/memory.js';
 import { formatTable } from './measure.js';
 
-const MODELS = ['float', 'equivalent', 'spike-driven'] as const;
+const MODELS = ['float', 'float-bf16', 'equivalent', 'spike-driven'] as const;
 type ModelKind = (typeof MODELS)[number];
 const T = 16;
 const PROMPT_TOKENS = 128;
@@ -169,8 +170,8 @@ async function buildModel(kernels: Kernels, spec: CheckpointSpec, kind: ModelKin
   const builder = llama2cBuilder(checkpoint);
   const t1 = performance.now();
   let model: CausalLM;
-  if (kind === 'float') {
-    model = builder.build(new FloatOpSet(kernels));
+  if (kind === 'float' || kind === 'float-bf16') {
+    model = builder.build(new FloatOpSet(kernels, kind === 'float-bf16' ? { weights: 'bf16' } : {}));
   } else {
     const random = seededRandom(4);
     const { vocabSize } = checkpoint.config;
@@ -273,12 +274,12 @@ async function checkpoints(only: readonly string[]): Promise<CheckpointSpec[]> {
       name: 'stories260K',
       path,
       weightBytes,
-      decodeSteps: { float: 256, equivalent: 256, 'spike-driven': 128 },
+      decodeSteps: { float: 256, 'float-bf16': 256, equivalent: 256, 'spike-driven': 128 },
     });
   }
   const synthetic: [string, Llama2cConfig, Record<ModelKind, number>][] = [
-    ['15M', STORIES_15M, { float: 64, equivalent: 32, 'spike-driven': 8 }],
-    ['110M', STORIES_110M, { float: 32, equivalent: 8, 'spike-driven': 2 }],
+    ['15M', STORIES_15M, { float: 64, 'float-bf16': 64, equivalent: 32, 'spike-driven': 8 }],
+    ['110M', STORIES_110M, { float: 32, 'float-bf16': 32, equivalent: 8, 'spike-driven': 2 }],
   ];
   for (const [name, shape, decodeSteps] of synthetic) {
     if (!only.includes(name)) continue;
@@ -309,7 +310,7 @@ async function main(): Promise<void> {
     const roof = float.roofline as NonNullable<ChildResult['roofline']>;
     return {
       checkpoint: r.checkpoint,
-      model: r.model === 'float' ? 'float' : `spiking T = ${T}, ${r.model}`,
+      model: r.model.startsWith('float') ? r.model.replace('float-', 'float, ') : `spiking T = ${T}, ${r.model}`,
       decodeTokensPerSecond: r.decode.tokensPerSecond,
       decodeEfficiency: roof.decodeSeconds / r.decode.secondsPerToken,
       decodeVsFloat: r.decode.tokensPerSecond / float.decode.tokensPerSecond,
