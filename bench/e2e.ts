@@ -16,9 +16,8 @@
 // The spiking models are calibrated on random token ids with quick neuron fits: their speed does not depend on the
 // neurons' accuracy (random weights have no accuracy to keep).
 // Usage: node --expose-gc --import tsx bench/e2e.ts [--only 260K,15M,110M] [--models float,equivalent,spike-driven]
-//   -> bench/results/e2e.json and a table. Checkpoints are written once under $MBE_SNN_BENCH_CACHE (see
+//   -> bench/results/e2e.json (a partial run: e2e-partial.json) and a table. Checkpoints are written once under
 //   bench/helpers/gpt2-folder.ts) and reused.
-import { fork } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +33,7 @@ import { seededRandom } from '../src/random.js';
 import { fixturesDir, readFileBytes } from '../src/io/node/files.js';
 import { ensureLlama2cCheckpoint, STORIES_110M, STORIES_15M } from './helpers/llama2c-checkpoint.js';
 import { collect, mb, probe, type Probe } from './helpers/memory.js';
+import { forkChild } from './helpers/child.js';
 import { formatTable } from './measure.js';
 
 const MODELS = ['float', 'float-bf16', 'equivalent', 'spike-driven'] as const;
@@ -243,21 +243,7 @@ async function runChild(spec: CheckpointSpec, kind: ModelKind): Promise<ChildRes
 // The parent: the checkpoints, one child per model kind, the report.
 
 function spawn(spec: CheckpointSpec, kind: ModelKind): Promise<ChildResult> {
-  const execArgv = process.execArgv.includes('--expose-gc') ? process.execArgv : [...process.execArgv, '--expose-gc'];
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(spec), kind], { execArgv });
-    let result: ChildResult | undefined;
-    let failure: string | undefined;
-    child.on('message', (message: { result?: ChildResult; error?: string }) => {
-      result = message.result;
-      failure = message.error;
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (result) resolve(result);
-      else reject(new Error(`${spec.name} ${kind}: ${failure ?? `child exited with ${signal ?? code}`}`));
-    });
-  });
+  return forkChild<ChildResult>(import.meta.url, ['--child', JSON.stringify(spec), kind], `${spec.name} ${kind}`);
 }
 
 async function checkpoints(only: readonly string[]): Promise<CheckpointSpec[]> {
@@ -383,7 +369,9 @@ async function main(): Promise<void> {
     raw: results,
   };
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  const path = new URL('./results/e2e.json', import.meta.url);
+  // a partial run (--only, --models) never overwrites the full run's results
+  const full = only.length === 3 && kinds.length === MODELS.length;
+  const path = new URL(full ? './results/e2e.json' : './results/e2e-partial.json', import.meta.url);
   await writeFile(path, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`wrote ${fileURLToPath(path)}`);
 }

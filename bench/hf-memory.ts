@@ -13,11 +13,9 @@
 // Usage: node --expose-gc --import tsx bench/hf-memory.ts [--repeats N (default 3; the worst run is reported)]
 //   ->  bench/results/hf-memory.json. The folder is kept under $MBE_SNN_BENCH_CACHE, $XDG_CACHE_HOME/mbe-snn-bench
 //   or <tmpdir>/mbe-snn-bench and reused.
-import { fork } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FloatOpSet, Kernels, type LinearLayer } from '../src/index.js';
 import { readModelFolder } from '../src/io/node/folder.js';
 import type { FolderFiles } from '../src/io/hf/folder.js';
@@ -27,6 +25,7 @@ import { recogniseArchitecture } from '../src/models/registry.js';
 import { seededRandom } from '../src/random.js';
 import { checkStreamedLayout, ensureGpt2Folder, GPT2_SMALL, type Gpt2Shape } from './helpers/gpt2-folder.js';
 import { collect, mb, probe, type Probe } from './helpers/memory.js';
+import { forkChild } from './helpers/child.js';
 import { formatTable } from './measure.js';
 
 const STAGES = ['baseline', 'read', 'load', 'build', 'forward'] as const;
@@ -157,21 +156,7 @@ async function runChild(scenario: Scenario, dir: string): Promise<ChildResult> {
 // The parent: the folder, one child per scenario, the report.
 
 function spawnScenario(scenario: Scenario, dir: string): Promise<ChildResult> {
-  const execArgv = process.execArgv.includes('--expose-gc') ? process.execArgv : [...process.execArgv, '--expose-gc'];
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', scenario, dir], { execArgv });
-    let result: ChildResult | undefined;
-    let failure: string | undefined;
-    child.on('message', (message: { result?: ChildResult; error?: string }) => {
-      result = message.result;
-      failure = message.error;
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (result) resolve(result);
-      else reject(new Error(`scenario ${scenario}: ${failure ?? `child exited with ${signal ?? code}`}`));
-    });
-  });
+  return forkChild<ChildResult>(import.meta.url, ['--child', scenario, dir], `scenario ${scenario}`);
 }
 
 /** What the shapes imply: the bytes of each copy the load and build make. */
