@@ -15,9 +15,9 @@
 //
 // The spiking models are calibrated on random token ids with quick neuron fits: their speed does not depend on the
 // neurons' accuracy (random weights have no accuracy to keep).
-// Usage: node --expose-gc --import tsx bench/e2e.ts [--only 260K,15M,110M] [--models float,equivalent,spike-driven]
+// Usage: node --expose-gc --import tsx bench/e2e.ts [--only 260K,15M,110M] [--models float,float-bf16,equivalent,spike-driven]
 //   -> bench/results/e2e.json (a partial run: e2e-partial.json) and a table. Checkpoints are written once under
-//   bench/helpers/gpt2-folder.ts) and reused.
+//   $MBE_SNN_BENCH_CACHE (see bench/helpers/gpt2-folder.ts) and reused.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
