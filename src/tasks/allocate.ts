@@ -1,8 +1,8 @@
 // Per-site timesteps chosen from calibration inputs alone, as mixed-precision quantisation allocates bits: each
 // spiking site's sensitivity is measured by lowering its T alone (the change of the output distributions from the
 // float model's, and the site's own energy at that T), then timesteps are taken away greedily where they save the
-// most energy per unit of loss, within a budget. The additive estimate is checked by running the allocation; when
-// it overshoots, the greedy pass runs again with a smaller allowance.
+// most energy per unit of loss, within a budget. The additive estimate is checked by running the allocation, and
+// the allowance the greedy pass may spend is searched on those checks (see allocateTimesteps).
 import {
   convertCalibrated,
   heldWeights,
@@ -37,7 +37,7 @@ export interface AllocationRequest {
   readonly levels?: readonly number[];
   /**
    * Further candidates below the smallest level for the sites that are identity codes alone (linear inputs,
-   * products of two activations): they have no fitted neuron, so any T needs no table entry and no fit
+   * products of two activations, max pooling): they have no fitted neuron, so any T needs no table entry and no fit
    * (default none: on stories260K they did not lower the energy at a given budget, and add a run per site and level).
    */
   readonly codeLevels?: readonly number[];
