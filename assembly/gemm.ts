@@ -43,16 +43,12 @@ export function gemm_ref(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i
 }
 
 /** Element jj of a packed row at pb: an f32, or a bf16 widened exactly (its bits are an f32's upper half). */
-// @ts-ignore: decorator
-@inline
 function loadB<T>(pb: usize, jj: i32): f32 {
   if (sizeof<T>() == 2) return reinterpret<f32>((<u32>load<u16>(pb + ((<usize>jj) << 1))) << 16);
   return load<f32>(pb + ((<usize>jj) << 2));
 }
 
 /** Lanes 4v .. 4v+3 of a packed row at pb as f32x4 (bf16 widened: zero-extended and shifted up 16 bits). */
-// @ts-ignore: decorator
-@inline
 function loadB4<T>(pb: usize, v: i32): v128 {
   if (sizeof<T>() == 2) {
     const halves = v128.load(pb + ((<usize>(v >> 1)) << 4)); // 8 bf16
