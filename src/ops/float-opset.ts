@@ -1,7 +1,7 @@
 // The float OpSet: every operation computed directly in float32 storage (float64 accumulation where a
 // reduction is involved, except the gemm kernel's products: linear layers, and products of two activations from
-// GEMM_MIN_MACS multiply-adds up, which accumulate in float32). It is the reference the spiking OpSet is measured against. Argument checks come
-// from the op table, so every OpSet rejects a bad call the same way.
+// GEMM_MIN_MACS multiply-adds up, which accumulate in float32). It is the reference the spiking OpSet is measured
+// against. Argument checks come from the op table, so every OpSet rejects a bad call the same way.
 import { describeValue } from '../describe.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernels, PackedDtype } from '../kernels/index.js';
@@ -29,7 +29,6 @@ export class FloatOpSet implements OpSet {
   readonly kind = 'float';
 
   private patches = new Float32Array(0); // (OH * OW, K * K * Cin) of the largest convolution so far
-  private transposed = new Float32Array(0); // (K, N) of the largest transposed product so far
 
   private readonly weights: PackedDtype;
 
@@ -98,14 +97,10 @@ export class FloatOpSet implements OpSet {
     const [, out, a, b, M, K, N, options = {}] = args;
     const scale = options.scale ?? 1;
     if (M * K * N >= GEMM_MIN_MACS) {
-      // attention's products at real sizes: B packed for the gemm kernel (transposed first for q k^T)
-      let rowMajor = b.subarray(0, K * N); // (K, N)
-      if (options.transposeB) {
-        if (this.transposed.length < K * N) this.transposed = new Float32Array(K * N);
-        rowMajor = this.transposed.subarray(0, K * N);
-        for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) rowMajor[k * N + j] = b[j * K + k] as number;
-      }
-      const packed = this.kernels.pack(rowMajor, K, N);
+      // attention's products at real sizes, B packed for the gemm kernel: b (K, N), or b (N, K) as B^T for q k^T
+      const packed = options.transposeB
+        ? this.kernels.packTransposed(b.subarray(0, N * K), K, N)
+        : this.kernels.pack(b.subarray(0, K * N), K, N);
       try {
         this.kernels.gemm(a.subarray(0, M * K), packed, M, { out: out.subarray(0, M * N) });
       } finally {
