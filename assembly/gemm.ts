@@ -99,13 +99,12 @@ function storeRow(ptr: usize, v0: v128, v1: v128, v2: v128, v3: v128, cols: i32)
  * 2 x 16 register tile: 8 accumulators, four B vectors and two broadcast A values per k. Measured on
  * this project's machines it beats 4 x 8 (more broadcasts) and 1 x 32 (more B loads per flop).
  */
-function gemmSimd<T>(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
+function gemmSimd<T>(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32, q0: i32, q1: i32): void {
   const rowA = (<usize>K) << 2;
   const rowC = (<usize>N) << 2;
   const rowB = <usize>PANEL * sizeof<T>(); // one k of a panel
   const panelBytes = <usize>K * rowB;
-  const panels = (N + PANEL - 1) / PANEL;
-  for (let q = 0; q < panels; q++) {
+  for (let q = q0; q < q1; q++) {
     const j0 = q * PANEL;
     const cols = min(PANEL, N - j0);
     const panel = packed + <usize>q * panelBytes;
@@ -170,10 +169,10 @@ function gemmSimd<T>(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: 
 }
 
 /** Scalar build: 1 x 8 tiles (8 accumulators in registers) over each half of a 16-column panel. */
-function gemmScalar<T>(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
-  const halves = (N + 7) / 8;
+function gemmScalar<T>(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32, q0: i32, q1: i32): void {
+  const halves = min((N + 7) / 8, q1 * 2);
   const rowB = <usize>PANEL * sizeof<T>(); // one k of a panel
-  for (let h = 0; h < halves; h++) {
+  for (let h = q0 * 2; h < halves; h++) {
     const j0 = h * 8;
     const cols = min(8, N - j0);
     // Half h is columns 8(h % 2) .. of panel h / 2.
@@ -228,18 +227,51 @@ function gemmScalar<T>(c: usize, a: usize, packed: usize, bias: usize, M: i32, K
 
 /** C = A @ B (+ bias) with B already packed by gemm_pack_b. */
 export function gemm_packed(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
-  if (ASC_FEATURE_SIMD) {
-    gemmSimd<f32>(c, a, packed, bias, M, K, N);
-  } else {
-    gemmScalar<f32>(c, a, packed, bias, M, K, N);
-  }
+  gemm_packed_panels(c, a, packed, bias, M, K, N, 0, (N + PANEL - 1) / PANEL);
 }
 
 /** C = A @ B (+ bias) with B packed as bf16 panels (see the header). */
 export function gemm_packed_bf16(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
+  gemm_packed_bf16_panels(c, a, packed, bias, M, K, N, 0, (N + PANEL - 1) / PANEL);
+}
+
+/**
+ * Columns 16 q0 .. 16 q1 - 1 of C only (panels q0 .. q1 - 1 of B), each computed exactly as gemm_packed computes
+ * it: a thread's share when the panels are split across threads.
+ */
+export function gemm_packed_panels(
+  c: usize,
+  a: usize,
+  packed: usize,
+  bias: usize,
+  M: i32,
+  K: i32,
+  N: i32,
+  q0: i32,
+  q1: i32,
+): void {
   if (ASC_FEATURE_SIMD) {
-    gemmSimd<u16>(c, a, packed, bias, M, K, N);
+    gemmSimd<f32>(c, a, packed, bias, M, K, N, q0, q1);
   } else {
-    gemmScalar<u16>(c, a, packed, bias, M, K, N);
+    gemmScalar<f32>(c, a, packed, bias, M, K, N, q0, q1);
+  }
+}
+
+/** gemm_packed_panels on bf16 panels. */
+export function gemm_packed_bf16_panels(
+  c: usize,
+  a: usize,
+  packed: usize,
+  bias: usize,
+  M: i32,
+  K: i32,
+  N: i32,
+  q0: i32,
+  q1: i32,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    gemmSimd<u16>(c, a, packed, bias, M, K, N, q0, q1);
+  } else {
+    gemmScalar<u16>(c, a, packed, bias, M, K, N, q0, q1);
   }
 }

@@ -1,4 +1,5 @@
-// End-to-end speed and memory of whole llama2.c models, one thread, greedy decoding with the KV cache:
+// End-to-end speed and memory of whole llama2.c models, greedy decoding with the KV cache, on one thread and
+// (float and equivalent-mode spiking, --threads) on more kernel threads:
 //   stories260K   the fixtures' checkpoint (skipped with a message when the fixtures are absent)
 //   15M shape     stories15M's shape (dim 288, 6 layers, vocab 32000), random weights (bench/helpers/llama2c-checkpoint.ts)
 //   110M shape    stories110M's shape (dim 768, 12 layers, vocab 32000), random weights
@@ -15,7 +16,10 @@
 //
 // The spiking models are calibrated on random token ids with quick neuron fits: their speed does not depend on the
 // neurons' accuracy (random weights have no accuracy to keep).
+// A threaded run also checks that its results are the one-thread run's bits: a digest of the prefill's logits
+// and the decoded tokens.
 // Usage: node --expose-gc --import tsx bench/e2e.ts [--only 260K,15M,110M] [--models float,float-bf16,equivalent,spike-driven]
+//   [--threads 2] (thread counts run besides one; "" for none)
 //   -> bench/results/e2e.json (a partial run: e2e-partial.json) and a table. Checkpoints are written once under
 //   $MBE_SNN_BENCH_CACHE (see bench/helpers/gpt2-folder.ts) and reused.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -56,9 +60,15 @@ interface Timing {
   readonly secondsPerToken: number;
 }
 
+/** The models a threaded run covers: threads change no neuron work, only the gemm and membrane calls. */
+const THREADED_MODELS: readonly ModelKind[] = ['float', 'equivalent'];
+
 interface ChildResult {
   readonly checkpoint: string;
   readonly model: ModelKind;
+  readonly threads: number;
+  /** FNV-1a over the prefill's logits bits and the decoded tokens: equal across thread counts. */
+  readonly digest: string;
   readonly loadSeconds: number;
   readonly buildSeconds: number;
   readonly decode: Timing & { readonly steps: number; readonly rss: number };
@@ -132,34 +142,55 @@ function rooflineSeconds(kernels: Kernels, config: Llama2cConfig, M: number, L: 
  * Greedy decoding from token 1 for `steps` positions, the best of `repeats` runs (the first warms the JIT), and the
  * largest resident set sampled after each token.
  */
-function decode(model: CausalLM, steps: number, repeats: number): Timing & { steps: number; rss: number } {
+function decode(
+  model: CausalLM,
+  steps: number,
+  repeats: number,
+): Timing & { steps: number; rss: number; tokens: number[] } {
   let best = Infinity;
   let rss = 0;
+  const tokens: number[] = [];
   for (let r = 0; r <= repeats; r++) {
     model.reset();
     let token = 1;
     const t0 = performance.now();
     for (let pos = 0; pos < steps; pos++) {
       token = argmax(model.forward([token], pos).subarray(0, model.vocabSize));
-      if (r === 0) rss = Math.max(rss, process.memoryUsage.rss()); // sampled in the untimed run only
+      if (r === 0) {
+        rss = Math.max(rss, process.memoryUsage.rss()); // sampled in the untimed run only
+        tokens.push(token);
+      }
     }
     if (r > 0) best = Math.min(best, (performance.now() - t0) / 1000);
   }
-  return { steps, rss, tokensPerSecond: steps / best, secondsPerToken: best / steps };
+  return { steps, rss, tokens, tokensPerSecond: steps / best, secondsPerToken: best / steps };
 }
 
 /** One forward of a `tokens`-long random prompt from position 0, the best of `repeats` runs after a warm-up. */
-function prefill(model: CausalLM, tokens: number, repeats: number): Timing & { tokens: number } {
+function prefill(model: CausalLM, tokens: number, repeats: number): Timing & { tokens: number; logits: Float32Array } {
   const random = seededRandom(2);
   const prompt = Array.from({ length: tokens }, () => 1 + Math.floor(random() * (model.vocabSize - 1)));
   let best = Infinity;
+  let logits = new Float32Array(0);
   for (let r = 0; r <= repeats; r++) {
     model.reset();
     const t0 = performance.now();
-    model.forward(prompt, 0);
+    const out = model.forward(prompt, 0);
     if (r > 0) best = Math.min(best, (performance.now() - t0) / 1000);
+    else logits = out.slice();
   }
-  return { tokens, tokensPerSecond: tokens / best, secondsPerToken: best / tokens };
+  return { tokens, logits, tokensPerSecond: tokens / best, secondsPerToken: best / tokens };
+}
+
+/** FNV-1a (32-bit) over the logits' bits, then the tokens: equal digests are, in practice, equal results. */
+function digest(logits: Float32Array, tokens: readonly number[]): string {
+  let hash = 0x811c9dc5;
+  const mix = (word: number) => {
+    for (let shift = 0; shift < 32; shift += 8) hash = Math.imul(hash ^ ((word >>> shift) & 0xff), 0x01000193);
+  };
+  for (const bits of new Uint32Array(logits.buffer, logits.byteOffset, logits.length)) mix(bits);
+  for (const token of tokens) mix(token);
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The checkpoint read, parsed and built into the model of `kind`; nothing else is kept (the file can be freed). */
@@ -200,8 +231,9 @@ async function buildModel(kernels: Kernels, spec: CheckpointSpec, kind: ModelKin
   return { model, config: checkpoint.config, loadSeconds, buildSeconds: (performance.now() - t1) / 1000 };
 }
 
-async function runChild(spec: CheckpointSpec, kind: ModelKind): Promise<ChildResult> {
-  const kernels = await Kernels.load();
+async function runChild(spec: CheckpointSpec, kind: ModelKind, threads: number): Promise<ChildResult> {
+  const kernels = await Kernels.load({ threads });
+  if (kernels.threads !== threads) throw new Error(`asked for ${threads} kernel threads, got ${kernels.threads}`);
   collect();
   const start = probe(kernels);
   const { model, config, loadSeconds, buildSeconds } = await buildModel(kernels, spec, kind);
@@ -209,8 +241,8 @@ async function runChild(spec: CheckpointSpec, kind: ModelKind): Promise<ChildRes
   collect(); // the file's bytes go now: the model keeps no view into them
   const built = probe(kernels);
   const repeats = spec.weightBytes > 1e8 ? 1 : 3;
-  const decoded = decode(model, Math.min(spec.decodeSteps[kind], model.contextLength), repeats);
-  const prefilled = prefill(model, Math.min(PROMPT_TOKENS, model.contextLength), repeats);
+  const { tokens, ...decoded } = decode(model, Math.min(spec.decodeSteps[kind], model.contextLength), repeats);
+  const { logits, ...prefilled } = prefill(model, Math.min(PROMPT_TOKENS, model.contextLength), repeats);
   const afterRun = probe(kernels);
   model.dispose(); // the roofline's matrices take the weights' place
   const prompt = prefilled.tokens;
@@ -225,6 +257,8 @@ async function runChild(spec: CheckpointSpec, kind: ModelKind): Promise<ChildRes
   return {
     checkpoint: spec.name,
     model: kind,
+    threads,
+    digest: digest(logits, tokens),
     loadSeconds,
     buildSeconds,
     decode: decoded,
@@ -242,8 +276,12 @@ async function runChild(spec: CheckpointSpec, kind: ModelKind): Promise<ChildRes
 // ---------------------------------------------------------------------------------------------------------------
 // The parent: the checkpoints, one child per model kind, the report.
 
-function spawn(spec: CheckpointSpec, kind: ModelKind): Promise<ChildResult> {
-  return forkChild<ChildResult>(import.meta.url, ['--child', JSON.stringify(spec), kind], `${spec.name} ${kind}`);
+function spawn(spec: CheckpointSpec, kind: ModelKind, threads: number): Promise<ChildResult> {
+  return forkChild<ChildResult>(
+    import.meta.url,
+    ['--child', JSON.stringify(spec), kind, String(threads)],
+    `${spec.name} ${kind} on ${threads} threads`,
+  );
 }
 
 async function checkpoints(only: readonly string[]): Promise<CheckpointSpec[]> {
@@ -278,8 +316,16 @@ async function checkpoints(only: readonly string[]): Promise<CheckpointSpec[]> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { only: { type: 'string', default: '260K,15M,110M' }, models: { type: 'string' } },
+    options: {
+      only: { type: 'string', default: '260K,15M,110M' },
+      models: { type: 'string' },
+      threads: { type: 'string', default: '2' },
+    },
   });
+  const threadCounts = values.threads
+    .split(',')
+    .filter((t) => t !== '')
+    .map(Number);
   const only = values.only.split(',');
   const kinds = (values.models?.split(',') ?? [...MODELS]) as ModelKind[];
   if (!kinds.includes('float')) throw new Error('--models must include float: it carries the roofline');
@@ -287,16 +333,26 @@ async function main(): Promise<void> {
   const results: ChildResult[] = [];
   for (const spec of await checkpoints(only)) {
     for (const kind of kinds) {
-      console.log(`${spec.name}, ${kind} ...`);
-      results.push(await spawn(spec, kind));
+      for (const threads of [1, ...threadCounts]) {
+        if (threads > 1 && !THREADED_MODELS.includes(kind)) continue;
+        console.log(`${spec.name}, ${kind}, ${threads} thread${threads > 1 ? 's' : ''} ...`);
+        results.push(await spawn(spec, kind, threads));
+      }
     }
   }
   const rows = results.map((r) => {
-    const float = results.find((f) => f.checkpoint === r.checkpoint && f.model === 'float') as ChildResult;
+    const find = (model: ModelKind, threads: number) =>
+      results.find((f) => f.checkpoint === r.checkpoint && f.model === model && f.threads === threads) as ChildResult;
+    const float = find('float', r.threads); // the roofline on as many threads
     const roof = float.roofline as NonNullable<ChildResult['roofline']>;
+    const oneThread = find(r.model, 1);
     return {
       checkpoint: r.checkpoint,
       model: r.model.startsWith('float') ? r.model.replace('float-', 'float, ') : `spiking T = ${T}, ${r.model}`,
+      threads: r.threads,
+      sameBitsAsOneThread: r.digest === oneThread.digest,
+      decodeVsOneThread: r.decode.tokensPerSecond / oneThread.decode.tokensPerSecond,
+      prefillVsOneThread: r.prefill.tokensPerSecond / oneThread.prefill.tokensPerSecond,
       decodeTokensPerSecond: r.decode.tokensPerSecond,
       decodeEfficiency: roof.decodeSeconds / r.decode.secondsPerToken,
       decodeVsFloat: r.decode.tokensPerSecond / float.decode.tokensPerSecond,
@@ -316,11 +372,14 @@ async function main(): Promise<void> {
       [
         'checkpoint',
         'model',
+        'threads',
         'decode tok/s',
         'decode efficiency',
         'vs float',
         'prefill tok/s',
         'prefill efficiency',
+        'vs 1 thread (decode, prefill)',
+        'same bits',
         'RSS decoding MB',
         '/ f32 weights',
         'peak RSS MB',
@@ -331,11 +390,14 @@ async function main(): Promise<void> {
       rows.map((r) => [
         r.checkpoint,
         r.model,
+        String(r.threads),
         fmt(r.decodeTokensPerSecond, 1),
         fmt(r.decodeEfficiency),
         fmt(r.decodeVsFloat),
         fmt(r.prefillTokensPerSecond, 1),
         fmt(r.prefillEfficiency),
+        r.threads === 1 ? '-' : `${fmt(r.decodeVsOneThread)}, ${fmt(r.prefillVsOneThread)}`,
+        r.threads === 1 ? '-' : r.sameBitsAsOneThread ? 'yes' : 'NO',
         fmt(r.decodeRssMB, 0),
         fmt(r.decodeRssOverWeights),
         fmt(r.peakRssMB, 0),
@@ -361,7 +423,8 @@ async function main(): Promise<void> {
       promptTokens: PROMPT_TOKENS,
       calibration: CALIBRATION,
       quickFits: QUICK_FITS,
-      threads: 1,
+      threads: [1, ...threadCounts],
+      threadedModels: THREADED_MODELS,
       roofline:
         'every matrix product of the step (linear layers, q.K^T and p.V per head) in the gemm kernel, on distinct random packed matrices of the same shapes (M = 1 decode over the mean keys, M = L = prompt for prefill)',
     },
@@ -370,7 +433,7 @@ async function main(): Promise<void> {
   };
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   // a partial run (--only, --models) never overwrites the full run's results
-  const full = only.length === 3 && kinds.length === MODELS.length;
+  const full = only.length === 3 && kinds.length === MODELS.length && values.threads === '2';
   const path = new URL(full ? './results/e2e.json' : './results/e2e-partial.json', import.meta.url);
   await writeFile(path, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`wrote ${fileURLToPath(path)}`);
@@ -380,7 +443,8 @@ const childIndex = process.argv.indexOf('--child');
 if (childIndex >= 0) {
   const spec = JSON.parse(process.argv[childIndex + 1] as string) as CheckpointSpec;
   const kind = process.argv[childIndex + 2] as ModelKind;
-  runChild(spec, kind).then(
+  const threads = Number(process.argv[childIndex + 3]);
+  runChild(spec, kind, threads).then(
     (result) => process.send?.({ result }, () => process.exit(0)),
     (error: unknown) => process.send?.({ error: String((error as Error)?.stack ?? error) }, () => process.exit(1)),
   );

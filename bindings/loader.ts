@@ -6,6 +6,7 @@ import { describeValue } from '../src/describe.js';
 import { wasmBase64 as relaxedBase64 } from './generated/relaxed.js';
 import { wasmBase64 as scalarBase64 } from './generated/scalar.js';
 import { wasmBase64 as simdBase64 } from './generated/simd.js';
+import { readMemoryImport, withSharedMemory } from './memory-import.js';
 
 export type WasmVariant = 'scalar' | 'simd' | 'relaxed';
 
@@ -33,6 +34,19 @@ type MembraneSpikesKernel = (
 type FrexpKernel = (mant: number, expo: number, x: number, n: number) => void;
 /** ldexp(y, x, k, n) */
 type LdexpKernel = (y: number, x: number, k: number, n: number) => void;
+
+/** gemm_packed_panels(c, a, packed, bias, M, K, N, q0, q1): columns 16 q0 .. 16 q1 - 1 of C only. */
+type GemmPanelsKernel = (
+  c: number,
+  a: number,
+  packed: number,
+  bias: number,
+  M: number,
+  K: number,
+  N: number,
+  q0: number,
+  q1: number,
+) => void;
 
 /** The raw-pointer ABI of assembly/index.ts: pointers and sizes are i32, `usize` results come back signed. */
 export interface KernelExports {
@@ -66,6 +80,8 @@ export interface KernelExports {
   gemm_pack_b(packed: number, b: number, K: number, N: number): void;
   gemm_packed(c: number, a: number, packed: number, bias: number, M: number, K: number, N: number): void;
   gemm_packed_bf16(c: number, a: number, packed: number, bias: number, M: number, K: number, N: number): void;
+  gemm_packed_panels: GemmPanelsKernel;
+  gemm_packed_bf16_panels: GemmPanelsKernel;
   gemm_ref(c: number, a: number, b: number, bias: number, M: number, K: number, N: number): void;
   frexp: FrexpKernel;
   frexp_ref: FrexpKernel;
@@ -76,7 +92,7 @@ export interface KernelExports {
 }
 
 const bytesCache = new Map<WasmVariant, Uint8Array<ArrayBuffer>>();
-const moduleCache = new Map<WasmVariant, Promise<WebAssembly.Module>>();
+const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
 let supportedCache: readonly WasmVariant[] | undefined;
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -118,15 +134,54 @@ export class WasmVariantError extends MbeError {
   }
 }
 
-/** Instantiates a fresh kernel module (its own memory). Compiled modules are cached per build. */
-export async function instantiateKernels(variant: WasmVariant = bestVariant()): Promise<KernelExports> {
+/** An instantiated kernel module with the memory it imports and the compiled module (for more threads). */
+export interface LoadedKernels {
+  readonly exports: KernelExports;
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+}
+
+export interface InstantiateOptions {
+  /** Import a shared memory (a SharedArrayBuffer that other threads can instantiate the module on). */
+  readonly shared?: boolean;
+}
+
+/** The compiled module of one build, plain or with a shared memory import; cached per process. */
+export function compiledKernels(variant: WasmVariant, shared: boolean): Promise<WebAssembly.Module> {
+  const key = `${variant}${shared ? '+shared' : ''}`;
+  let module = moduleCache.get(key);
+  if (!module) {
+    const bytes = wasmBytes(variant);
+    module = WebAssembly.compile(shared ? withSharedMemory(bytes) : bytes);
+    moduleCache.set(key, module);
+  }
+  return module;
+}
+
+/**
+ * The memory a build imports: its static data's pages to start with, growable to the wasm32 limit. A shared
+ * memory reserves its maximum up front, so where 4 GiB of address space is refused a quarter is tried.
+ */
+function newMemory(variant: WasmVariant, shared: boolean): WebAssembly.Memory {
+  const { initialPages, maximumPages } = readMemoryImport(wasmBytes(variant));
+  if (!shared) return new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages });
+  try {
+    return new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
+  } catch {
+    return new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages / 4, shared: true });
+  }
+}
+
+/** Instantiates a fresh kernel module on a new memory. Compiled modules are cached per build. */
+export async function instantiateKernels(
+  variant: WasmVariant = bestVariant(),
+  options: InstantiateOptions = {},
+): Promise<LoadedKernels> {
   if (!WASM_VARIANTS.includes(variant)) throw new WasmVariantError(variant);
   if (!supportedVariants().includes(variant)) throw new WasmVariantError(variant);
-  let module = moduleCache.get(variant);
-  if (!module) {
-    module = WebAssembly.compile(wasmBytes(variant));
-    moduleCache.set(variant, module);
-  }
-  const instance = await WebAssembly.instantiate(await module, {});
-  return instance.exports as unknown as KernelExports;
+  const shared = options.shared ?? false;
+  const module = await compiledKernels(variant, shared);
+  const memory = newMemory(variant, shared);
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  return { exports: instance.exports as unknown as KernelExports, module, memory };
 }

@@ -37,7 +37,18 @@ export interface StaticServerOptions {
   readonly index?: string;
   /** URL prefix (e.g. '/fixtures/') -> an absolute folder outside the repository served under it. */
   readonly aliases?: ReadonlyMap<string, string>;
+  /**
+   * Send COOP/COEP headers, so pages are cross-origin isolated: SharedArrayBuffer, and so kernel threads, are
+   * available to them (everything served is same-origin, so nothing is blocked). Default false.
+   */
+  readonly crossOriginIsolated?: boolean;
 }
+
+/** The headers that make a page cross-origin isolated. */
+const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+} as const;
 
 export interface StaticServer {
   /** e.g. 'http://127.0.0.1:41234' */
@@ -86,6 +97,7 @@ export async function startStaticServer(options: StaticServerOptions = {}): Prom
       'content-type': type,
       'content-length': Buffer.byteLength(body),
       'cache-control': 'no-store',
+      ...(options.crossOriginIsolated ? ISOLATION_HEADERS : {}),
     });
     response.end(request.method === 'HEAD' ? undefined : body);
   }

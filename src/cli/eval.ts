@@ -2,7 +2,6 @@
 // task's metric: perplexity, accuracy or embedding similarity), with the conversion report and the energy
 // report (or all of it as JSON).
 import { formatConversionReport } from '../convert/report.js';
-import { Kernels } from '../kernels/index.js';
 import { ENERGY_PRESETS, energyReport, formatEnergyReport, type EnergyPrecision } from '../metrics/energy.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { ALLOCATION_HELP, ALLOCATION_OPTIONS, allocationRequest } from './allocation-args.js';
@@ -11,7 +10,14 @@ import { command, UsageError } from './command.js';
 import { describeValue } from '../describe.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
 import { formatGoldenReport, runGoldenCheck } from './golden-check.js';
-import { heldWeightsOption, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions, weightOptions } from './model-args.js';
+import {
+  heldWeightsOption,
+  MODEL_OPTIONS_HELP,
+  neuronProvider,
+  spikingOptions,
+  weightOptions,
+  loadKernels,
+} from './model-args.js';
 import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
 import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
@@ -73,7 +79,7 @@ export const evalCommand = command({
     const source = await resolveModel(positionals[0], values);
     const { entry } = source;
     if (values.golden !== undefined) {
-      const report = await runGoldenCheck(await Kernels.load(), source, values.golden, weightOptions(values));
+      const report = await runGoldenCheck(await loadKernels(values), source, values.golden, weightOptions(values));
       console.log(values.json ? JSON.stringify(report, null, 2) : formatGoldenReport(report));
       return report.pass ? 0 : 1;
     }
@@ -82,7 +88,7 @@ export const evalCommand = command({
     const allocate = allocationRequest(values);
     const memory = positiveOption('memory-pj', values['memory-pj']);
     const out = await openOutput(values.out); // before the work: a bad path fails now
-    const kernels = await Kernels.load();
+    const kernels = await loadKernels(values);
     const bars = { float: progressBar('float  '), spiking: progressBar('spiking') };
     const outcome = runEvaluation(kernels, entry, await loadData(source, values), {
       spiking: spikingOptions(values, T),

@@ -1,7 +1,6 @@
 // `mbe-snn frontier <model>`: the accuracy-energy trade-off of one model's conversions: uniform T with binary and
 // signed-digit codes, and (causal LMs, image classifiers) per-site timesteps allocated within several budgets; a table, a JSON file
 // and an SVG plot of the metric against E_SNN / E_ANN with the Pareto front marked.
-import { Kernels } from '../kernels/index.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { linePlot } from '../plot/index.js';
 import type { Allocation, AllocationRequest } from '../tasks/allocate.js';
@@ -9,7 +8,7 @@ import { allocationRequest } from './allocation-args.js';
 import { intOption, textTable } from './args.js';
 import { command, UsageError } from './command.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
-import { heldWeightsOption, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { heldWeightsOption, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions, loadKernels } from './model-args.js';
 import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
 import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
@@ -128,7 +127,7 @@ export const frontierCommand = command({
         `--budgets applies to causal language models and image classifiers for now; ${entry.name} is a ${entry.task}`,
       );
     }
-    const kernels = await Kernels.load();
+    const kernels = await loadKernels(values);
     const neurons = neuronProvider(kernels, values);
     const sizes = evaluationSizes(values);
     const out = await openOutput(values.out); // before the work: a bad path fails now

@@ -2,14 +2,21 @@
 // checkpoint or any causal LM folder) and (with --T) its spiking conversion, greedy (temperature 0, as run.c) or
 // sampled, with tokens per second. A model without a tokenizer generates token ids from --prompt-ids, calibrated on
 // the lines of --ids.
-import { Kernels } from '../kernels/index.js';
+import type { Kernels } from '../kernels/index.js';
 import type { TextTokenizer } from '../models/interfaces.js';
 import { ARCHITECTURES, type CausalLMEntry } from '../models/registry.js';
 import { generate } from '../tasks/generate.js';
 import { convertCausalLM, encodeParagraphs, parseIds, splitParagraphs } from '../tasks/language-model.js';
 import { intOption } from './args.js';
 import { command, UsageError } from './command.js';
-import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions, heldWeightsOption } from './model-args.js';
+import {
+  MODEL_OPTIONS,
+  MODEL_OPTIONS_HELP,
+  neuronProvider,
+  spikingOptions,
+  heldWeightsOption,
+  loadKernels,
+} from './model-args.js';
 import {
   EMBEDDED_MODEL,
   loadLanguageModel,
@@ -135,7 +142,7 @@ export const generateCommand = command({
       throw new UsageError(`--temperature must be a number >= 0, got "${values.temperature}"`);
     }
     const seed = intOption('seed', values.seed, 0, 2 ** 32 - 1) ?? 1;
-    const kernels = await Kernels.load();
+    const kernels = await loadKernels(values);
     const T = intOption('T', values.T, 1, 32);
     if (source.embedded) console.log(`${source.embedded}\n`);
     const conversion = models(kernels, entry, loaded, values, T);

@@ -2,7 +2,7 @@
 // the task's data, and how to convert it.
 import type { ParseArgsConfig } from 'node:util';
 import type { WeightOptions } from '../io/finite.js';
-import type { Kernels, PackedDtype } from '../kernels/index.js';
+import { Kernels, MAX_THREADS, type PackedDtype } from '../kernels/index.js';
 import { describeValue } from '../describe.js';
 import { ARCHITECTURES, type ArchitectureEntry } from '../models/registry.js';
 import { OP_FAMILIES, type OpFamily } from '../ops/instrumentation.js';
@@ -32,6 +32,7 @@ export const MODEL_OPTIONS = {
   'identity-range': { type: 'string' },
   'activation-fit': { type: 'string' },
   weights: { type: 'string' },
+  threads: { type: 'string' },
   'site-T': { type: 'string' },
   'no-encode-linear': { type: 'boolean' },
   float: { type: 'string' },
@@ -91,6 +92,8 @@ Conversion:
                            calibrated (half the samples from each site's calibrated inputs; fitted per site)
   --weights <w>            f32 (default) | bf16: both models hold linear and convolution weights as bf16 (half the
                            memory, rounded to nearest once, widened exactly in the gemm kernel)
+  --threads <1..64>        threads for the gemm and membrane kernels (default 1, or $MBE_SNN_THREADS); the
+                           results are the same bits on any count
   --site-T <k=T,...>       timesteps of single sites or op families, e.g. multiplications=12,layer0.wq=6
   --no-encode-linear       feed linear layers float inputs instead of identity-coded spikes
   --float <families>       leave op families float: ${OP_FAMILIES.join(',')}
@@ -184,7 +187,6 @@ export function weightOptions(values: Values): WeightOptions {
 /** What --quick-fits fits with: one initialisation, one phase of 30 epochs on 2,000 samples. */
 export const QUICK_FIT = { epochs: 30, seeds: 1, phases: 1, samples: 2000 } as const;
 
-/** Neurons from the shipped table, then the disk cache, then fits (reported on stderr). */
 /** --weights: how the models hold their weights ({} for the default, f32). */
 export function heldWeightsOption(values: Values): { readonly weights?: PackedDtype } {
   const weights = values.weights;
@@ -193,6 +195,13 @@ export function heldWeightsOption(values: Values): { readonly weights?: PackedDt
   return { weights };
 }
 
+/** The kernels, on --threads threads (by default MBE_SNN_THREADS, else 1). */
+export function loadKernels(values: Values): Promise<Kernels> {
+  const threads = intOption('threads', values.threads, 1, MAX_THREADS);
+  return Kernels.load(threads === undefined ? {} : { threads });
+}
+
+/** Neurons from the shipped table, then the disk cache, then fits (reported on stderr). */
 export function neuronProvider(kernels: Kernels, values: Values): NeuronProvider {
   return new NeuronProvider(kernels, {
     ...(values['no-cache'] ? {} : { cache: diskNeuronCache() }),

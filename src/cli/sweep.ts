@@ -1,11 +1,10 @@
 // `mbe-snn sweep <model> --T 6,8,10,12,16`: the paper's Table 4 for one model of any task: the float metric,
 // then the spiking metric at each T, with linear-layer input encoding on and off.
-import { Kernels } from '../kernels/index.js';
 import { ARCHITECTURES } from '../models/registry.js';
 import { intOption, textTable } from './args.js';
 import { command, UsageError } from './command.js';
 import { EVALUATION_OPTIONS, evaluationSizes, loadData, runEvaluation } from './evaluation.js';
-import { heldWeightsOption, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions } from './model-args.js';
+import { heldWeightsOption, MODEL_OPTIONS_HELP, neuronProvider, spikingOptions, loadKernels } from './model-args.js';
 import { EMBEDDED_MODEL, resolveModel } from './model-source.js';
 import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
@@ -38,7 +37,7 @@ export const sweepCommand = command({
     if (!['both', 'on', 'off'].includes(encoding))
       throw new UsageError(`--encoding must be both, on or off, got "${encoding}"`);
     const encodings = encoding === 'both' ? [true, false] : [encoding === 'on'];
-    const kernels = await Kernels.load();
+    const kernels = await loadKernels(values);
     const neurons = neuronProvider(kernels, values);
     const sizes = evaluationSizes(values);
     const out = await openOutput(values.out); // before the work: a bad path fails now

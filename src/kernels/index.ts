@@ -1,4 +1,4 @@
-export { Kernels, loadKernels, ResidentMatrix, MAX_BASES, MAX_TIMESTEPS } from './kernels.js';
+export { Kernels, loadKernels, ResidentMatrix, MAX_BASES, MAX_THREADS, MAX_TIMESTEPS } from './kernels.js';
 export type {
   FrexpBuffers,
   FrexpOptions,

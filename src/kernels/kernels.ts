@@ -5,14 +5,16 @@
 // class loads the module, owns its heap, and delegates. Every argument is checked, its type too (a plain
 // Array, null or a forged matrix is an InvalidArgumentError), and sizes before any result is allocated.
 import { instantiateKernels, supportedVariants, type WasmVariant } from '../../bindings/loader.js';
+import { MAX_THREADS, ThreadPool, threadsUnavailable } from '../../bindings/threads.js';
 import { runFrexp, runLdexp, type FrexpOptions, type LdexpOptions } from './bits.js';
 import type { KernelContext } from './context.js';
 import { runGemm, type GemmOptions } from './gemm.js';
-import { checkOptions } from './checks.js';
-import { describeValue } from '../describe.js';
+import { checkInt, checkOptions } from './checks.js';
+import { describeText, describeValue } from '../describe.js';
 import { InvalidArgumentError } from '../errors.js';
 import { WasmHeap } from './heap.js';
 import { runMembrane, runMembraneSpikes, type MembraneOptions, type MembraneSpikesOptions } from './membrane.js';
+import { gemmShares, membraneShares, runShares } from './parallel.js';
 import {
   checkPacked,
   checkResident,
@@ -33,26 +35,75 @@ export type { FrexpBuffers, FrexpOptions, LdexpOptions } from './bits.js';
 export type { GemmOptions } from './gemm.js';
 export type { MembraneOptions, MembraneSpikesBuffers, MembraneSpikesOptions } from './membrane.js';
 
+export { MAX_THREADS } from '../../bindings/threads.js';
+
 export interface LoadKernelsOptions {
   /** Which build to load; by default the best one this runtime validates (relaxed -> simd -> scalar). */
   readonly variant?: WasmVariant;
+  /**
+   * Threads for gemm and membrane calls (1 .. MAX_THREADS), the calling one included; by default the
+   * MBE_SNN_THREADS environment variable where it is set, else 1. Where shared memory or workers are
+   * unavailable, the kernels run on one thread and a warning says why. Results do not depend on it.
+   */
+  readonly threads?: number;
+}
+
+/** MBE_SNN_THREADS where the runtime has an environment and it is set, else 1. */
+function threadsFromEnvironment(): number {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const text = env?.MBE_SNN_THREADS;
+  if (text === undefined || text === '') return 1;
+  const threads = Number(text);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new InvalidArgumentError(
+      `the MBE_SNN_THREADS environment variable must be an integer in [1, ${MAX_THREADS}], got ${describeValue(text, 20)}`,
+    );
+  }
+  return threads;
 }
 
 export class Kernels {
-  private readonly ctx: KernelContext;
+  private ctx: KernelContext;
 
   private constructor(
     readonly variant: WasmVariant,
     wasm: KernelContext['wasm'],
+    pool: ThreadPool | undefined,
   ) {
-    this.ctx = { wasm, heap: new WasmHeap(wasm.memory, wasm.heap_base() >>> 0) };
+    const heap = new WasmHeap(wasm.memory, wasm.heap_base() >>> 0);
+    this.ctx = pool ? { wasm, heap, pool, threads: pool.threads } : { wasm, heap, threads: 1 };
   }
 
-  /** Instantiates a kernel module with its own memory. */
+  /** Instantiates a kernel module with its own memory (shared with its worker threads, if any). */
   static async load(options: LoadKernelsOptions = {}): Promise<Kernels> {
     checkOptions('options', options);
     const variant = options.variant ?? supportedVariants()[0] ?? 'scalar';
-    return new Kernels(variant, await instantiateKernels(variant));
+    const threads = options.threads === undefined ? threadsFromEnvironment() : options.threads;
+    checkInt('options.threads', threads, 1, MAX_THREADS);
+    const unavailable = threads > 1 ? threadsUnavailable() : undefined;
+    if (unavailable) console.warn(`mbe-snn: running the kernels on one thread, not ${threads}: ${unavailable}`);
+    if (threads === 1 || unavailable) {
+      return new Kernels(variant, (await instantiateKernels(variant)).exports, undefined);
+    }
+    const loaded = await instantiateKernels(variant, { shared: true });
+    try {
+      return new Kernels(variant, loaded.exports, await ThreadPool.start(loaded.module, loaded.memory, threads));
+    } catch (error) {
+      // e.g. a page's content security policy refuses blob: workers
+      console.warn(`mbe-snn: running the kernels on one thread, not ${threads}: ${describeText(String(error), 200)}`);
+      return new Kernels(variant, loaded.exports, undefined);
+    }
+  }
+
+  /** Threads that gemm and membrane calls are split across (1 when none could start). */
+  get threads(): number {
+    return this.ctx.threads;
+  }
+
+  /** Stops the worker threads (the kernels then run on this thread only); idle workers never keep a process alive. */
+  close(): void {
+    this.ctx.pool?.close();
+    this.ctx = { wasm: this.ctx.wasm, heap: this.ctx.heap, threads: 1 };
   }
 
   /** Bytes held by resident matrices. */
@@ -64,11 +115,14 @@ export class Kernels {
 
   /** Decoded outputs y (n) of the multi-basis neuron for every element of x (n). */
   membrane(x: Float32Array, tables: MembraneTables, options: MembraneOptions = {}): Float32Array {
-    return runMembrane(this.ctx, this.ctx.wasm.membrane, x, tables, options);
+    const threads = this.ctx.threads;
+    return runMembrane(this.ctx, x, tables, options, (y, xPtr, table, n) =>
+      runShares(this.ctx, 'membrane', membraneShares(y, xPtr, table, n, n * tables.N * tables.T, threads)),
+    );
   }
 
   membraneRef(x: Float32Array, tables: MembraneTables, options: MembraneOptions = {}): Float32Array {
-    return runMembrane(this.ctx, this.ctx.wasm.membrane_ref, x, tables, options);
+    return runMembrane(this.ctx, x, tables, options, this.ctx.wasm.membrane_ref);
   }
 
   /** Decoded outputs plus the bit-packed spike planes, their counts and the sign bits. */
@@ -115,10 +169,9 @@ export class Kernels {
   /** C (M, N) = A (M, K) @ B (K, N) + bias, with B packed by `pack`. */
   gemm(a: Float32Array, b: PackedMatrix, M: number, options: GemmOptions = {}): Float32Array {
     const packed = checkPacked(this, 'b', b);
-    const { wasm } = this.ctx;
-    const kernel = packed.layout === 'packed-16-bf16' ? wasm.gemm_packed_bf16 : wasm.gemm_packed;
+    const kernel = packed.layout === 'packed-16-bf16' ? 'gemm_packed_bf16_panels' : 'gemm_packed_panels';
     return runGemm(this.ctx, a, packed, M, options, (c, aPtr, bias) =>
-      kernel(c, aPtr, packed.ptr, bias, M, packed.rows, packed.cols),
+      runShares(this.ctx, kernel, gemmShares(c, aPtr, packed.ptr, bias, M, packed.rows, packed.cols, this.ctx.threads)),
     );
   }
 

@@ -44,13 +44,13 @@ export interface MembraneSpikesBuffers {
   readonly signs?: Uint32Array;
 }
 
-/** Runs membrane or membrane_ref: y (n) for x (n). */
+/** Runs `kernel` (membrane, split over threads, or membrane_ref): y (n) for x (n). */
 export function runMembrane(
   { heap }: KernelContext,
-  kernel: KernelExports['membrane'],
   x: Float32Array,
   tables: MembraneTables,
   options: MembraneOptions,
+  kernel: KernelExports['membrane'],
 ): Float32Array {
   checkFloat32Array('x', x);
   checkTables(tables);

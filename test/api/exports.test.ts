@@ -38,6 +38,7 @@ const VALUES = [
   'Kernels',
   'MAX_BASES',
   'DEFAULT_LEVELS',
+  'MAX_THREADS',
   'MAX_TIMESTEPS',
   'MODEL_FOLDER_FILES',
   'MbeError',

@@ -21,10 +21,12 @@ import { buildBrowserBundle, buildConfiguration, rollupConfigurations, type Bund
  * @huggingface/tokenizers package bundled in) is 15.5 KB of that: it took the bundle from 64.4 KB to 80.0 KB. Of the
  * rest, ~27 KB is the shipped neuron table (86 entries, 94 KB of minified JSON), ~7 KB the three embedded wasm
  * builds and the rest the library code. Raise it deliberately, with the reason, when the library grows.
+ * Raised to 130,000 for kernel threads (the worker pool, its worker source and the panel-range gemm kernels):
+ * 123,020 bytes measured with them, 119,988 without.
  */
-const GZIP_BUDGET_BYTES = 123_000;
-/** The same bundle minified, not compressed: 339,339 bytes measured (the tokenizer 52.4 KB of it), budget +10%. */
-const MIN_BUDGET_BYTES = 375_000;
+const GZIP_BUDGET_BYTES = 130_000;
+/** The same bundle minified, not compressed: 373,503 bytes measured with threads (339,339 before the frontier work), budget +10%. */
+const MIN_BUDGET_BYTES = 410_000;
 
 /**
  * Budget for dist/browser/mbe-snn-plot.min.js, gzipped (zlib level 9): about 25% above the 3.2 KB measured when

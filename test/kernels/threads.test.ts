@@ -1,0 +1,238 @@
+// Kernel threads: every threaded call gives the bits of the one-thread call (which the per-kernel suites hold
+// against independent references), under every build, splitting rows and splitting panels; the shares cover
+// each output exactly once; bad thread counts and missing shared memory are handled.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { InvalidArgumentError, Kernels } from '../../src/index.js';
+import { gemmShares, membraneShares, MIN_THREADED_GEMM } from '../../src/kernels/parallel.js';
+import { normal, seededRandom, uniform } from '../helpers/random.js';
+import { VARIANT_CASES } from '../helpers/variants.js';
+import { randomTables } from '../reference/membrane.js';
+
+// Each large enough to be split: M = 1 and few rows split panels, many rows split rows (odd M included); N = 16
+// is one panel, so its rows split however few they are.
+const GEMM_SHAPES: Array<[number, number, number]> = [
+  [1, 300, 257],
+  [3, 129, 200],
+  [5, 900, 16],
+  [37, 64, 50],
+  [64, 96, 97],
+  [129, 33, 31],
+];
+
+function sameBits(actual: Float32Array, expected: Float32Array): boolean {
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  return a.length === e.length && a.every((bits, i) => bits === e[i]);
+}
+
+for (const { variant, supported, title } of VARIANT_CASES) {
+  for (const threads of [2, 3]) {
+    describe.skipIf(!supported)(`${threads} kernel threads, ${title}`, () => {
+      let one: Kernels;
+      let many: Kernels;
+      beforeAll(async () => {
+        one = await Kernels.load({ variant, threads: 1 });
+        many = await Kernels.load({ variant, threads });
+      });
+      afterAll(() => many.close());
+
+      it('start every thread', () => {
+        expect(many.threads).toBe(threads);
+        expect(one.threads).toBe(1);
+      });
+
+      for (const [M, K, N] of GEMM_SHAPES) {
+        it(`gemm ${M}x${K}x${N}, f32 and bf16 panels, with and without bias: the one-thread bits`, () => {
+          expect(M * K * N).toBeGreaterThanOrEqual(MIN_THREADED_GEMM);
+          const random = seededRandom(M * 7919 + K * 31 + N + threads);
+          const w = normal(random, N * K); // (N, K)
+          w[5] = NaN;
+          w[9] = -Infinity;
+          const a = normal(random, M * K); // (M, K)
+          const bias = normal(random, N); // (N)
+          for (const dtype of ['f32', 'bf16'] as const) {
+            const b1 = one.packTransposed(w, K, N, { dtype });
+            const bMany = many.packTransposed(w, K, N, { dtype });
+            for (const options of [{}, { bias }]) {
+              const expected = one.gemm(a, b1, M, options);
+              const actual = many.gemm(a, bMany, M, options);
+              expect(sameBits(actual, expected), `${dtype} ${'bias' in options ? '+ bias' : ''}`).toBe(true);
+            }
+            b1.free();
+            bMany.free();
+          }
+        });
+      }
+
+      it('gemm after memory has grown (workers see the grown memory)', () => {
+        const random = seededRandom(threads);
+        const [M, K, N] = [48, 512, 640];
+        const b = normal(random, K * N); // (K, N): 1.3 MB, past the memory so far
+        const a = normal(random, M * K);
+        const b1 = one.pack(b, K, N);
+        const bMany = many.pack(b, K, N);
+        expect(sameBits(many.gemm(a, bMany, M), one.gemm(a, b1, M))).toBe(true);
+        b1.free();
+        bMany.free();
+      });
+
+      it('membrane over 10,001 elements (not a multiple of 4): the one-thread bits, in both modes', () => {
+        const random = seededRandom(101 + threads);
+        const tables = randomTables(random, 3, 12);
+        const x = uniform(random, 10_001, -3, 3);
+        x[17] = NaN;
+        x[18] = Infinity;
+        for (const signMagnitude of [false, true]) {
+          expect(
+            sameBits(many.membrane(x, tables, { signMagnitude }), one.membrane(x, tables, { signMagnitude })),
+          ).toBe(true);
+        }
+      });
+    });
+  }
+}
+
+describe('thread shares', () => {
+  /** Marks every output element each share writes; each must be written exactly once. */
+  function coverage(shares: number[][], M: number, N: number): Uint8Array {
+    const hits = new Uint8Array(M * N); // (M, N)
+    for (const share of shares) {
+      if (share.length === 0) continue;
+      const [c, , , , rows, , , q0, q1] = share as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      const r0 = c / (4 * N);
+      for (let i = r0; i < r0 + rows; i++) {
+        for (let j = 16 * q0; j < Math.min(16 * q1, N); j++) hits[i * N + j] = (hits[i * N + j] ?? 0) + 1;
+      }
+    }
+    return hits;
+  }
+
+  it('gemm shares write every element of C exactly once, for any thread count', () => {
+    for (const [M, K, N] of [
+      [1, 4096, 33],
+      [2, 4096, 17],
+      [7, 1024, 16],
+      [31, 300, 100],
+      [128, 64, 768],
+      [1, 65536, 1],
+      [3, 10, 10],
+    ] as const) {
+      for (const threads of [1, 2, 3, 5, 8]) {
+        const shares = gemmShares(0, 0, 0, 0, M, K, N, threads);
+        expect(shares.length).toBe(M * K * N < MIN_THREADED_GEMM || threads === 1 ? 1 : threads);
+        expect(
+          coverage(shares, M, N).every((hits) => hits === 1),
+          `${M}x${K}x${N} on ${threads}`,
+        ).toBe(true);
+        for (const share of shares) if (share.length) expect(share[0]! % 16).toBe(0);
+      }
+    }
+  });
+
+  it('membrane shares cover [0, n) once, in runs that keep pointers 16-byte aligned', () => {
+    for (const n of [1, 3, 4, 5, 1000, 10_001]) {
+      for (const threads of [2, 3, 7]) {
+        const shares = membraneShares(0, 1 << 20, 64, n, 1 << 20, threads).filter((share) => share.length > 0);
+        let next = 0;
+        for (const [y, x, table, count] of shares as Array<[number, number, number, number]>) {
+          expect(y).toBe(next * 4);
+          expect(x - (1 << 20)).toBe(next * 4);
+          expect(y % 16).toBe(0);
+          expect(table).toBe(64);
+          next += count;
+        }
+        expect(next).toBe(n);
+      }
+    }
+  });
+});
+
+describe('thread options', () => {
+  it('rejects a thread count that is not an integer in [1, 64]', async () => {
+    for (const threads of [0, 65, 1.5, NaN, '2', null]) {
+      await expect(Kernels.load({ threads: threads as number })).rejects.toThrow(InvalidArgumentError);
+    }
+    await expect(Kernels.load({ threads: 0 })).rejects.toThrow(/options.threads must be an integer in \[1, 64\]/);
+  });
+
+  it('falls back to one thread, with a warning that says why, where SharedArrayBuffer is missing', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    try {
+      const kernels = await Kernels.load({ threads: 4 });
+      expect(kernels.threads).toBe(1);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/one thread, not 4: SharedArrayBuffer is unavailable/));
+      const b = kernels.pack(new Float32Array([1, 2, 3, 4]), 2, 2);
+      expect(Array.from(kernels.gemm(new Float32Array([1, 1]), b, 1))).toEqual([4, 6]);
+    } finally {
+      vi.unstubAllGlobals();
+      warn.mockRestore();
+    }
+  });
+
+  it('falls back to one thread, with a warning, where a worker cannot start', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const refuse = vi.spyOn(process, 'getBuiltinModule').mockReturnValue({
+      Worker: function refusedWorker() {
+        throw new Error('workers are refused here');
+      },
+    });
+    try {
+      const kernels = await Kernels.load({ threads: 2 });
+      expect(kernels.threads).toBe(1);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/one thread, not 2: .*workers are refused here/));
+      const b = kernels.pack(new Float32Array(300 * 300).fill(1), 300, 300);
+      expect(kernels.gemm(new Float32Array(300).fill(2), b, 1)[299]).toBe(600);
+    } finally {
+      refuse.mockRestore();
+      warn.mockRestore();
+    }
+  });
+
+  it('a process with kernel threads exits when its work is done (idle workers hold nothing)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mbe-snn-threads-'));
+    try {
+      const script = join(dir, 'exits.mts');
+      const kernelsModule = fileURLToPath(new URL('../../src/kernels/kernels.ts', import.meta.url));
+      writeFileSync(
+        script,
+        `import { Kernels } from ${JSON.stringify(kernelsModule)};\n` +
+          `const kernels = await Kernels.load({ threads: 2 });\n` +
+          `const b = kernels.pack(new Float32Array(300 * 300).fill(1), 300, 300);\n` +
+          `console.log(kernels.threads, kernels.gemm(new Float32Array(300).fill(1), b, 1)[0]);\n`,
+      );
+      const output = execFileSync(process.execPath, ['--import', 'tsx', script], { timeout: 30_000 }).toString();
+      expect(output.trim()).toBe('2 300');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('after close, calls run on the calling thread and give the same bits', async () => {
+    const kernels = await Kernels.load({ threads: 2 });
+    const random = seededRandom(5);
+    const [M, K, N] = [16, 256, 256];
+    const a = normal(random, M * K);
+    const b = kernels.pack(normal(random, K * N), K, N);
+    const before = kernels.gemm(a, b, M);
+    kernels.close();
+    expect(kernels.threads).toBe(1);
+    expect(sameBits(kernels.gemm(a, b, M), before)).toBe(true);
+    kernels.close(); // twice is harmless
+  });
+});
