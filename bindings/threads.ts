@@ -1,6 +1,8 @@
 // Kernel threads: workers that instantiate the same kernel module on one shared memory and run a share of a
 // kernel call when told to. Calls stay synchronous: the calling thread posts every worker's arguments to a
-// control block, runs its own share, then waits (Atomics) until the workers are done. Workers are
+// control block, runs its own share, then waits (Atomics) until the workers are done. A share is either fixed
+// (each thread's arguments given) or taken chunk by chunk from a shared counter of units (panels of a gemm), so
+// a thread that runs late, because its core is busy or its caches are cold, takes fewer. Workers are
 // worker_threads in Node (reached through process.getBuiltinModule, so no import of a Node module) and
 // Web Workers in browsers (which need a cross-origin-isolated page for shared memory).
 import type { KernelExports } from './loader.js';
@@ -18,9 +20,16 @@ const GENERATION = 0; // bumped once per call; workers wait on it
 const PENDING = 1; // workers still running the current call
 const KIND = 2; // index into THREAD_KERNELS, or -1 to stop
 const FAILED = 3; // set by a worker whose kernel threw
+const NEXT = 4; // chunked calls: the next unit to take
+const UNITS = 5; // chunked calls: units in all
+const CHUNK = 6; // chunked calls: units per take; 0 for a call of fixed shares
 const SLOTS = 8;
-/** Atomics.load spins before a thread sleeps in Atomics.wait: about 20-50 us, so back-to-back calls skip a wake-up. */
-const SPINS = 20_000;
+/**
+ * How long a thread spins on Atomics.load before it sleeps in Atomics.wait, ms. A wake-up from Atomics.wait took
+ * about 0.2-0.3 ms here (a 128 x 128 x 64 product takes 0.06 ms), so an idle worker spins through the short
+ * gaps between the kernel calls of one forward pass and sleeps only once the model stops calling.
+ */
+const SPIN_MS = 2;
 
 /** The worker's program, as source: run in a worker_thread (Node) or a Web Worker (browsers). */
 const WORKER_MAIN = `function workerMain(post, listen, names) {
@@ -32,20 +41,27 @@ const WORKER_MAIN = `function workerMain(post, listen, names) {
     var seen = Atomics.load(control, ${GENERATION});
     post('ready');
     for (;;) {
-      var spins = 0;
+      var until = performance.now() + ${SPIN_MS};
       while (Atomics.load(control, ${GENERATION}) === seen) {
-        if (++spins > ${SPINS}) Atomics.wait(control, ${GENERATION}, seen);
+        if (performance.now() > until) Atomics.wait(control, ${GENERATION}, seen);
       }
       seen = Atomics.load(control, ${GENERATION});
       var kind = control[${KIND}];
       if (kind < 0) return;
       var argc = control[slot];
-      if (argc > 0) {
-        try {
-          kernels[kind].apply(null, Array.from(control.subarray(slot + 1, slot + 1 + argc)));
-        } catch (error) {
-          Atomics.store(control, ${FAILED}, 1);
+      var args = Array.from(control.subarray(slot + 1, slot + 1 + argc));
+      var chunk = control[${CHUNK}];
+      var units = control[${UNITS}];
+      try {
+        if (chunk > 0) {
+          for (var u = Atomics.add(control, ${NEXT}, chunk); u < units; u = Atomics.add(control, ${NEXT}, chunk)) {
+            kernels[kind].apply(null, args.concat([u, Math.min(u + chunk, units)]));
+          }
+        } else if (argc > 0) {
+          kernels[kind].apply(null, args);
         }
+      } catch (error) {
+        Atomics.store(control, ${FAILED}, 1);
       }
       if (Atomics.sub(control, ${PENDING}, 1) === 1) Atomics.notify(control, ${PENDING});
     }
@@ -184,25 +200,64 @@ export class ThreadPool {
    * nothing), returning when every share is done. Shares must write disjoint memory.
    */
   run(exports: KernelExports, kernel: ThreadKernel, shares: readonly (readonly number[])[]): void {
+    this.post(kernel, (w) => shares[w + 1] ?? [], 0, 0);
+    const own = shares[0];
+    if (own && own.length > 0) (exports[kernel] as (...args: number[]) => void)(...own);
+    this.join(kernel);
+  }
+
+  /**
+   * Runs kernel(...fixed, u0, u1) over units [0, units) in chunks of `chunk`, each thread taking the next chunk
+   * until none is left. Chunks must write disjoint memory.
+   */
+  runChunked(
+    exports: KernelExports,
+    kernel: ThreadKernel,
+    fixed: readonly number[],
+    units: number,
+    chunk: number,
+  ): void {
+    this.post(kernel, () => fixed, units, chunk);
+    const run = exports[kernel] as (...args: number[]) => void;
+    const control = this.control;
+    for (let u = Atomics.add(control, NEXT, chunk); u < units; u = Atomics.add(control, NEXT, chunk)) {
+      run(...fixed, u, Math.min(u + chunk, units));
+    }
+    this.join(kernel);
+  }
+
+  /** Writes each worker's arguments and the call, then wakes the workers. */
+  private post(
+    kernel: ThreadKernel,
+    argsOf: (worker: number) => readonly number[],
+    units: number,
+    chunk: number,
+  ): void {
     if (this.closed) throw new Error('ThreadPool.run after close');
     const control = this.control;
     const workers = this.workers.length;
     for (let w = 0; w < workers; w++) {
-      const args = shares[w + 1] ?? [];
+      const args = argsOf(w);
       const slot = SLOTS + w * SLOT_WORDS;
       control[slot] = args.length;
       for (let i = 0; i < args.length; i++) control[slot + 1 + i] = args[i] ?? 0;
     }
     control[KIND] = THREAD_KERNELS.indexOf(kernel);
+    control[UNITS] = units;
+    control[CHUNK] = chunk;
+    Atomics.store(control, NEXT, 0);
     Atomics.store(control, FAILED, 0);
     Atomics.store(control, PENDING, workers);
     Atomics.add(control, GENERATION, 1);
     Atomics.notify(control, GENERATION);
-    const own = shares[0];
-    if (own && own.length > 0) (exports[kernel] as (...args: number[]) => void)(...own);
-    let spins = 0;
+  }
+
+  /** Waits until every worker is done with the current call. */
+  private join(kernel: ThreadKernel): void {
+    const control = this.control;
+    const until = performance.now() + SPIN_MS;
     for (let left = Atomics.load(control, PENDING); left !== 0; left = Atomics.load(control, PENDING)) {
-      if (++spins > SPINS && mayBlock(control)) Atomics.wait(control, PENDING, left);
+      if (performance.now() > until && mayBlock(control)) Atomics.wait(control, PENDING, left);
     }
     if (Atomics.load(control, FAILED) !== 0) throw new Error(`a kernel thread failed in ${kernel}`);
   }

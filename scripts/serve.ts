@@ -22,6 +22,7 @@ const fixtures = fixturesDir();
 const server = await startStaticServer({
   port,
   index: '/web/index.html',
+  crossOriginIsolated: true, // the demo's kernels may use threads
   ...(fixtures ? { aliases: new Map([['/fixtures/', fixtures]]) } : {}),
 });
 console.log(`Serving web/, bench/browser/ and dist/browser/ on ${server.origin}`);

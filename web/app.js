@@ -453,7 +453,8 @@ async function run() {
         for (const [key, neuron] of data.fitted ?? []) fittedNeurons.set(key, neuron);
         window.mbeDemo.status = 'done';
         window.mbeDemo.result = data;
-        $('status').textContent = `done (wasm build: ${data.variant})`;
+        $('status').textContent =
+          `done (wasm build: ${data.variant}, ${data.threads} kernel thread${data.threads > 1 ? 's' : ''})`;
         $('bar').value = 1;
         $('run').disabled = false;
         show(data);

@@ -44,7 +44,9 @@ self.onmessage = async (event) => {
     const { model, files, data, options } = event.data;
     const entry = mbe.findArchitecture(model);
     if (!entry) throw new Error(`no architecture "${model}" in the registry`);
-    const kernels = await mbe.loadKernels();
+    // kernel threads where the page is cross-origin isolated (npm run serve sends COOP/COEP); the same results
+    const threads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+    const kernels = await mbe.loadKernels({ threads });
     // neurons fitted by the page's earlier runs: no second fit of the same domain
     const cache = mbe.memoryNeuronCache();
     for (const [key, neuron] of event.data.neurons ?? []) cache.set(key, neuron);
@@ -53,7 +55,10 @@ self.onmessage = async (event) => {
       onFit: (r) =>
         post({ type: 'status', text: `fitting ${r.target} on [${r.domain.join(', ')}] at T = ${r.T} (about 30 s)` }),
     });
-    post({ type: 'status', text: `wasm build: ${kernels.variant}` });
+    post({
+      type: 'status',
+      text: `wasm build: ${kernels.variant}, ${kernels.threads} kernel thread${kernels.threads > 1 ? 's' : ''}`,
+    });
     const spiking = {
       T: options.T,
       activationBases: options.N,
@@ -67,7 +72,15 @@ self.onmessage = async (event) => {
     const loaded = entry.load(modelFiles);
     const result = await RUNNERS[entry.task](kernels, neurons, entry, loaded, data, spiking, options, modelFiles);
     const fitted = [...neurons.used].filter(([, u]) => u.source === 'fitted').map(([key, u]) => [key, u.entry]);
-    post({ type: 'result', model, task: entry.task, variant: kernels.variant, ...result, fitted });
+    post({
+      type: 'result',
+      model,
+      task: entry.task,
+      variant: kernels.variant,
+      threads: kernels.threads,
+      ...result,
+      fitted,
+    });
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
   }

@@ -14,7 +14,7 @@ import { describeText, describeValue } from '../describe.js';
 import { InvalidArgumentError } from '../errors.js';
 import { WasmHeap } from './heap.js';
 import { runMembrane, runMembraneSpikes, type MembraneOptions, type MembraneSpikesOptions } from './membrane.js';
-import { gemmShares, membraneShares, runShares } from './parallel.js';
+import { gemmPlan, membranePlan, runPlan } from './parallel.js';
 import {
   checkPacked,
   checkResident,
@@ -117,7 +117,7 @@ export class Kernels {
   membrane(x: Float32Array, tables: MembraneTables, options: MembraneOptions = {}): Float32Array {
     const threads = this.ctx.threads;
     return runMembrane(this.ctx, x, tables, options, (y, xPtr, table, n) =>
-      runShares(this.ctx, 'membrane', membraneShares(y, xPtr, table, n, n * tables.N * tables.T, threads)),
+      runPlan(this.ctx, 'membrane', membranePlan(y, xPtr, table, n, n * tables.N * tables.T, threads)),
     );
   }
 
@@ -171,7 +171,7 @@ export class Kernels {
     const packed = checkPacked(this, 'b', b);
     const kernel = packed.layout === 'packed-16-bf16' ? 'gemm_packed_bf16_panels' : 'gemm_packed_panels';
     return runGemm(this.ctx, a, packed, M, options, (c, aPtr, bias) =>
-      runShares(this.ctx, kernel, gemmShares(c, aPtr, packed.ptr, bias, M, packed.rows, packed.cols, this.ctx.threads)),
+      runPlan(this.ctx, kernel, gemmPlan(c, aPtr, packed.ptr, bias, M, packed.rows, packed.cols, this.ctx.threads)),
     );
   }
 

@@ -5,8 +5,17 @@ import type { ThreadKernel } from '../../bindings/threads.js';
 import type { KernelContext } from './context.js';
 
 const PANEL = 16; // columns per packed panel (assembly/gemm.ts)
-/** Multiply-adds below which a gemm stays on one thread (a 1 x 288 x 288 product is about 83k). */
-export const MIN_THREADED_GEMM = 1 << 16;
+/**
+ * A gemm is split when B holds at least this many elements (256 KB of f32: weights streamed from memory, as in a
+ * decoding step's 1 x 288 x 288 product and up) ...
+ */
+export const MIN_THREADED_GEMM_B = 1 << 16;
+/**
+ * ... or does at least this many multiply-adds. Below both, as attention's 128 x 64 x 128 products of a freshly
+ * packed B, the workers would first have to pull A and B out of this thread's cache: splitting one of those made
+ * it slower (0.06 ms -> 0.17 ms).
+ */
+export const MIN_THREADED_GEMM_MACS = 1 << 22;
 /** Neuron timestep-bases (elements x N x T) below which a membrane call stays on one thread. */
 export const MIN_THREADED_MEMBRANE = 1 << 15;
 
@@ -15,15 +24,21 @@ function splitPoints(units: number, threads: number, step: number): number[] {
   return Array.from({ length: threads + 1 }, (_, t) => step * Math.round((t * units) / threads));
 }
 
-/** Rows per thread from which a gemm splits its rows rather than its panels. */
-const MIN_ROWS_PER_THREAD = 16;
+/** Chunks per thread a panel split aims at: enough that a thread running late takes fewer, few enough to be cheap. */
+const CHUNKS_PER_THREAD = 4;
+
+/** How one call runs: fixed shares (shares[0] on the calling thread), or chunks of units taken from a counter. */
+export type ThreadPlan =
+  | { readonly shares: readonly (readonly number[])[] }
+  | { readonly fixed: readonly number[]; readonly units: number; readonly chunk: number };
 
 /**
- * gemm_packed_panels arguments per thread for C (M, N) = A (M, K) @ B: pairs of rows (the kernel's row tile)
- * per thread where there are many rows (measured 1.9x with 2 threads at 128 x 768 x 2048, against 1.6x
- * splitting panels), else whole panels of B (2.1x at 1 x 768 x 2048: each thread streams half the weights).
+ * How gemm_packed_panels runs C (M, N) = A (M, K) @ B: chunks of whole panels of B taken by each thread, so each
+ * streams its own part of the weights (what limits a whole model's step), else, with fewer panels than threads,
+ * pairs of rows (the kernel's row tile) per thread. With 2 threads, over 24 distinct 768 x 2048 matrices: 1.6-1.9x
+ * at M = 1, 16 and 128 splitting panels; splitting rows at M = 128 was no better (1.6-1.7x).
  */
-export function gemmShares(
+export function gemmPlan(
   c: number,
   a: number,
   packed: number,
@@ -32,46 +47,54 @@ export function gemmShares(
   K: number,
   N: number,
   threads: number,
-): number[][] {
+): ThreadPlan {
   const panels = Math.ceil(N / PANEL);
-  if (threads <= 1 || M * K * N < MIN_THREADED_GEMM) return [[c, a, packed, bias, M, K, N, 0, panels]];
-  if (M < MIN_ROWS_PER_THREAD * threads && panels >= threads) {
-    const q = splitPoints(panels, threads, 1);
-    return q.slice(1).map((q1, t) => {
-      const q0 = q[t] ?? 0;
-      return q1 > q0 ? [c, a, packed, bias, M, K, N, q0, q1] : [];
-    });
+  const threaded = K * N >= MIN_THREADED_GEMM_B || M * K * N >= MIN_THREADED_GEMM_MACS;
+  if (threads <= 1 || !threaded || M === 0) return { shares: [[c, a, packed, bias, M, K, N, 0, panels]] };
+  if (panels >= threads) {
+    const chunk = Math.max(1, Math.ceil(panels / (threads * CHUNKS_PER_THREAD)));
+    return { fixed: [c, a, packed, bias, M, K, N], units: panels, chunk };
   }
   const r = splitPoints(Math.ceil(M / 2), threads, 2).map((row) => Math.min(row, M));
-  return r.slice(1).map((r1, t) => {
-    const r0 = r[t] ?? 0;
-    return r1 > r0 ? [c + r0 * N * 4, a + r0 * K * 4, packed, bias, r1 - r0, K, N, 0, panels] : [];
-  });
+  return {
+    shares: r.slice(1).map((r1, t) => {
+      const r0 = r[t] ?? 0;
+      return r1 > r0 ? [c + r0 * N * 4, a + r0 * K * 4, packed, bias, r1 - r0, K, N, 0, panels] : [];
+    }),
+  };
 }
 
 /** membrane arguments per thread for y (n) from x (n): runs of 4 elements, so every pointer stays 16-byte aligned. */
-export function membraneShares(
+export function membranePlan(
   y: number,
   x: number,
   table: number,
   n: number,
   work: number,
   threads: number,
-): number[][] {
-  if (threads <= 1 || work < MIN_THREADED_MEMBRANE) return [[y, x, table, n]];
+): ThreadPlan {
+  if (threads <= 1 || work < MIN_THREADED_MEMBRANE) return { shares: [[y, x, table, n]] };
   const e = splitPoints(Math.ceil(n / 4), threads, 4).map((element) => Math.min(element, n));
-  return e.slice(1).map((e1, t) => {
-    const e0 = e[t] ?? 0;
-    return e1 > e0 ? [y + e0 * 4, x + e0 * 4, table, e1 - e0] : [];
-  });
+  return {
+    shares: e.slice(1).map((e1, t) => {
+      const e0 = e[t] ?? 0;
+      return e1 > e0 ? [y + e0 * 4, x + e0 * 4, table, e1 - e0] : [];
+    }),
+  };
 }
 
-/** Runs one call of a thread kernel: split over the context's threads, or whole on this one. */
-export function runShares(ctx: KernelContext, kernel: ThreadKernel, shares: readonly (readonly number[])[]): void {
-  if (ctx.pool && shares.length > 1) {
-    ctx.pool.run(ctx.wasm, kernel, shares);
+/** Runs one call of a thread kernel as planned: over the context's threads, or whole on this one. */
+export function runPlan(ctx: KernelContext, kernel: ThreadKernel, plan: ThreadPlan): void {
+  const run = ctx.wasm[kernel] as (...args: number[]) => void;
+  if ('fixed' in plan) {
+    if (ctx.pool) ctx.pool.runChunked(ctx.wasm, kernel, plan.fixed, plan.units, plan.chunk);
+    else run(...plan.fixed, 0, plan.units);
     return;
   }
-  const whole = shares[0];
-  if (whole) (ctx.wasm[kernel] as (...args: number[]) => void)(...whole);
+  if (ctx.pool && plan.shares.length > 1) {
+    ctx.pool.run(ctx.wasm, kernel, plan.shares);
+    return;
+  }
+  const whole = plan.shares[0];
+  if (whole) run(...whole);
 }

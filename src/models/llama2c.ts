@@ -176,22 +176,12 @@ export class Llama2cModel implements CausalLM {
   /** RoPE on interleaved pairs of q (all heads) and k (kv heads), as run.c does it. */
   private rotate(S: number, startPos: number): void {
     const { dim } = this.config;
-    const half = this.headSize / 2;
+    const { headSize, kvDim, q, k, ropeCos, ropeSin } = this;
+    const half = headSize / 2;
     for (let s = 0; s < S; s++) {
-      const pos = startPos + s;
-      for (let i = 0; i < dim; i += 2) {
-        const j = (i % this.headSize) / 2;
-        const cos = this.ropeCos[pos * half + j] as number;
-        const sin = this.ropeSin[pos * half + j] as number;
-        const rotateInto = (vec: Float32Array, at: number) => {
-          const v0 = vec[at] as number;
-          const v1 = vec[at + 1] as number;
-          vec[at] = v0 * cos - v1 * sin;
-          vec[at + 1] = v0 * sin + v1 * cos;
-        };
-        rotateInto(this.q, s * dim + i);
-        if (i < this.kvDim) rotateInto(this.k, s * this.kvDim + i);
-      }
+      const table = (startPos + s) * half; // this position's row of (seqLen, half) cos and sin
+      rotatePairs(q, s * dim, dim, headSize, ropeCos, ropeSin, table);
+      rotatePairs(k, s * kvDim, kvDim, headSize, ropeCos, ropeSin, table);
     }
   }
 
@@ -200,6 +190,27 @@ export class Llama2cModel implements CausalLM {
     for (const layer of this.layers)
       for (const w of [layer.wq, layer.wk, layer.wv, layer.wo, layer.w1, layer.w2, layer.w3]) w.dispose();
     this.classifier.dispose();
+  }
+}
+
+/** Rotates the `length` values of vec from `at` in interleaved pairs, pair j of each head by angle j of the row. */
+function rotatePairs(
+  vec: Float32Array,
+  at: number,
+  length: number,
+  headSize: number,
+  cos: Float32Array,
+  sin: Float32Array,
+  row: number,
+): void {
+  for (let i = 0; i < length; i += 2) {
+    const j = row + (i % headSize) / 2;
+    const c = cos[j] as number;
+    const s = sin[j] as number;
+    const v0 = vec[at + i] as number;
+    const v1 = vec[at + i + 1] as number;
+    vec[at + i] = v0 * c - v1 * s;
+    vec[at + i + 1] = v0 * s + v1 * c;
   }
 }
 

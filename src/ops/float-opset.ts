@@ -29,6 +29,7 @@ export class FloatOpSet implements OpSet {
   readonly kind = 'float';
 
   private patches = new Float32Array(0); // (OH * OW, K * K * Cin) of the largest convolution so far
+  private expBuffer = new Float64Array(0); // (n) of the longest softmax row so far
 
   private readonly weights: PackedDtype;
 
@@ -130,10 +131,22 @@ export class FloatOpSet implements OpSet {
       const valid = visibleColumns(options, r, n);
       let max = -Infinity;
       for (let j = 0; j < valid; j++) if (isVisible(options, valid, j)) max = Math.max(max, row[j] as number);
+      // each exponential once, kept in float64 (so the quotients are those of the exponentials themselves)
+      const exps = this.exps(n);
       let sum = 0;
-      for (let j = 0; j < valid; j++) if (isVisible(options, valid, j)) sum += Math.exp((row[j] as number) - max);
-      for (let j = 0; j < n; j++) row[j] = isVisible(options, valid, j) ? Math.exp((row[j] as number) - max) / sum : 0;
+      for (let j = 0; j < n; j++) {
+        const e = isVisible(options, valid, j) ? Math.exp((row[j] as number) - max) : 0;
+        exps[j] = e;
+        sum += e;
+      }
+      for (let j = 0; j < n; j++) row[j] = isVisible(options, valid, j) ? (exps[j] as number) / sum : 0;
     }
+  }
+
+  /** A float64 scratch row of at least n elements for softmax's exponentials. */
+  private exps(n: number): Float64Array {
+    if (this.expBuffer.length < n) this.expBuffer = new Float64Array(n);
+    return this.expBuffer;
   }
 
   layerNorm(...args: OpArgs<'layerNorm'>): void {

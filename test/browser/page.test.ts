@@ -54,6 +54,8 @@ interface DemoState {
   folder?: { entry: string; task: string; tokenizer: boolean } | { error: string };
   result?: {
     task: string;
+    /** Kernel threads the page's worker ran on (it is served cross-origin isolated). */
+    threads: number;
     float: DemoOutput;
     spiking: DemoOutput & { maxAbsDiff?: number };
     labels?: (number | string)[];
@@ -109,7 +111,12 @@ describeRequiring(
       ]);
       const files = new Map<string, string>();
       for (const [name, file] of [...bundle, ...embedded]) files.set(`/dist/browser/${name}`, file.code);
-      server = await startStaticServer({ files, aliases: new Map([['/fixtures/', fixtures as string]]) });
+      // isolated, as `npm run serve` serves it: the page's kernels run on threads
+      server = await startStaticServer({
+        files,
+        aliases: new Map([['/fixtures/', fixtures as string]]),
+        crossOriginIsolated: true,
+      });
       browser = await launchChromium();
       ({ page, errors } = await browser.newPage());
       await page.setViewportSize({ width: 1200, height: 900 });
@@ -127,11 +134,12 @@ describeRequiring(
       expect(state.error).toBeUndefined();
       expect(state.status).toBe('done');
       expect(errors).toEqual([]);
-      // The same conversion in Node: the text's paragraphs 300-307 as calibration, T = 16, shipped neurons.
+      expect(state.result!.threads).toBeGreaterThan(1); // the page's worker starts kernel threads of its own
+      // The same conversion in Node, on one thread: the text's paragraphs 300-307 as calibration, T = 16, shipped neurons.
       const checkpoint = await loadLlama2c(fixture('llama2c', 'stories260K.bin'));
       const tokenizer = llama2cTextTokenizer(await loadTok512(checkpoint.config.vocabSize));
       const calibration = encodeParagraphs(tokenizer, tinyStoriesParagraphs(300, 308));
-      const kernels = await Kernels.load();
+      const kernels = await Kernels.load({ threads: 1 });
       const conversion = convertLlama2c(kernels, checkpoint, calibration, { spiking: { T: 16, activationBases: 4 } });
       const float = generate(conversion.float, tokenizer, { steps: STEPS });
       const spiking = generate(conversion.spiking, tokenizer, { steps: STEPS });

@@ -8,20 +8,26 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError, Kernels } from '../../src/index.js';
-import { gemmShares, membraneShares, MIN_THREADED_GEMM } from '../../src/kernels/parallel.js';
+import {
+  gemmPlan,
+  membranePlan,
+  MIN_THREADED_GEMM_B,
+  MIN_THREADED_GEMM_MACS,
+  type ThreadPlan,
+} from '../../src/kernels/parallel.js';
 import { normal, seededRandom, uniform } from '../helpers/random.js';
 import { VARIANT_CASES } from '../helpers/variants.js';
 import { randomTables } from '../reference/membrane.js';
 
-// Each large enough to be split: M = 1 and few rows split panels, many rows split rows (odd M included); N = 16
-// is one panel, so its rows split however few they are.
+// Each large enough to be split (by the size of B, or the last by its multiply-adds): split by panels, except
+// N = 16, one panel, whose rows are split (odd M included).
 const GEMM_SHAPES: Array<[number, number, number]> = [
   [1, 300, 257],
-  [3, 129, 200],
-  [5, 900, 16],
-  [37, 64, 50],
-  [64, 96, 97],
-  [129, 33, 31],
+  [3, 300, 230],
+  [5, 4100, 16],
+  [37, 260, 260],
+  [64, 300, 250],
+  [129, 2048, 16],
 ];
 
 function sameBits(actual: Float32Array, expected: Float32Array): boolean {
@@ -48,7 +54,7 @@ for (const { variant, supported, title } of VARIANT_CASES) {
 
       for (const [M, K, N] of GEMM_SHAPES) {
         it(`gemm ${M}x${K}x${N}, f32 and bf16 panels, with and without bias: the one-thread bits`, () => {
-          expect(M * K * N).toBeGreaterThanOrEqual(MIN_THREADED_GEMM);
+          expect(K * N >= MIN_THREADED_GEMM_B || M * K * N >= MIN_THREADED_GEMM_MACS).toBe(true);
           const random = seededRandom(M * 7919 + K * 31 + N + threads);
           const w = normal(random, N * K); // (N, K)
           w[5] = NaN;
@@ -97,7 +103,16 @@ for (const { variant, supported, title } of VARIANT_CASES) {
   }
 }
 
-describe('thread shares', () => {
+describe('thread plans', () => {
+  /** Every call a plan makes: its fixed shares, or each chunk's arguments. */
+  function calls(plan: ThreadPlan): number[][] {
+    if ('shares' in plan) return plan.shares.map((share) => [...share]);
+    const chunks: number[][] = [];
+    for (let u = 0; u < plan.units; u += plan.chunk)
+      chunks.push([...plan.fixed, u, Math.min(u + plan.chunk, plan.units)]);
+    return chunks;
+  }
+
   /** Marks every output element each share writes; each must be written exactly once. */
   function coverage(shares: number[][], M: number, N: number): Uint8Array {
     const hits = new Uint8Array(M * N); // (M, N)
@@ -122,7 +137,7 @@ describe('thread shares', () => {
     return hits;
   }
 
-  it('gemm shares write every element of C exactly once, for any thread count', () => {
+  it('gemm plans write every element of C exactly once, for any thread count', () => {
     for (const [M, K, N] of [
       [1, 4096, 33],
       [2, 4096, 17],
@@ -133,8 +148,13 @@ describe('thread shares', () => {
       [3, 10, 10],
     ] as const) {
       for (const threads of [1, 2, 3, 5, 8]) {
-        const shares = gemmShares(0, 0, 0, 0, M, K, N, threads);
-        expect(shares.length).toBe(M * K * N < MIN_THREADED_GEMM || threads === 1 ? 1 : threads);
+        const plan = gemmPlan(0, 0, 0, 0, M, K, N, threads);
+        const shares = calls(plan);
+        const split = threads > 1 && (K * N >= MIN_THREADED_GEMM_B || M * K * N >= MIN_THREADED_GEMM_MACS);
+        if (!split) expect(shares.length).toBe(1);
+        // chunks of panels where there are enough panels, else one share of rows per thread
+        else if (Math.ceil(N / 16) >= threads) expect(shares.length).toBeGreaterThanOrEqual(threads);
+        else expect(shares.length).toBe(threads);
         expect(
           coverage(shares, M, N).every((hits) => hits === 1),
           `${M}x${K}x${N} on ${threads}`,
@@ -144,10 +164,10 @@ describe('thread shares', () => {
     }
   });
 
-  it('membrane shares cover [0, n) once, in runs that keep pointers 16-byte aligned', () => {
+  it('membrane plans cover [0, n) once, in runs that keep pointers 16-byte aligned', () => {
     for (const n of [1, 3, 4, 5, 1000, 10_001]) {
       for (const threads of [2, 3, 7]) {
-        const shares = membraneShares(0, 1 << 20, 64, n, 1 << 20, threads).filter((share) => share.length > 0);
+        const shares = calls(membranePlan(0, 1 << 20, 64, n, 1 << 20, threads)).filter((share) => share.length > 0);
         let next = 0;
         for (const [y, x, table, count] of shares as Array<[number, number, number, number]>) {
           expect(y).toBe(next * 4);
