@@ -14,7 +14,7 @@ import { buildBrowserBundle } from './bundle.js';
  * The page: loads the bundle and defines compareThreads(threads), which runs one- and many-thread kernels on the
  * same deterministic inputs and compares them bit for bit. Plain JavaScript, so no test transform reaches it.
  */
-const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>threads</title></head><body>
+const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>threads</title><link rel="icon" href="data:,"></head><body>
 <script type="module">
 import * as lib from '/dist/browser/mbe-snn.min.js';
 window.compareThreads = async function (threads) {
