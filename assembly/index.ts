@@ -11,6 +11,7 @@ export {
   gemm_ref,
 } from './gemm';
 export { frexp, frexp_ref, frexp_even, frexp_even_ref, ldexp, ldexp_ref } from './bits';
+export { f32x4_add_probe } from './probe';
 
 /** First free byte after the module's static data: the TypeScript allocator starts here. */
 export function heap_base(): usize {

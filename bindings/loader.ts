@@ -89,6 +89,8 @@ export interface KernelExports {
   frexp_even_ref: FrexpKernel;
   ldexp: LdexpKernel;
   ldexp_ref: LdexpKernel;
+  /** 8 x iterations f32x4 adds in registers (benchmarks: the machine's add rate). */
+  f32x4_add_probe(iterations: number): number;
 }
 
 const bytesCache = new Map<WasmVariant, Uint8Array<ArrayBuffer>>();

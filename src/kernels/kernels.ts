@@ -231,6 +231,17 @@ export class Kernels {
   ldexpRef(x: Float32Array, k: Int32Array, options: LdexpOptions = {}): Float32Array {
     return runLdexp(this.ctx, this.ctx.wasm.ldexp_ref, x, k, options);
   }
+
+  // ---- probe ----
+
+  /**
+   * Runs 8 x `iterations` independent f32x4 adds in registers (scalar adds in the scalar build) and returns their
+   * sum: time it to get this machine's add rate, the ceiling of an accumulate-only kernel (bench:sops).
+   */
+  addRateProbe(iterations: number): number {
+    checkInt('iterations', iterations, 0, 2 ** 31 - 1);
+    return this.ctx.wasm.f32x4_add_probe(iterations);
+  }
 }
 
 /** Loads the kernels (see Kernels.load). */
