@@ -1,4 +1,5 @@
-// Kernel threads on whole models: the float llama2.c model on one thread and on more, in the same process, run
+// Kernel threads on whole models: the float llama2.c model (and, on the synthetic shapes, its spiking conversion at
+// T = 16, equivalent mode) on one thread and on more, in the same process, run
 // in alternation (one round is a prefill or a decode on each, the order swapped every round), so both see the
 // same machine at the same moment; the figures are best-of and median ratios over the rounds. Also checks that
 // the threaded model gives the one-thread bits: the prefill's logits and the greedily decoded tokens.
@@ -12,7 +13,8 @@ import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FloatOpSet, Kernels } from '../src/index.js';
+import { FloatOpSet, Kernels, NeuronProvider, SpikingOpSet } from '../src/index.js';
+import { calibrateModel } from '../src/convert/convert.js';
 import { parseLlama2c } from '../src/io/llama2c.js';
 import { fixturesDir, readFileBytes } from '../src/io/node/files.js';
 import { argmax } from '../src/metrics/evaluate.js';
@@ -24,6 +26,13 @@ import { formatTable } from './measure.js';
 
 const PROMPT_TOKENS = 128;
 const DECODE_STEPS = 32;
+const MODELS = ['float', 'equivalent'] as const;
+type ModelKind = (typeof MODELS)[number];
+// The spiking model as bench/e2e.ts builds it: calibrated on random ids, quick neuron fits (speed does not depend
+// on the fits), T = 16.
+const T = 16;
+const CALIBRATION = { sequences: 2, tokens: 32 };
+const QUICK_FITS = { seeds: 1, epochs: 30, phases: 1, samples: 2000 };
 
 interface Checkpoint {
   readonly name: string;
@@ -66,13 +75,48 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-async function measure(checkpoint: Checkpoint, threads: number, rounds: number) {
+/** The float model, or its spiking conversion calibrated once (on the one-thread kernels) for both. */
+function buildModels(
+  builder: ReturnType<typeof llama2cBuilder>,
+  kernels: readonly [Kernels, Kernels],
+  kind: ModelKind,
+  vocabSize: number,
+): readonly [CausalLM, CausalLM] {
+  if (kind === 'float') return [builder.build(new FloatOpSet(kernels[0])), builder.build(new FloatOpSet(kernels[1]))];
+  const random = seededRandom(4);
+  const calibrated = calibrateModel(
+    kernels[0],
+    (ops) => builder.build(ops),
+    (m) => {
+      for (let s = 0; s < CALIBRATION.sequences; s++) {
+        m.forward(
+          Array.from({ length: CALIBRATION.tokens }, () => Math.floor(random() * vocabSize)),
+          0,
+        );
+      }
+      m.dispose();
+    },
+  );
+  const spiking = (k: Kernels) => {
+    const ops = new SpikingOpSet({
+      kernels: k,
+      calibration: calibrated.calibration,
+      options: { T, mode: 'equivalent' },
+      neurons: new NeuronProvider(k, { fit: QUICK_FITS }),
+    });
+    ops.resolve(calibrated.siteOps);
+    return builder.build(ops);
+  };
+  return [spiking(kernels[0]), spiking(kernels[1])];
+}
+
+async function measure(checkpoint: Checkpoint, kind: ModelKind, threads: number, rounds: number) {
   const parsed = parseLlama2c(await readFileBytes(checkpoint.path), checkpoint.path);
   const builder = llama2cBuilder(parsed);
   const one = await Kernels.load({ threads: 1 });
   const many = await Kernels.load({ threads });
   if (many.threads !== threads) throw new Error(`asked for ${threads} kernel threads, got ${many.threads}`);
-  const models = [builder.build(new FloatOpSet(one)), builder.build(new FloatOpSet(many))] as const;
+  const models = buildModels(builder, [one, many], kind, parsed.config.vocabSize);
   const random = seededRandom(2);
   const promptLength = Math.min(PROMPT_TOKENS, parsed.config.seqLen);
   const prompt = Array.from({ length: promptLength }, () => 1 + Math.floor(random() * (parsed.config.vocabSize - 1)));
@@ -102,6 +146,7 @@ async function measure(checkpoint: Checkpoint, threads: number, rounds: number) 
   };
   return {
     checkpoint: checkpoint.name,
+    model: kind === 'float' ? 'float' : `spiking T = ${T}, equivalent`,
     threads,
     promptTokens: promptLength,
     decodeSteps: steps,
@@ -139,15 +184,26 @@ async function main(): Promise<void> {
   const loadStart = loadavg()[0];
   const results = [];
   for (const checkpoint of checkpoints) {
-    console.log(`${checkpoint.name}: 1 and ${threads} threads, ${rounds} rounds ...`);
-    results.push(await measure(checkpoint, threads, rounds));
+    for (const kind of MODELS) {
+      if (kind !== 'float' && checkpoint.name === 'stories260K') continue; // nothing of it is split (dim 64)
+      console.log(`${checkpoint.name}, ${kind}: 1 and ${threads} threads, ${rounds} rounds ...`);
+      results.push(await measure(checkpoint, kind, threads, kind === 'float' ? rounds : Math.ceil(rounds / 2)));
+    }
   }
   const fmt = (v: number) => v.toFixed(2);
   console.log(
     formatTable(
-      ['checkpoint', 'threads', 'same bits', 'prefill speedup (best, median)', 'decode speedup (best, median)'],
+      [
+        'checkpoint',
+        'model',
+        'threads',
+        'same bits',
+        'prefill speedup (best, median)',
+        'decode speedup (best, median)',
+      ],
       results.map((r) => [
         r.checkpoint,
+        r.model,
         String(r.threads),
         r.identical ? 'yes' : 'NO',
         `${fmt(r.prefill.speedup.best)}, ${fmt(r.prefill.speedup.median)}`,
@@ -161,7 +217,9 @@ async function main(): Promise<void> {
     node: process.version,
     loadAverage: { start: loadStart, end: loadavg()[0] },
     settings: {
-      model: 'float llama2.c, f32 weights, the best wasm build',
+      models: `float llama2.c, f32 weights; its spiking conversion at T = ${T}, equivalent mode (half the rounds); the best wasm build`,
+      calibration: CALIBRATION,
+      quickFits: QUICK_FITS,
       promptTokens: PROMPT_TOKENS,
       decodeSteps: DECODE_STEPS,
       rounds,
