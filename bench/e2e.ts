@@ -19,7 +19,8 @@
 // A threaded run also checks that its results are the one-thread run's bits: a digest of the prefill's logits
 // and the decoded tokens.
 // Usage: node --expose-gc --import tsx bench/e2e.ts [--only 260K,15M,110M] [--models float,float-bf16,equivalent,spike-driven]
-//   [--threads 2] (thread counts run besides one; "" for none)
+//   [--threads 2] (thread counts to run besides one, float and equivalent only; default none: bench:threads is
+//   the fair comparison, both in one process)
 //   -> bench/results/e2e.json (a partial run: e2e-partial.json) and a table. Checkpoints are written once under
 //   $MBE_SNN_BENCH_CACHE (see bench/helpers/gpt2-folder.ts) and reused.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -27,8 +28,7 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FloatOpSet, Kernels, NeuronProvider, SpikingOpSet } from '../src/index.js';
-import { calibrateModel } from '../src/convert/convert.js';
+import { FloatOpSet, Kernels } from '../src/index.js';
 import { parseLlama2c, type Llama2cConfig } from '../src/io/llama2c.js';
 import { argmax } from '../src/metrics/evaluate.js';
 import { llama2cBuilder } from '../src/models/llama2c.js';
@@ -38,14 +38,18 @@ import { fixturesDir, readFileBytes } from '../src/io/node/files.js';
 import { ensureLlama2cCheckpoint, STORIES_110M, STORIES_15M } from './helpers/llama2c-checkpoint.js';
 import { collect, mb, probe, type Probe } from './helpers/memory.js';
 import { forkChild } from './helpers/child.js';
+import {
+  CALIBRATION,
+  calibrateOnRandomIds,
+  QUICK_FITS,
+  SPIKING_T as T,
+  spikingModel,
+} from './helpers/spiking-llama2c.js';
 import { formatTable } from './measure.js';
 
 const MODELS = ['float', 'float-bf16', 'equivalent', 'spike-driven'] as const;
 type ModelKind = (typeof MODELS)[number];
-const T = 16;
 const PROMPT_TOKENS = 128;
-const CALIBRATION = { sequences: 2, tokens: 32 };
-const QUICK_FITS = { seeds: 1, epochs: 30, phases: 1, samples: 2000 };
 
 interface CheckpointSpec {
   readonly name: string;
@@ -204,29 +208,7 @@ async function buildModel(kernels: Kernels, spec: CheckpointSpec, kind: ModelKin
   if (kind === 'float' || kind === 'float-bf16') {
     model = builder.build(new FloatOpSet(kernels, kind === 'float-bf16' ? { weights: 'bf16' } : {}));
   } else {
-    const random = seededRandom(4);
-    const { vocabSize } = checkpoint.config;
-    const calibrated = calibrateModel(
-      kernels,
-      (ops) => builder.build(ops),
-      (m) => {
-        for (let s = 0; s < CALIBRATION.sequences; s++) {
-          m.forward(
-            Array.from({ length: CALIBRATION.tokens }, () => Math.floor(random() * vocabSize)),
-            0,
-          );
-        }
-        m.dispose();
-      },
-    );
-    const ops = new SpikingOpSet({
-      kernels,
-      calibration: calibrated.calibration,
-      options: { T, mode: kind },
-      neurons: new NeuronProvider(kernels, { fit: QUICK_FITS }),
-    });
-    ops.resolve(calibrated.siteOps);
-    model = builder.build(ops);
+    model = spikingModel(kernels, builder, calibrateOnRandomIds(kernels, builder, checkpoint.config.vocabSize), kind);
   }
   return { model, config: checkpoint.config, loadSeconds, buildSeconds: (performance.now() - t1) / 1000 };
 }
@@ -319,7 +301,7 @@ async function main(): Promise<void> {
     options: {
       only: { type: 'string', default: '260K,15M,110M' },
       models: { type: 'string' },
-      threads: { type: 'string', default: '2' },
+      threads: { type: 'string', default: '' },
     },
   });
   const threadCounts = values.threads
@@ -433,7 +415,7 @@ async function main(): Promise<void> {
   };
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   // a partial run (--only, --models) never overwrites the full run's results
-  const full = only.length === 3 && kinds.length === MODELS.length && values.threads === '2';
+  const full = only.length === 3 && kinds.length === MODELS.length && values.threads === '';
   const path = new URL(full ? './results/e2e.json' : './results/e2e-partial.json', import.meta.url);
   await writeFile(path, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`wrote ${fileURLToPath(path)}`);

@@ -13,14 +13,20 @@ import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FloatOpSet, Kernels, NeuronProvider, SpikingOpSet } from '../src/index.js';
-import { calibrateModel } from '../src/convert/convert.js';
+import { FloatOpSet, Kernels } from '../src/index.js';
 import { parseLlama2c } from '../src/io/llama2c.js';
 import { fixturesDir, readFileBytes } from '../src/io/node/files.js';
 import { argmax } from '../src/metrics/evaluate.js';
 import type { CausalLM } from '../src/models/interfaces.js';
 import { llama2cBuilder } from '../src/models/llama2c.js';
 import { seededRandom } from '../src/random.js';
+import {
+  CALIBRATION,
+  calibrateOnRandomIds,
+  QUICK_FITS,
+  SPIKING_T as T,
+  spikingModel,
+} from './helpers/spiking-llama2c.js';
 import { ensureLlama2cCheckpoint, STORIES_110M, STORIES_15M } from './helpers/llama2c-checkpoint.js';
 import { formatTable } from './measure.js';
 
@@ -28,11 +34,6 @@ const PROMPT_TOKENS = 128;
 const DECODE_STEPS = 32;
 const MODELS = ['float', 'equivalent'] as const;
 type ModelKind = (typeof MODELS)[number];
-// The spiking model as bench/e2e.ts builds it: calibrated on random ids, quick neuron fits (speed does not depend
-// on the fits), T = 16.
-const T = 16;
-const CALIBRATION = { sequences: 2, tokens: 32 };
-const QUICK_FITS = { seeds: 1, epochs: 30, phases: 1, samples: 2000 };
 
 interface Checkpoint {
   readonly name: string;
@@ -83,31 +84,11 @@ function buildModels(
   vocabSize: number,
 ): readonly [CausalLM, CausalLM] {
   if (kind === 'float') return [builder.build(new FloatOpSet(kernels[0])), builder.build(new FloatOpSet(kernels[1]))];
-  const random = seededRandom(4);
-  const calibrated = calibrateModel(
-    kernels[0],
-    (ops) => builder.build(ops),
-    (m) => {
-      for (let s = 0; s < CALIBRATION.sequences; s++) {
-        m.forward(
-          Array.from({ length: CALIBRATION.tokens }, () => Math.floor(random() * vocabSize)),
-          0,
-        );
-      }
-      m.dispose();
-    },
-  );
-  const spiking = (k: Kernels) => {
-    const ops = new SpikingOpSet({
-      kernels: k,
-      calibration: calibrated.calibration,
-      options: { T, mode: 'equivalent' },
-      neurons: new NeuronProvider(k, { fit: QUICK_FITS }),
-    });
-    ops.resolve(calibrated.siteOps);
-    return builder.build(ops);
-  };
-  return [spiking(kernels[0]), spiking(kernels[1])];
+  const calibrated = calibrateOnRandomIds(kernels[0], builder, vocabSize);
+  return [
+    spikingModel(kernels[0], builder, calibrated, 'equivalent'),
+    spikingModel(kernels[1], builder, calibrated, 'equivalent'),
+  ];
 }
 
 async function measure(checkpoint: Checkpoint, kind: ModelKind, threads: number, rounds: number) {

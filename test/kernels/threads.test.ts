@@ -118,17 +118,7 @@ describe('thread plans', () => {
     const hits = new Uint8Array(M * N); // (M, N)
     for (const share of shares) {
       if (share.length === 0) continue;
-      const [c, , , , rows, , , q0, q1] = share as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+      const [c = 0, , , , rows = 0, , , q0 = 0, q1 = 0] = share;
       const r0 = c / (4 * N);
       for (let i = r0; i < r0 + rows; i++) {
         for (let j = 16 * q0; j < Math.min(16 * q1, N); j++) hits[i * N + j] = (hits[i * N + j] ?? 0) + 1;
