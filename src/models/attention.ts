@@ -1,6 +1,6 @@
 // Multi-head scaled dot-product attention over an OpSet, shared by every architecture: per head, gather q
-// (S, headDim) and the keys and values (L, headDim) from their row-major sources (a packed qkv buffer, a
-// KV cache), then att = softmax(scale q k^T) under the masks, out = att v, scattered back into (S, heads
+// (S, headDim) and the keys and values (L, headDim) from their sources (a packed qkv buffer; a KV cache, whose
+// head-major blocks are read in place), then att = softmax(scale q k^T) under the masks, out = att v, scattered back into (S, heads
 // * headDim). Grouped-query attention maps query head h to kv head floor(h / (heads / kvHeads)).
 import type { OpSet, SoftmaxOptions } from '../ops/opset.js';
 
@@ -10,11 +10,15 @@ export interface AttentionShape {
   readonly headDim: number;
 }
 
-/** A row-major source of per-head vectors: element (row, head h, i) is at offset + row * stride + h * headDim + i. */
+/**
+ * A source of per-head vectors: element (row, head h, i) is at offset + row * stride + h * headStride + i, with
+ * headStride headDim (row-major rows of all heads) unless given (e.g. head-major blocks of a KV cache).
+ */
 export interface HeadSource {
   readonly data: Float32Array;
   readonly offset: number;
   readonly stride: number;
+  readonly headStride?: number;
 }
 
 export class Attention {
@@ -58,19 +62,27 @@ export class Attention {
     const att = this.att.subarray(0, S * L);
     for (let h = 0; h < heads; h++) {
       const kvHead = Math.floor(h / groups);
-      gather(this.qHead, q, h * hd, S, hd);
-      gather(this.kHead, keys, kvHead * hd, L, hd);
-      gather(this.vHead, values, kvHead * hd, L, hd);
+      const qHead = headRows(this.qHead, q, h, S, hd); // (S, hd)
+      const kHead = headRows(this.kHead, keys, kvHead, L, hd); // (L, hd)
+      const vHead = headRows(this.vHead, values, kvHead, L, hd); // (L, hd)
       // att (S, L) = scale q k^T, softmax under the masks; out (S, hd) = att v
-      this.ops.matmul(`${site}.qk`, att, this.qHead, this.kHead, S, hd, L, { transposeB: true, scale });
+      this.ops.matmul(`${site}.qk`, att, qHead, kHead, S, hd, L, { transposeB: true, scale });
       this.ops.softmax(`${site}.softmax`, att, S, L, mask);
-      this.ops.matmul(`${site}.pv`, this.outHead, att, this.vHead, S, L, hd);
+      this.ops.matmul(`${site}.pv`, this.outHead, att, vHead, S, L, hd);
       scatter(out, this.outHead, h * hd, S, hd);
     }
   }
 }
 
 // Plain loops: a subarray per row would allocate one typed-array object per row and head at every step.
+
+/** Head h's rows (rows, hd) of a source: a view where they are contiguous, else gathered into `scratch`. */
+function headRows(scratch: Float32Array, source: HeadSource, h: number, rows: number, hd: number): Float32Array {
+  const start = source.offset + h * (source.headStride ?? hd);
+  if (source.stride === hd) return source.data.subarray(start, start + rows * hd);
+  gather(scratch, source, start - source.offset, rows, hd);
+  return scratch;
+}
 
 /** into (rows, hd) = the head vectors at column `column` of the source's rows. */
 function gather(into: Float32Array, source: HeadSource, column: number, rows: number, hd: number): void {

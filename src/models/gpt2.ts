@@ -149,7 +149,7 @@ export class Gpt2Model implements CausalLM {
     this.lnfBias = weights.tensor('transformer.ln_f.bias', [dim]);
     const headWeight = weights.has('lm_head.weight') ? weights.tensor('lm_head.weight', [vocabSize, dim]) : this.wte;
     this.head = ops.prepareLinear(headWeight, dim, vocabSize);
-    this.cache = new KvCache(layers, contextLength, dim);
+    this.cache = new KvCache(layers, contextLength, dim, dim / heads);
     this.attention = new Attention(ops, { heads, kvHeads: heads, headDim: dim / heads }, maxRows, contextLength);
     this.x = new Float32Array(maxRows * dim);
     this.h = new Float32Array(maxRows * dim);

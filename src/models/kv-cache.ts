@@ -1,11 +1,14 @@
 // The key-value cache of a causal language model, like run.c's RunState: every layer's keys and values
-// for every position so far, so a decoding step attends over the past without recomputing it.
+// for every position so far, so a decoding step attends over the past without recomputing it. Head-major:
+// each kv head's keys (and values) for all positions are contiguous, so attention reads a head's (L, headDim)
+// block in place instead of gathering it row by row at every step.
 import { InvalidArgumentError } from '../errors.js';
 import type { HeadSource } from './attention.js';
 
 export class KvCache {
-  private readonly keys: Float32Array; // (layers, contextLength, kvDim)
-  private readonly values: Float32Array; // (layers, contextLength, kvDim)
+  private readonly keys: Float32Array; // (layers, kvHeads, contextLength, headDim)
+  private readonly values: Float32Array; // (layers, kvHeads, contextLength, headDim)
+  private readonly kvHeads: number;
   /** Positions 0 .. filled - 1 hold keys and values written since the last reset (layer 0's count). */
   private filled = 0;
 
@@ -13,7 +16,9 @@ export class KvCache {
     readonly layers: number,
     readonly contextLength: number,
     readonly kvDim: number,
+    readonly headDim: number,
   ) {
+    this.kvHeads = kvDim / headDim;
     this.keys = new Float32Array(layers * contextLength * kvDim);
     this.values = new Float32Array(layers * contextLength * kvDim);
   }
@@ -26,26 +31,40 @@ export class KvCache {
       );
     }
     if (layer === 0) this.filled = startPos + S;
-    const at = (layer * this.contextLength + startPos) * this.kvDim;
-    for (let s = 0; s < S; s++) {
-      const row = at + s * this.kvDim;
-      this.keys.set(k.data.subarray(k.offset + s * k.stride, k.offset + s * k.stride + this.kvDim), row);
-      this.values.set(v.data.subarray(v.offset + s * v.stride, v.offset + s * v.stride + this.kvDim), row);
+    const { contextLength, headDim } = this;
+    for (let h = 0; h < this.kvHeads; h++) {
+      const at = ((layer * this.kvHeads + h) * contextLength + startPos) * headDim; // (layer, h, startPos, 0)
+      copyRows(this.keys, at, k, h * headDim, S, headDim);
+      copyRows(this.values, at, v, h * headDim, S, headDim);
     }
   }
 
-  /** A layer's cached keys (contextLength, kvDim) as an attention source. */
+  /** A layer's cached keys as an attention source: rows of headDim, one contiguous block per head. */
   keySource(layer: number): HeadSource {
-    return { data: this.keys, offset: layer * this.contextLength * this.kvDim, stride: this.kvDim };
+    return this.source(this.keys, layer);
   }
 
   valueSource(layer: number): HeadSource {
-    return { data: this.values, offset: layer * this.contextLength * this.kvDim, stride: this.kvDim };
+    return this.source(this.values, layer);
+  }
+
+  private source(data: Float32Array, layer: number): HeadSource {
+    const headStride = this.contextLength * this.headDim;
+    return { data, offset: layer * this.kvHeads * headStride, stride: this.headDim, headStride };
   }
 
   /** Forgets every position. The memory is not cleared: nothing past `filled` is ever read, and clearing would
    * touch every page of a long context's cache at each reset. */
   reset(): void {
     this.filled = 0;
+  }
+}
+
+/** into[at + s * headDim ..] = the S rows of `from` at column `column`, headDim values each. */
+function copyRows(into: Float32Array, at: number, from: HeadSource, column: number, S: number, headDim: number): void {
+  const { data, offset, stride } = from;
+  for (let s = 0; s < S; s++) {
+    const row = offset + s * stride + column;
+    for (let i = 0; i < headDim; i++) into[at + s * headDim + i] = data[row + i] as number;
   }
 }

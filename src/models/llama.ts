@@ -170,7 +170,7 @@ export class LlamaModel implements CausalLM {
       inverseFrequencies(c.headDim, c.ropeTheta, c.ropeScaling),
     );
     const kvDim = c.kvHeads * c.headDim;
-    this.cache = new KvCache(c.layers, c.contextLength, kvDim);
+    this.cache = new KvCache(c.layers, c.contextLength, kvDim, c.headDim);
     this.attention = new Attention(
       ops,
       { heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim },

@@ -87,7 +87,7 @@ export class Llama2cModel implements CausalLM {
         this.ropeSin[pos * half + i] = Math.sin(angle);
       }
     }
-    this.cache = new KvCache(nLayers, seqLen, kv);
+    this.cache = new KvCache(nLayers, seqLen, kv, this.headSize);
     this.attention = new Attention(ops, { heads: nHeads, kvHeads: nKvHeads, headDim: this.headSize }, maxRows, seqLen);
   }
 

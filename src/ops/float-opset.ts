@@ -29,7 +29,7 @@ export class FloatOpSet implements OpSet {
   readonly kind = 'float';
 
   private patches = new Float32Array(0); // (OH * OW, K * K * Cin) of the largest convolution so far
-  private expBuffer = new Float64Array(0); // (n) of the longest softmax row so far
+  private rowBuffer = new Float64Array(0); // (n) of the longest softmax or product row so far
 
   private readonly weights: PackedDtype;
 
@@ -111,15 +111,25 @@ export class FloatOpSet implements OpSet {
       return;
     }
     for (let i = 0; i < M; i++) {
-      for (let j = 0; j < N; j++) {
-        let sum = 0;
-        if (options.transposeB) {
-          for (let k = 0; k < K; k++) sum += (a[i * K + k] as number) * (b[j * K + k] as number);
-        } else {
-          for (let k = 0; k < K; k++) sum += (a[i * K + k] as number) * (b[k * N + j] as number);
+      const aRow = i * K;
+      if (options.transposeB) {
+        for (let j = 0; j < N; j++) {
+          let sum = 0;
+          for (let k = 0; k < K; k++) sum += (a[aRow + k] as number) * (b[j * K + k] as number);
+          out[i * N + j] = scale * sum;
         }
-        out[i * N + j] = scale * sum;
+        continue;
       }
+      // B's rows in order, into float64 sums: each output adds the same terms in the same order (k ascending) as a
+      // dot product would, reading B contiguously instead of down its columns
+      const sums = this.float64Row(N);
+      sums.fill(0, 0, N);
+      for (let k = 0; k < K; k++) {
+        const av = a[aRow + k] as number;
+        const bRow = k * N;
+        for (let j = 0; j < N; j++) sums[j] = (sums[j] as number) + av * (b[bRow + j] as number);
+      }
+      for (let j = 0; j < N; j++) out[i * N + j] = scale * (sums[j] as number);
     }
   }
 
@@ -132,7 +142,7 @@ export class FloatOpSet implements OpSet {
       let max = -Infinity;
       for (let j = 0; j < valid; j++) if (isVisible(options, valid, j)) max = Math.max(max, row[j] as number);
       // each exponential once, kept in float64 (so the quotients are those of the exponentials themselves)
-      const exps = this.exps(n);
+      const exps = this.float64Row(n);
       let sum = 0;
       for (let j = 0; j < n; j++) {
         const e = isVisible(options, valid, j) ? Math.exp((row[j] as number) - max) : 0;
@@ -143,10 +153,10 @@ export class FloatOpSet implements OpSet {
     }
   }
 
-  /** A float64 scratch row of at least n elements for softmax's exponentials. */
-  private exps(n: number): Float64Array {
-    if (this.expBuffer.length < n) this.expBuffer = new Float64Array(n);
-    return this.expBuffer;
+  /** A float64 scratch row of at least n elements: softmax's exponentials, a small product's sums. */
+  private float64Row(n: number): Float64Array {
+    if (this.rowBuffer.length < n) this.rowBuffer = new Float64Array(n);
+    return this.rowBuffer;
   }
 
   layerNorm(...args: OpArgs<'layerNorm'>): void {

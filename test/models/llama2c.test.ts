@@ -125,7 +125,7 @@ describeFixtures('stories260K (llama2.c) on the fixtures', () => {
     ['the default code', {}],
     ['signed digits with per-family T', { code: 'signed-digit', siteT: { multiplications: 10, linearInputs: 8 } }],
   ] as const)(
-    'equivalent and spike-driven modes, %s: the same next tokens and synaptic operations',
+    'equivalent and spike-driven modes, %s: next tokens and synaptic operations agree',
     (_, variant) => {
       const sample = splitParagraphs(text)
         .slice(0, 2)
