@@ -202,8 +202,11 @@ export class ThreadPool {
   run(exports: KernelExports, kernel: ThreadKernel, shares: readonly (readonly number[])[]): void {
     this.post(kernel, (w) => shares[w + 1] ?? [], 0, 0);
     const own = shares[0];
-    if (own && own.length > 0) (exports[kernel] as (...args: number[]) => void)(...own);
-    this.join(kernel);
+    try {
+      if (own && own.length > 0) (exports[kernel] as (...args: number[]) => void)(...own);
+    } finally {
+      this.join(kernel); // the workers finish this call before the next one can start
+    }
   }
 
   /**
@@ -220,10 +223,13 @@ export class ThreadPool {
     this.post(kernel, () => fixed, units, chunk);
     const run = exports[kernel] as (...args: number[]) => void;
     const control = this.control;
-    for (let u = Atomics.add(control, NEXT, chunk); u < units; u = Atomics.add(control, NEXT, chunk)) {
-      run(...fixed, u, Math.min(u + chunk, units));
+    try {
+      for (let u = Atomics.add(control, NEXT, chunk); u < units; u = Atomics.add(control, NEXT, chunk)) {
+        run(...fixed, u, Math.min(u + chunk, units));
+      }
+    } finally {
+      this.join(kernel);
     }
-    this.join(kernel);
   }
 
   /** Writes each worker's arguments and the call, then wakes the workers. */
