@@ -126,36 +126,8 @@ export function packTransposedMatrix(
   const elementBytes = dtype === 'bf16' ? 2 : 4;
   checkWasmBytes('the packed matrix', panels * K * 16 * elementBytes);
   const ptr = heap.alloc(panels * K * 16 * elementBytes); // (panels, K, 16)
-  // one monomorphic loop per element type: a loop that stores to either array type is several times slower
-  if (dtype === 'bf16') {
-    const bits = new Uint32Array(w.buffer, w.byteOffset, w.length); // w's elements as bits, for bf16 rounding
-    writePanelsBf16(heap.u16(ptr, panels * K * 16), bits, K, N);
-  } else {
-    writePanelsF32(heap.f32(ptr, panels * K * 16), w, K, N);
-  }
-  return issue({ owner, heap, ptr, rows: K, cols: N, layout: dtype === 'bf16' ? 'packed-16-bf16' : 'packed-16' });
-}
-
-/** packed (panels, K, 16) bf16 (rounded to nearest even) from W (N, K), given as its bits: B = W^T; zero past N. */
-function writePanelsBf16(packed: Uint16Array, bits: Uint32Array, K: number, N: number): void {
-  const panels = Math.ceil(N / 16);
-  for (let p = 0; p < panels; p++) {
-    for (let c = 0; c < 16; c++) {
-      const n = p * 16 + c;
-      const at = p * K * 16 + c; // (p, 0, c)
-      if (n >= N) {
-        for (let k = 0; k < K; k++) packed[at + k * 16] = 0; // the padding past N
-        continue;
-      }
-      const row = n * K;
-      for (let k = 0; k < K; k++) packed[at + k * 16] = bf16Bits(bits[row + k] as number);
-    }
-  }
-}
-
-/** packed (panels, K, 16) f32 from W (N, K): B = W^T; zero past column N. */
-function writePanelsF32(packed: Float32Array, w: Float32Array, K: number, N: number): void {
-  const panels = Math.ceil(N / 16);
+  const packed = dtype === 'bf16' ? heap.u16(ptr, panels * K * 16) : heap.f32(ptr, panels * K * 16);
+  const bits = new Uint32Array(w.buffer, w.byteOffset, w.length); // w's elements as bits, for bf16 rounding
   for (let p = 0; p < panels; p++) {
     for (let c = 0; c < 16; c++) {
       const n = p * 16 + c;
@@ -165,9 +137,14 @@ function writePanelsF32(packed: Float32Array, w: Float32Array, K: number, N: num
         continue;
       }
       const row = n * K; // W's row n is B's column n
-      for (let k = 0; k < K; k++) packed[at + k * 16] = w[row + k] as number;
+      if (dtype === 'bf16') {
+        for (let k = 0; k < K; k++) packed[at + k * 16] = bf16Bits(bits[row + k] as number);
+      } else {
+        for (let k = 0; k < K; k++) packed[at + k * 16] = w[row + k] as number;
+      }
     }
   }
+  return issue({ owner, heap, ptr, rows: K, cols: N, layout: dtype === 'bf16' ? 'packed-16-bf16' : 'packed-16' });
 }
 
 /** The bf16 nearest to an f32 (its bits), ties to even; a NaN stays a (quiet) NaN, infinities stay infinite. */
