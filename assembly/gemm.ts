@@ -5,9 +5,9 @@
 //   packed: (ceil(N / 16), K, 16) — panel q holds columns 16q .. 16q+15 of B, zero-padded past N
 // Every output is bias[j] + a[i,0] b[0,j] + a[i,1] b[1,j] + ... in that order (relaxed builds fuse the
 // multiply-add, so they round once per term instead of twice).
-// gemm_packed_bf16 reads panels of bf16 (the upper 16 bits of an f32) instead: the same layout with 2-byte
-// elements, each widened exactly to f32 before its multiply-add, so it computes what gemm_packed computes on the
-// widened B with half the bytes read.
+// gemm_packed_bf16_panels reads panels of bf16 (the upper 16 bits of an f32) instead: the same layout with
+// 2-byte elements, each widened exactly to f32 before its multiply-add, so it computes what gemm_packed_panels
+// computes on the widened B with half the bytes read.
 
 const PANEL: i32 = 16;
 
@@ -225,19 +225,10 @@ function gemmScalar<T>(c: usize, a: usize, packed: usize, bias: usize, M: i32, K
   }
 }
 
-/** C = A @ B (+ bias) with B already packed by gemm_pack_b. */
-export function gemm_packed(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
-  gemm_packed_panels(c, a, packed, bias, M, K, N, 0, (N + PANEL - 1) / PANEL);
-}
-
-/** C = A @ B (+ bias) with B packed as bf16 panels (see the header). */
-export function gemm_packed_bf16(c: usize, a: usize, packed: usize, bias: usize, M: i32, K: i32, N: i32): void {
-  gemm_packed_bf16_panels(c, a, packed, bias, M, K, N, 0, (N + PANEL - 1) / PANEL);
-}
-
 /**
- * Columns 16 q0 .. 16 q1 - 1 of C only (panels q0 .. q1 - 1 of B), each computed exactly as gemm_packed computes
- * it: a thread's share when the panels are split across threads.
+ * C = A @ B (+ bias) with B packed by gemm_pack_b, columns 16 q0 .. 16 q1 - 1 only (panels q0 .. q1 - 1 of B): the
+ * whole product with q0 = 0 and q1 = ceil(N / 16), or a thread's share when the panels are split across threads.
+ * Each column is computed the same way whatever the range.
  */
 export function gemm_packed_panels(
   c: usize,
@@ -257,7 +248,7 @@ export function gemm_packed_panels(
   }
 }
 
-/** gemm_packed_panels on bf16 panels. */
+/** gemm_packed_panels on bf16 panels (see the header). */
 export function gemm_packed_bf16_panels(
   c: usize,
   a: usize,

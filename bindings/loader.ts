@@ -78,8 +78,6 @@ export interface KernelExports {
     P: number,
   ): void;
   gemm_pack_b(packed: number, b: number, K: number, N: number): void;
-  gemm_packed(c: number, a: number, packed: number, bias: number, M: number, K: number, N: number): void;
-  gemm_packed_bf16(c: number, a: number, packed: number, bias: number, M: number, K: number, N: number): void;
   gemm_packed_panels: GemmPanelsKernel;
   gemm_packed_bf16_panels: GemmPanelsKernel;
   gemm_ref(c: number, a: number, b: number, bias: number, M: number, K: number, N: number): void;

@@ -10,7 +10,7 @@ export interface GemmOptions {
   readonly out?: Float32Array;
 }
 
-/** Copies A and bias in, calls `run` (gemm_packed or gemm_ref on b), copies C (M, N) out. */
+/** Copies A and bias in, calls `run` (gemm_packed_panels or gemm_ref on b), copies C (M, N) out. */
 export function runGemm(
   { heap }: KernelContext,
   a: Float32Array,
