@@ -80,16 +80,23 @@ export class Attention {
 function headRows(scratch: Float32Array, source: HeadSource, h: number, rows: number, hd: number): Float32Array {
   const start = source.offset + h * (source.headStride ?? hd);
   if (source.stride === hd) return source.data.subarray(start, start + rows * hd);
-  gather(scratch, source, start - source.offset, rows, hd);
+  gather(scratch, 0, source, start - source.offset, rows, hd);
   return scratch;
 }
 
-/** into (rows, hd) = the head vectors at column `column` of the source's rows. */
-function gather(into: Float32Array, source: HeadSource, column: number, rows: number, hd: number): void {
+/** into[at ..] (rows, hd) = the head vectors at column `column` of the source's rows. */
+export function gather(
+  into: Float32Array,
+  at: number,
+  source: HeadSource,
+  column: number,
+  rows: number,
+  hd: number,
+): void {
   const { data, stride } = source;
   for (let r = 0; r < rows; r++) {
-    const at = source.offset + r * stride + column;
-    for (let i = 0; i < hd; i++) into[r * hd + i] = data[at + i] as number;
+    const from = source.offset + r * stride + column;
+    for (let i = 0; i < hd; i++) into[at + r * hd + i] = data[from + i] as number;
   }
 }
 

@@ -3,7 +3,7 @@
 // each kv head's keys (and values) for all positions are contiguous, so attention reads a head's (L, headDim)
 // block in place instead of gathering it row by row at every step.
 import { InvalidArgumentError } from '../errors.js';
-import type { HeadSource } from './attention.js';
+import { gather, type HeadSource } from './attention.js';
 
 export class KvCache {
   private readonly keys: Float32Array; // (layers, kvHeads, contextLength, headDim)
@@ -34,8 +34,8 @@ export class KvCache {
     const { contextLength, headDim } = this;
     for (let h = 0; h < this.kvHeads; h++) {
       const at = ((layer * this.kvHeads + h) * contextLength + startPos) * headDim; // (layer, h, startPos, 0)
-      copyRows(this.keys, at, k, h * headDim, S, headDim);
-      copyRows(this.values, at, v, h * headDim, S, headDim);
+      gather(this.keys, at, k, h * headDim, S, headDim);
+      gather(this.values, at, v, h * headDim, S, headDim);
     }
   }
 
@@ -57,14 +57,5 @@ export class KvCache {
    * touch every page of a long context's cache at each reset. */
   reset(): void {
     this.filled = 0;
-  }
-}
-
-/** into[at + s * headDim ..] = the S rows of `from` at column `column`, headDim values each. */
-function copyRows(into: Float32Array, at: number, from: HeadSource, column: number, S: number, headDim: number): void {
-  const { data, offset, stride } = from;
-  for (let s = 0; s < S; s++) {
-    const row = offset + s * stride + column;
-    for (let i = 0; i < headDim; i++) into[at + s * headDim + i] = data[row + i] as number;
   }
 }
