@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { Kernels, supportedVariants, type MembraneTables, type SpikePlanes, type WasmVariant } from '../src/index.js';
 import { createOrtMatMul } from './baselines/onnxruntime-matmul.js';
 import { naiveGemm } from './baselines/naive-gemm.js';
-import { linearPlanes, recordedLinearSpikes, type LinearPlanesCase } from './helpers/linear-planes.js';
+import { linearPlanes, recordedLinearSpikes, setBits, type LinearPlanesCase } from './helpers/linear-planes.js';
 import { benchConv } from './conv.js';
 import {
   combineRuns,
@@ -187,15 +187,6 @@ async function benchMembrane(kernels: Map<WasmVariant, Kernels>) {
 }
 
 // ---- spikemm ----
-
-/** Spikes of one plane set, by popcount. */
-function setBits(planes: SpikePlanes): number {
-  let count = 0;
-  for (const word of planes.bits) {
-    for (let v = word >>> 0; v !== 0; v &= v - 1) count++;
-  }
-  return count;
-}
 
 /** Worst |a - b| over the largest |b|: the planes must reproduce Q(x) @ W (the product they stand for). */
 function relativeGap(a: Float32Array, b: Float32Array): number {

@@ -52,6 +52,13 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Seconds one call of `work` takes. */
+export function secondsOf(work: () => unknown): number {
+  const t0 = performance.now();
+  work();
+  return (performance.now() - t0) / 1000;
+}
+
 export function ratioSpread(perRun: number[]): RatioSpread {
   return { median: median(perRun), min: Math.min(...perRun), max: Math.max(...perRun), perRun };
 }

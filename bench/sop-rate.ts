@@ -10,10 +10,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Kernels, type SpikePlanes } from '../src/index.js';
+import { Kernels } from '../src/index.js';
 import { seededRandom } from '../src/random.js';
-import { linearPlanes, type LinearPlanesCase } from './helpers/linear-planes.js';
-import { formatTable } from './measure.js';
+import { linearPlanes, setBits, type LinearPlanesCase } from './helpers/linear-planes.js';
+import { formatTable, secondsOf as seconds } from './measure.js';
 
 /** The shape of the products: 64 tokens through a 768 x 768 layer (the 110M shape's attention projections). */
 const M = 64;
@@ -25,18 +25,6 @@ const CASES: readonly LinearPlanesCase[] = [
   { label: 'T = 8, signed, range 16 sigma', T: 8, alpha: 16, signed: true },
 ];
 const PROBE_ITERATIONS = 2_000_000; // 8 x 4 x 2M = 64M adds, about 5-10 ms
-
-function setBits(planes: SpikePlanes): number {
-  let count = 0;
-  for (const word of planes.bits) for (let v = word >>> 0; v !== 0; v &= v - 1) count++;
-  return count;
-}
-
-function seconds(work: () => unknown): number {
-  const t0 = performance.now();
-  work();
-  return (performance.now() - t0) / 1000;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });

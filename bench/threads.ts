@@ -28,7 +28,7 @@ import {
   spikingModel,
 } from './helpers/spiking-llama2c.js';
 import { ensureLlama2cCheckpoint, STORIES_110M, STORIES_15M } from './helpers/llama2c-checkpoint.js';
-import { formatTable } from './measure.js';
+import { formatTable, median, secondsOf as seconds } from './measure.js';
 
 const PROMPT_TOKENS = 128;
 const DECODE_STEPS = 32;
@@ -38,19 +38,6 @@ type ModelKind = (typeof MODELS)[number];
 interface Checkpoint {
   readonly name: string;
   readonly path: string;
-}
-
-/** Seconds of one call of `work`. */
-function seconds(work: () => void): number {
-  const t0 = performance.now();
-  work();
-  return (performance.now() - t0) / 1000;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Greedy decoding from token 1 for `steps` positions; the tokens. */

@@ -78,3 +78,12 @@ export async function recordedLinearSpikes(file: URL): Promise<{ T: number; spik
   const steps = sites.reduce((n, s) => n + s.neuronSteps, 0);
   return { T: Math.round(steps / inputs), spikesPerInput: spikes / inputs };
 }
+
+/** Spikes of one plane set (its set bits), by popcount. */
+export function setBits(planes: SpikePlanes): number {
+  let count = 0;
+  for (const word of planes.bits) {
+    for (let v = word >>> 0; v !== 0; v &= v - 1) count++;
+  }
+  return count;
+}
