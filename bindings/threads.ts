@@ -244,6 +244,7 @@ export class ThreadPool {
     const workers = this.workers.length;
     for (let w = 0; w < workers; w++) {
       const args = argsOf(w);
+      if (args.length >= SLOT_WORDS) throw new Error(`ThreadPool: ${args.length} arguments do not fit a worker's slot`);
       const slot = SLOTS + w * SLOT_WORDS;
       control[slot] = args.length;
       for (let i = 0; i < args.length; i++) control[slot + 1 + i] = args[i] ?? 0;
