@@ -110,27 +110,7 @@ export class FloatOpSet implements OpSet {
       if (scale !== 1) for (let i = 0; i < M * N; i++) out[i] = scale * (out[i] as number);
       return;
     }
-    for (let i = 0; i < M; i++) {
-      const aRow = i * K;
-      if (options.transposeB) {
-        for (let j = 0; j < N; j++) {
-          let sum = 0;
-          for (let k = 0; k < K; k++) sum += (a[aRow + k] as number) * (b[j * K + k] as number);
-          out[i * N + j] = scale * sum;
-        }
-        continue;
-      }
-      // B's rows in order, into float64 sums: each output adds the same terms in the same order (k ascending) as a
-      // dot product would, reading B contiguously instead of down its columns
-      const sums = this.float64Row(N);
-      sums.fill(0, 0, N);
-      for (let k = 0; k < K; k++) {
-        const av = a[aRow + k] as number;
-        const bRow = k * N;
-        for (let j = 0; j < N; j++) sums[j] = (sums[j] as number) + av * (b[bRow + j] as number);
-      }
-      for (let j = 0; j < N; j++) out[i * N + j] = scale * (sums[j] as number);
-    }
+    smallMatmul(out, a, b, M, K, N, options.transposeB ?? false, scale, this.float64Row(N));
   }
 
   softmax(...args: OpArgs<'softmax'>): void {
@@ -190,6 +170,43 @@ export class FloatOpSet implements OpSet {
     OP_TABLE.add.check(args);
     const [, out, a, b, n] = args;
     for (let i = 0; i < n; i++) out[i] = (a[i] as number) + (b[i] as number);
+  }
+}
+
+/**
+ * out (M, N) = scale * a (M, K) @ b (K, N) [b (N, K) transposed] in JS with float64 sums, for products too small for
+ * the gemm kernel; `sums` (>= N) is scratch.
+ */
+export function smallMatmul(
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  K: number,
+  N: number,
+  transposeB: boolean,
+  scale: number,
+  sums: Float64Array,
+): void {
+  for (let i = 0; i < M; i++) {
+    const aRow = i * K;
+    if (transposeB) {
+      for (let j = 0; j < N; j++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += (a[aRow + k] as number) * (b[j * K + k] as number);
+        out[i * N + j] = scale * sum;
+      }
+      continue;
+    }
+    // B's rows in order, into float64 sums: each output adds the same terms in the same order (k ascending) as a
+    // dot product would, reading B contiguously instead of down its columns
+    sums.fill(0, 0, N);
+    for (let k = 0; k < K; k++) {
+      const av = a[aRow + k] as number;
+      const bRow = k * N;
+      for (let j = 0; j < N; j++) sums[j] = (sums[j] as number) + av * (b[bRow + j] as number);
+    }
+    for (let j = 0; j < N; j++) out[i * N + j] = scale * (sums[j] as number);
   }
 }
 

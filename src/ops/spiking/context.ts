@@ -15,6 +15,7 @@ import type { NeuronProvider } from '../neuron-provider.js';
 import type { ResolvedSpikingOptions } from './options.js';
 import { activationDomain, identityRange, maxRange, powerOfTwoRange, saturationLevel } from './ranges.js';
 import { Scratch } from './scratch.js';
+import { RowMemo, type CodedRows } from './row-memo.js';
 import { signedDigitTrain } from './signed-digit.js';
 import { fire, type SpikeTrain } from './spike-train.js';
 
@@ -37,6 +38,8 @@ export class SpikingContext {
   readonly activationNeurons = new Map<string, NeuronEntry>();
   /** The operators' reusable buffers. */
   readonly scratch = new Scratch();
+  /** Coded rows of products' second operands, kept for the next call on the same source. */
+  private readonly rowMemo = new RowMemo();
 
   constructor(
     readonly kernels: Kernels,
@@ -76,6 +79,42 @@ export class SpikingContext {
   ): SpikeTrain {
     const alpha = this.rangeOf(counters, site, operand, x, rows * rowLen);
     return this.encodeFixed(counters, x, rows, rowLen, alpha, `code.${operand}`);
+  }
+
+  /**
+   * Q(x) for a matrix product's second operand x (rows, rowLen), whose rows are coded one by one: the rows equal
+   * to those of the previous call on the same source (the KV cache while decoding) are not fired again (RowMemo).
+   * The counters are charged as encode() charges them.
+   */
+  encodeRows(
+    counters: SiteCounters,
+    site: string,
+    operand: string,
+    x: Float32Array,
+    rows: number,
+    rowLen: number,
+  ): CodedRows {
+    if (this.options.ranges === 'dynamic') {
+      // the range follows the whole tensor, so a row's code changes with the others
+      const train = this.encode(counters, site, operand, x, rows, rowLen);
+      return { y: train.y, total: train.total };
+    }
+    const T = this.timesteps(counters.site, counters.family);
+    const { alpha } = this.staticRange(site, operand, T);
+    const { code, rounding } = this.options;
+    const stepsPerElement = code === 'binary' ? T : T + 1; // signed digits: one recoding step per element (digits())
+    const slot = `code.${operand}`;
+    return this.rowMemo.encode(
+      counters,
+      `${site}/${operand}`,
+      `${alpha}/${T}/${code}/${rounding}`,
+      x.subarray(0, rows * rowLen),
+      rows,
+      rowLen,
+      stepsPerElement,
+      saturationLevel(alpha, T, rounding),
+      (fresh, freshRows) => this.encodeFixed(counters, fresh, freshRows, rowLen, alpha, slot),
+    );
   }
 
   /**

@@ -50,7 +50,7 @@ export function spikingNorm(ctx: SpikingContext, counters: SiteCounters, site: s
   counters.sops += rsqrt.total;
   const qs = ctx.encodeFixed(counters, rsqrt.y, 1, rows, 2, 'code.rsqrt');
   const products = scratch.f32('norm.products', total); // (rows, n) Q(c) * Q(MBE(1/sqrt(M)))
-  counters.sops += multiplyTrains(ctx, qc, qs, products, 1, (i) => Math.floor(i / n));
+  counters.sops += multiplyTrains(ctx, qc, qs, products, 1, n);
   const shift = scratch.i32('norm.shift', total); // (rows, n) -E/2
   for (let i = 0; i < total; i++) shift[i] = -(exponent[Math.floor(i / n)] as number) / 2;
   const normalised = kernels.ldexp(products, shift, { out: products }); // (rows, n)

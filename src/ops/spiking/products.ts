@@ -2,6 +2,7 @@
 // activation matrices (Q K^T, P V) and linear layers on identity-coded inputs. Equivalent mode multiplies
 // the decoded values; spike-driven mode consumes the spike planes (accumulate-only).
 import { ResidentMatrix, type Kernels, type SpikePlanes } from '../../kernels/index.js';
+import { smallMatmul } from '../float-opset.js';
 import type { SiteCounters } from '../instrumentation.js';
 import type { OpArgs } from '../op-table.js';
 import type { SpikingContext } from './context.js';
@@ -15,18 +16,27 @@ export function spikingMul(ctx: SpikingContext, counters: SiteCounters, [site, o
   counters.sops += multiplyTrains(ctx, qa, qb, out.subarray(0, n));
 }
 
-/** out = scale * a (.) b from two trains (b optionally broadcast by bIndex); returns the accumulates spent. */
+/**
+ * out = scale * a (.) b from two trains; returns the accumulates spent. `broadcast` 0: b is as long as a; else b holds
+ * one element per row of `broadcast` elements of a (one reciprocal per row).
+ */
 export function multiplyTrains(
   ctx: SpikingContext,
   a: SpikeTrain,
   b: SpikeTrain,
   out: Float32Array,
   scale = 1,
-  bIndex: (i: number) => number = (i) => i,
+  broadcast = 0,
 ): number {
-  if (ctx.options.mode === 'spike-driven') return spikeProduct(a, b, out, ctx.scratch, scale, bIndex);
-  for (let i = 0; i < out.length; i++) out[i] = scale * (a.y[i] as number) * (b.y[bIndex(i)] as number);
-  return predictedProductSops(a, b, ctx.scratch, bIndex);
+  if (ctx.options.mode === 'spike-driven') return spikeProduct(a, b, out, ctx.scratch, scale, broadcast);
+  if (broadcast === 0) {
+    for (let i = 0; i < out.length; i++) out[i] = scale * (a.y[i] as number) * (b.y[i] as number);
+  } else {
+    for (let i = 0; i < out.length; i++) {
+      out[i] = scale * (a.y[i] as number) * (b.y[Math.floor(i / broadcast)] as number);
+    }
+  }
+  return predictedProductSops(a, b, ctx.scratch, broadcast);
 }
 
 /**
@@ -92,24 +102,19 @@ export function spikingMatmul(ctx: SpikingContext, counters: SiteCounters, args:
   const transposeB = options.transposeB ?? false;
   const scale = options.scale ?? 1;
   const qa = ctx.encode(counters, site, 'a', a, M, K);
-  const qb = ctx.encode(counters, site, 'b', b, transposeB ? N : K, transposeB ? K : N);
-  // Q(b) as a (K, N) matrix: the weights the spikes of Q(a) select.
-  const bMatrix = ctx.scratch.f32('matmul.b', K * N); // (K, N)
-  for (let k = 0; k < K; k++) {
-    for (let j = 0; j < N; j++) bMatrix[k * N + j] = qb.y[transposeB ? j * K + k : k * N + j] as number;
-  }
+  const qb = ctx.encodeRows(counters, site, 'b', b, transposeB ? N : K, transposeB ? K : N);
   counters.sops += qb.total; // forming Q(b) accumulates each of its spikes once
   if (ctx.options.mode === 'spike-driven') {
+    // Q(b) as a (K, N) matrix: the weights the spikes of Q(a) select.
+    const bMatrix = ctx.scratch.f32('matmul.b', K * N); // (K, N)
+    for (let k = 0; k < K; k++) {
+      for (let j = 0; j < N; j++) bMatrix[k * N + j] = qb.y[transposeB ? j * K + k : k * N + j] as number;
+    }
     out.fill(0, 0, M * N);
     counters.sops += spikeMatmul(ctx.kernels, ctx.scratch, qa, scale, bMatrix, K, N, out.subarray(0, M * N));
     return;
   }
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let sum = 0;
-      for (let k = 0; k < K; k++) sum += (qa.y[i * K + k] as number) * (bMatrix[k * N + j] as number);
-      out[i * N + j] = scale * sum;
-    }
-  }
+  // the float model's small product on the decoded values, so the same sums in the same order
+  smallMatmul(out, qa.y, qb.y, M, K, N, transposeB, scale, ctx.scratch.f64('matmul.sums', N));
   counters.sops += qa.total * N;
 }

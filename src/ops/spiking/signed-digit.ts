@@ -2,7 +2,7 @@
 // held as T binary spike planes, becomes NAF digits in {-1, 0, +1} on T + 1 positions, carried as a
 // polarity pair of planes (+1 digits, -1 digits). No two adjacent positions are nonzero, so an element
 // spikes about T / 3 times instead of T / 2, and a run of ones (a saturated |x| >= alpha) costs two spikes.
-import type { SpikeTrain } from './spike-train.js';
+import { popcount32, type SpikeTrain } from './spike-train.js';
 import type { Scratch } from './scratch.js';
 
 /**
@@ -39,14 +39,6 @@ export function signedDigitPlanes(bits: Uint32Array, T: number, plane: number, o
     out[i] = carry;
     out[minusAt + i] = 0;
   }
-}
-
-/** Set bits of a u32 word (SWAR). */
-function popcount32(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
 }
 
 /**

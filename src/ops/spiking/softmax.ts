@@ -64,7 +64,7 @@ export function spikingSoftmax(
   const qm = ctx.encodeFixed(counters, exp2.y, rows, n, MANTISSA_RANGE, 'code.exp2');
   const qr = ctx.encodeFixed(counters, reciprocal.y, 1, rows, MANTISSA_RANGE, 'code.reciprocal');
   const products = scratch.f32('softmax.products', total); // (rows, n) Q(2^f) * Q(1/M)
-  counters.sops += multiplyTrains(ctx, qm, qr, products, 1, (i) => Math.floor(i / n));
+  counters.sops += multiplyTrains(ctx, qm, qr, products, 1, n);
   const shift = scratch.i32('softmax.shift', total); // (rows, n) floor(z) - E
   for (let i = 0; i < total; i++) shift[i] = (whole[i] as number) - (exponent[Math.floor(i / n)] as number);
   const probabilities = kernels.ldexp(products, shift, { out: products }); // (rows, n)

@@ -113,14 +113,14 @@ export function spikeProduct(
   out: Float32Array,
   scratch: Scratch,
   scale = 1,
-  /** Which element of b meets element i of a (b broadcast over rows, e.g. one reciprocal per row). */
-  bIndex: (i: number) => number = (i) => i,
+  /** 0: b is as long as a; else b holds one element per row of `broadcast` elements of a (one reciprocal per row). */
+  broadcast = 0,
 ): number {
   const pa = elementPlanes(a, scratch, 'product.a');
   const pb = elementPlanes(b, scratch, 'product.b');
   let sops = 0;
   for (let i = 0; i < out.length; i++) {
-    const k = bIndex(i);
+    const k = broadcast === 0 ? i : Math.floor(i / broadcast);
     let pairs = 0;
     let sumA = 0;
     let sumB = 0;
@@ -141,20 +141,55 @@ export function spikeProduct(
   return sops;
 }
 
-/** The accumulates spikeProduct would spend, from per-element spike counts (equivalent mode's prediction). */
-export function predictedProductSops(
-  a: SpikeTrain,
-  b: SpikeTrain,
-  scratch: Scratch,
-  bIndex: (i: number) => number = (i) => i,
-): number {
-  const ca = elementCounts(a, scratch, 'product.a.counts');
+/**
+ * The accumulates spikeProduct would spend (equivalent mode's prediction): from per-element spike counts, or with
+ * b broadcast, from a's spikes per row (every spike of row r meets each spike of b's element r).
+ */
+export function predictedProductSops(a: SpikeTrain, b: SpikeTrain, scratch: Scratch, broadcast = 0): number {
   const cb = elementCounts(b, scratch, 'product.b.counts');
   let sops = 0;
-  for (let i = 0; i < ca.length; i++) {
-    const x = ca[i] as number;
-    const y = cb[bIndex(i)] as number;
-    sops += x * y + (b.bias !== 0 ? x : 0) + (a.bias !== 0 ? y : 0);
+  if (broadcast === 0) {
+    const ca = a === b ? cb : elementCounts(a, scratch, 'product.a.counts');
+    for (let i = 0; i < ca.length; i++) {
+      const x = ca[i] as number;
+      const y = cb[i] as number;
+      sops += x * y + (b.bias !== 0 ? x : 0) + (a.bias !== 0 ? y : 0);
+    }
+    return sops;
+  }
+  const { rows, rowLen } = a.spikes.planes;
+  if (rowLen !== broadcast || cb.length !== rows) {
+    throw new Error(
+      `a broadcast product needs a (${rows}, ${broadcast}) and b (${rows}), got rows of ${rowLen} and b (${cb.length})`,
+    );
+  }
+  const perRow = rowSpikes(a, scratch.u32('product.a.rows', rows), 0); // (rows)
+  for (let r = 0; r < rows; r++) {
+    const x = perRow[r] as number;
+    const y = cb[r] as number;
+    sops += x * y + (b.bias !== 0 ? x : 0) + (a.bias !== 0 ? broadcast * y : 0);
   }
   return sops;
+}
+
+/** Spikes of each row of a train over all its planes, into totals[first ..] (returned). */
+export function rowSpikes(train: SpikeTrain, totals: Uint32Array, first: number): Uint32Array {
+  const { bits, planes, rows, words } = train.spikes.planes;
+  totals.fill(0, first, first + rows);
+  for (let p = 0; p < planes; p++) {
+    for (let r = 0; r < rows; r++) {
+      let count = 0;
+      for (let w = (p * rows + r) * words; w < (p * rows + r + 1) * words; w++) count += popcount32(bits[w] as number);
+      totals[first + r]! += count;
+    }
+  }
+  return totals;
+}
+
+/** Set bits of a u32 word (SWAR). */
+export function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }
