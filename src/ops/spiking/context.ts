@@ -28,8 +28,8 @@ export interface RangeChoice {
 }
 
 export class SpikingContext {
-  /** Identity-code tables by "alpha/T". */
-  private readonly identityCache = new Map<string, MembraneTables>();
+  /** Identity-code tables by T, then alpha (numbers, not a string key: formatting alpha cost more than the lookup). */
+  private readonly identityCache = new Map<number, Map<number, MembraneTables>>();
   /** Each fitted neuron's kernel tables, derived once. */
   private readonly neuronTableCache = new WeakMap<NeuronEntry, MembraneTables>();
   /** Static ranges in use, by "site/operand". */
@@ -107,7 +107,8 @@ export class SpikingContext {
     return this.rowMemo.encode(
       counters,
       `${site}/${operand}`,
-      `${alpha}/${T}/${code}/${rounding}`,
+      this.identityTables(alpha, T), // the options' code and rounding are fixed for the context
+
       x.subarray(0, rows * rowLen),
       rows,
       rowLen,
@@ -277,11 +278,15 @@ export class SpikingContext {
   }
 
   private identityTables(alpha: number, T: number): MembraneTables {
-    const key = `${alpha}/${T}`;
-    let tables = this.identityCache.get(key);
+    let byAlpha = this.identityCache.get(T);
+    if (!byAlpha) {
+      byAlpha = new Map();
+      this.identityCache.set(T, byAlpha);
+    }
+    let tables = byAlpha.get(alpha);
     if (!tables) {
       tables = neuronTables(identityNeuron(T, alpha, this.options.rounding));
-      this.identityCache.set(key, tables);
+      byAlpha.set(alpha, tables);
     }
     return tables;
   }

@@ -17,8 +17,8 @@ export interface CodedRows {
 export type FireRows = (x: Float32Array, rows: number) => SpikeTrain;
 
 interface Memo {
-  /** The code the rows were fired with: a row is reused only under the same one. */
-  readonly code: string;
+  /** The code the rows were fired with (its tables): a row is reused only under the same one. */
+  readonly code: object;
   readonly rowLen: number;
   rows: number;
   /** (capacity, rowLen) the inputs, compared bit for bit */
@@ -37,13 +37,13 @@ export class RowMemo {
 
   /**
    * Q(x) for x (rows, rowLen), reusing the leading rows that equal the previous call's on the same source and
-   * code. `code` names everything a row's code depends on (range, T, digits); `stepsPerElement` and
+   * code. `code` stands for everything a row's code depends on (range, T, digits); `stepsPerElement` and
    * `saturation` are what firing one element charges (neuron steps, and the level beyond which it saturates).
    */
   encode(
     counters: SiteCounters,
     key: string,
-    code: string,
+    code: object,
     x: Float32Array,
     rows: number,
     rowLen: number,
@@ -88,7 +88,7 @@ export class RowMemo {
     return { y: memo.y.subarray(0, n), total };
   }
 
-  private memo(key: string, code: string, x: Float32Array, rowLen: number): Memo {
+  private memo(key: string, code: object, x: Float32Array, rowLen: number): Memo {
     let bySource = this.memos.get(x.buffer);
     if (!bySource) {
       bySource = new Map();

@@ -11,13 +11,19 @@ interface TypedConstructor<A extends Typed> {
   readonly BYTES_PER_ELEMENT: number;
 }
 
+/** A slot's buffer and the last view handed out of it (handed out again for the same type and length). */
+interface Slot {
+  buffer: ArrayBuffer;
+  view: Typed | undefined;
+}
+
 export class Scratch {
-  private readonly buffers = new Map<string, ArrayBuffer>();
+  private readonly slots = new Map<string, Slot>();
 
   /** Bytes held by every slot. */
   get bytes(): number {
     let total = 0;
-    for (const buffer of this.buffers.values()) total += buffer.byteLength;
+    for (const slot of this.slots.values()) total += slot.buffer.byteLength;
     return total;
   }
 
@@ -46,14 +52,19 @@ export class Scratch {
   }
 
   /** A view of n elements of the slot's buffer (its old contents, not zeros). */
-  private view<A extends Typed>(slot: string, n: number, type: TypedConstructor<A>): A {
+  private view<A extends Typed>(name: string, n: number, type: TypedConstructor<A>): A {
     const bytes = n * type.BYTES_PER_ELEMENT;
-    let buffer = this.buffers.get(slot);
-    if (!buffer || buffer.byteLength < bytes) {
+    let slot = this.slots.get(name);
+    if (!slot || slot.buffer.byteLength < bytes) {
       // Grow by half again, so a sequence growing one token at a time reallocates rarely.
-      buffer = new ArrayBuffer(Math.max(bytes, Math.ceil(((buffer?.byteLength ?? 0) * 1.5) / 8) * 8));
-      this.buffers.set(slot, buffer);
+      const held = slot?.buffer.byteLength ?? 0;
+      slot = { buffer: new ArrayBuffer(Math.max(bytes, Math.ceil((held * 1.5) / 8) * 8)), view: undefined };
+      this.slots.set(name, slot);
     }
-    return new type(buffer, 0, n);
+    const last = slot.view;
+    if (last !== undefined && last.length === n && last.constructor === type) return last as A;
+    const view = new type(slot.buffer, 0, n);
+    slot.view = view;
+    return view;
   }
 }
