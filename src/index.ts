@@ -93,6 +93,7 @@ export {
   convertCausalLM,
   evaluateCausalLM,
   evaluateCausalLMIds,
+  evaluateCausalLMSequences,
   type CausalLMConvertOptions,
   type LanguageModelEvaluation,
   type LanguageModelEvaluationOptions,
@@ -117,6 +118,17 @@ export {
   type SiteSensitivity,
   type TimestepBudget,
 } from './tasks/allocate.js';
+export {
+  FRONTIER_ALLOCATION_LEVELS,
+  FRONTIER_TIMESTEPS,
+  frontierPoints,
+  markParetoFront,
+  parseBudget,
+  type EvaluatePoint,
+  type FrontierBudget,
+  type FrontierPoint,
+  type PointResult,
+} from './tasks/frontier.js';
 export { generate, type GenerateOptions, type Generation } from './tasks/generate.js';
 export {
   convertImageClassifier,

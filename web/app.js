@@ -1,6 +1,6 @@
 // The demo page: reads the chosen files (or the served fixtures), hands them to the worker, and shows the
 // float and spiking models side by side as the worker reports. `window.mbeDemo` exposes the state to tests;
-// `?fixtures&model=llama2c&T=16&steps=64&autorun` runs without clicks; `?model=stories260K&autorun` (the default
+// `?fixtures&model=llama2c&T=16&steps=64&autorun` runs without clicks (`&frontier=16,8` adds the frontier); `?model=stories260K&autorun` (the default
 // choice) runs the embedded model with no files at all. A Hugging Face model folder (a
 // directory picker or several files; `?fixtures&model=gpt2` for an entry's served fixture folder) is read here
 // with folderFromFiles, recognised from its config.json, and its files are moved (not copied) to the worker.
@@ -308,7 +308,45 @@ function options() {
     steps: Number($('steps').value),
     prompt: $('prompt').value,
     images: Number($('imageCount').value),
+    ...($('frontier').checked ? { frontier: frontierOptions() } : {}),
   };
+}
+
+/** The frontier's fields: timesteps and budgets as lists (checked by the worker), and how many items it scores. */
+function frontierOptions() {
+  const list = (id) =>
+    $(id)
+      .value.split(',')
+      .map((t) => t.trim())
+      .filter((t) => t.length > 0);
+  return {
+    timesteps: list('frontierT').map(Number),
+    budgets: list('frontierBudgets'),
+    count: Number($('frontierCount').value),
+  };
+}
+
+/** The frontier's plot and its table: each point's metric, change from float, energy and whether it is on the front. */
+function showFrontier(frontier) {
+  const { metric, float, points } = frontier;
+  const lowerIsBetter = metric === 'perplexity';
+  const decimals = lowerIsBetter ? 3 : 2;
+  const change = (v) => (lowerIsBetter ? `${(100 * (v / float - 1)).toFixed(2)}%` : `${(v - float).toFixed(2)} points`);
+  const width = Math.max(...points.map((p) => p.label.length));
+  const rows = points.map(
+    (p) =>
+      `${p.label.padEnd(width)}  ${p.value.toFixed(decimals).padStart(8)}  ${change(p.value).padStart(12)}  ` +
+      `${(100 * p.energyRatio).toFixed(1).padStart(6)}%  ${p.onFront ? 'front' : ''}`,
+  );
+  $('frontierSection').hidden = false;
+  $('frontierNote').textContent =
+    `${metric} (float ${float.toFixed(decimals)}), ${frontier.scored}, against E_SNN / E_ANN (fp32, Eq. 14, ` +
+    'compute only), the same points as `mbe-snn frontier`.';
+  $('frontierPlot').innerHTML = frontier.svg;
+  $('frontierTable').textContent = [
+    `${'operating point'.padEnd(width)}  ${metric.padStart(8)}  ${'vs float'.padStart(12)}  E / E_ANN`,
+    ...rows,
+  ].join('\n');
 }
 
 function drawDigits(result) {
@@ -400,6 +438,7 @@ function show(result) {
     $('spikingRate').textContent =
       `${result.spiking.ms.toFixed(0)} ms; cosine to float ${result.spiking.cosine.toFixed(4)}`;
   }
+  $('frontierSection').hidden = true;
   $('rates').innerHTML = result.ratesSvg;
   $('energy').textContent = result.energyText;
   $('curves').innerHTML = result.curveSvgs.join('');
@@ -451,13 +490,27 @@ async function run() {
       }
       if (data.type === 'result') {
         for (const [key, neuron] of data.fitted ?? []) fittedNeurons.set(key, neuron);
-        window.mbeDemo.status = 'done';
         window.mbeDemo.result = data;
-        $('status').textContent =
-          `done (wasm build: ${data.variant}, ${data.threads} kernel thread${data.threads > 1 ? 's' : ''})`;
+        const done = `done (wasm build: ${data.variant}, ${data.threads} kernel thread${data.threads > 1 ? 's' : ''})`;
+        $('status').textContent = data.frontierPending ? `${done}; the frontier follows` : done;
         $('bar').value = 1;
-        $('run').disabled = false;
         show(data);
+        if (!data.frontierPending) finish();
+      }
+      if (data.type === 'frontier') {
+        for (const [key, neuron] of data.fitted ?? []) fittedNeurons.set(key, neuron);
+        window.mbeDemo.frontier = data.frontier;
+        $('status').textContent = 'done, with the frontier';
+        showFrontier(data.frontier);
+        finish();
+      }
+      if (data.type === 'frontier-error') {
+        // the run itself is shown: only the frontier failed
+        window.mbeDemo.frontierError = data.message;
+        $('frontierSection').hidden = false;
+        $('frontierNote').textContent = `frontier: ${data.message}`;
+        $('status').textContent = `done; the frontier failed: ${data.message}`;
+        finish();
       }
       if (data.type === 'error') fail(data.message);
     };
@@ -470,6 +523,11 @@ async function run() {
   } catch (error) {
     fail(message(error));
   }
+}
+
+function finish() {
+  window.mbeDemo.status = 'done';
+  $('run').disabled = false;
 }
 
 function fail(text) {
@@ -499,8 +557,13 @@ $('setup').addEventListener('submit', (event) => {
   event.preventDefault();
   void run();
 });
-for (const key of ['T', 'N', 'steps', 'imageCount', 'mode', 'prompt'])
+for (const key of ['T', 'N', 'steps', 'imageCount', 'mode', 'prompt', 'frontierCount', 'frontierBudgets'])
   if (params.has(key)) $(key).value = params.get(key);
+if (params.has('frontier')) {
+  // ?frontier=16,8 plots the frontier at those T (?frontier alone: the default list)
+  $('frontier').checked = true;
+  if (params.get('frontier')) $('frontierT').value = params.get('frontier');
+}
 if (params.has('model')) {
   const name = params.get('model');
   const entry = findArchitecture(name);

@@ -2,7 +2,7 @@
 // or a Hugging Face model folder's files by base name), converts the model, runs the float and the spiking
 // model side by side and posts progress, streamed text and the results, so the page never freezes.
 import * as mbe from '../dist/browser/mbe-snn.min.js';
-import { linePlot } from '../dist/browser/mbe-snn-plot.min.js';
+import { frontierSvg, linePlot } from '../dist/browser/mbe-snn-plot.min.js';
 
 /**
  * Calibration text of an encoder when no text file is given (an encoder cannot sample its own text, as a causal
@@ -44,6 +44,8 @@ self.onmessage = async (event) => {
     const { model, files, data, options } = event.data;
     const entry = mbe.findArchitecture(model);
     if (!entry) throw new Error(`no architecture "${model}" in the registry`);
+    // a frontier that cannot run says so before the model's run, not after it
+    const frontierPlan = options.frontier ? frontierRequests(entry, options.frontier) : undefined;
     // kernel threads where the page is cross-origin isolated (npm run serve sends COOP/COEP); the same results
     const threads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
     const kernels = await mbe.loadKernels({ threads });
@@ -70,8 +72,17 @@ self.onmessage = async (event) => {
       ? (await import('../dist/browser/mbe-snn-stories260K.js')).stories260K().files
       : new Map(Object.entries(files).map(([role, f]) => [role, { name: f.name, bytes: new Uint8Array(f.bytes) }]));
     const loaded = entry.load(modelFiles);
-    const result = await RUNNERS[entry.task](kernels, neurons, entry, loaded, data, spiking, options, modelFiles);
-    const fitted = [...neurons.used].filter(([, u]) => u.source === 'fitted').map(([key, u]) => [key, u.entry]);
+    const { frontierScore, ...result } = await RUNNERS[entry.task](
+      kernels,
+      neurons,
+      entry,
+      loaded,
+      data,
+      spiking,
+      options,
+      modelFiles,
+    );
+    const fitted = () => [...neurons.used].filter(([, u]) => u.source === 'fitted').map(([key, u]) => [key, u.entry]);
     post({
       type: 'result',
       model,
@@ -79,12 +90,43 @@ self.onmessage = async (event) => {
       variant: kernels.variant,
       threads: kernels.threads,
       ...result,
-      fitted,
+      frontierPending: frontierPlan !== undefined,
+      fitted: fitted(),
     });
+    if (frontierPlan) {
+      // after the result: the run the user asked for is shown whatever the frontier does
+      try {
+        const frontier = runFrontier(entry, spiking, frontierPlan, frontierScore);
+        post({ type: 'frontier', frontier, fitted: fitted() });
+      } catch (error) {
+        post({ type: 'frontier-error', message: errorText(error) });
+      }
+    }
   } catch (error) {
-    post({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    post({ type: 'error', message: errorText(error) });
   }
 };
+
+const errorText = (error) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/** The frontier the page asks for, checked: its timesteps, count and budgets (parsed), for a task that has one. */
+function frontierRequests(entry, { timesteps, budgets, count }) {
+  if (entry.task !== 'causal-lm' && entry.task !== 'image-classifier') {
+    throw new Error(`the page plots a frontier for causal LMs and image classifiers; ${entry.name} is a ${entry.task}`);
+  }
+  if (timesteps.length === 0 || timesteps.some((T) => !Number.isInteger(T) || T < 1 || T > 32)) {
+    throw new Error(`frontier timesteps are integers in 1..32, e.g. 16,12,8; got "${timesteps.join(',')}"`);
+  }
+  if (!Number.isInteger(count) || count < 2 || count > 10000) {
+    throw new Error(`the frontier scores 2 to 10000 items, got ${count}`);
+  }
+  const requests = budgets.map((text) => {
+    const budget = mbe.parseBudget(text);
+    if (!budget) throw new Error(`a frontier budget is kl:<nats below 100> or agreement:<fraction>, got "${text}"`);
+    return { text, request: { budget, levels: mbe.FRONTIER_ALLOCATION_LEVELS } };
+  });
+  return { timesteps, requests, count };
+}
 
 /** The prompt of a model without a tokenizer: space- (or comma-) separated token ids. */
 function parseTokenIds(text) {
@@ -136,7 +178,7 @@ function idTokenizer(promptLength, stopTokens) {
 }
 
 function runLanguageModel(kernels, neurons, entry, { builder, tokenizer }, data, spiking, options, files) {
-  let conversion, prompt, textTokenizer, calibrationNote, randomIds;
+  let conversion, prompt, textTokenizer, calibrationNote, randomIds, calibration;
   if (tokenizer) {
     prompt = tokenizer.encode(options.prompt ?? '');
     if (prompt.length === 0 && tokenizer.bos !== undefined) prompt = [tokenizer.bos];
@@ -150,7 +192,7 @@ function runLanguageModel(kernels, neurons, entry, { builder, tokenizer }, data,
     // The entry's calibration paragraphs of a long text file (the fixture's calibration set), else all of them.
     const { firstParagraph, paragraphs: count } = entry.calibration;
     const paragraphs = encodeParagraphs(tokenizer, data.text);
-    const calibration =
+    calibration =
       paragraphs.length >= firstParagraph + count
         ? paragraphs.slice(firstParagraph, firstParagraph + count)
         : paragraphs;
@@ -192,12 +234,23 @@ function runLanguageModel(kernels, neurons, entry, { builder, tokenizer }, data,
     ...settings,
     onToken: (_, text) => post({ type: 'stream', which: 'spiking', text }),
   });
+  const frontierScore = languageModelScorer(
+    kernels,
+    neurons,
+    builder,
+    tokenizer,
+    data,
+    calibration,
+    entry.calibration.firstParagraph,
+    prompt,
+  );
   // tokens after the prompt's
   const floatNew = float.tokens.slice(prompt.length - 1);
   const spikingNew = spikingRun.tokens.slice(prompt.length - 1);
   let same = 0;
   while (same < Math.min(floatNew.length, spikingNew.length) && floatNew[same] === spikingNew[same]) same++;
   return {
+    frontierScore,
     prompt,
     tokenIds: !tokenizer,
     calibrationNote,
@@ -329,7 +382,31 @@ async function runImageClassifier(kernels, neurons, entry, { builder, input }, d
   const spikingRun = mbe.accuracy(conversion.spiking, pixels, labels.labels, count, (d, t) =>
     progress('spiking', d, t),
   );
+  // The CLI's scheme: two folds of the first images, each calibrated on perFold images outside it, so a fold holds
+  // at least perFold images.
+  const scoredImages = (count) => Math.max(count, 2 * perFold);
+  const frontierScore = (count, point) => {
+    const r = mbe.evaluateImageClassifier(kernels, builder, pixels, labels.labels, {
+      ...point,
+      neurons,
+      evaluate: scoredImages(count),
+      calibrate: perFold,
+    });
+    return {
+      float: r.float && 100 * r.float.accuracy,
+      value: 100 * r.spiking.accuracy,
+      energyRatio: r.energy.totals.ratio,
+      siteT: r.allocations?.[0]?.siteT,
+    };
+  };
+  frontierScore.metric = 'top-1 %';
+  frontierScore.scored = (count) =>
+    `top-1 on the first ${scoredImages(count)} images of ${data.images.name.split('/').pop()} in two folds, each ` +
+    `calibrated on ${perFold} images outside it` +
+    (count < 2 * perFold ? ` (at least 2 x ${perFold}: ${count} asked)` : '');
+  frontierScore.maxCount = Infinity; // evaluateImageClassifier says what the images allow
   return {
+    frontierScore,
     float: { correct: float.correct, total: float.total, predictions: Array.from(float.predictions) },
     spiking: { correct: spikingRun.correct, total: spikingRun.total, predictions: Array.from(spikingRun.predictions) },
     labels: Array.from(labels.labels.subarray(0, count)),
@@ -337,6 +414,86 @@ async function runImageClassifier(kernels, neurons, entry, { builder, input }, d
     imageSize: images.rows,
     calibrationNote: `calibration: the last ${perFold} images of ${data.images.name.split('/').pop()} (never scored)`,
     ...reports(kernels, conversion),
+  };
+}
+
+/**
+ * How a causal LM's frontier points are scored: perplexity on the first paragraphs of the text (calibrated on the
+ * run's calibration paragraphs), or with no text on the float model's own samples, as `mbe-snn eval` scores the
+ * embedded model. Undefined without a tokenizer (random ids have nothing to score).
+ */
+function languageModelScorer(kernels, neurons, builder, tokenizer, data, calibration, firstParagraph, prompt) {
+  if (!tokenizer) return undefined;
+  let score;
+  if (data.text && calibration) {
+    const paragraphs = encodeParagraphs(tokenizer, data.text);
+    // a long text calibrates on its paragraphs from firstParagraph on (runLanguageModel), so the first ones are unseen
+    const disjoint = paragraphs.length >= firstParagraph + calibration.length;
+    score = (count, point) => {
+      const evaluated = paragraphs.slice(0, count);
+      const r = mbe.evaluateCausalLMSequences(kernels, builder, evaluated, calibration, { ...point, neurons });
+      return {
+        float: r.float?.perplexity,
+        value: r.spiking.perplexity,
+        energyRatio: r.energy.totals.ratio,
+        siteT: r.allocation?.siteT,
+      };
+    };
+    score.scored = (count) =>
+      `perplexity on the first ${count} paragraphs of the text` +
+      (disjoint ? ' (not calibration paragraphs)' : ' (a short text: the calibration paragraphs themselves)');
+    score.maxCount = disjoint ? firstParagraph : paragraphs.length;
+  } else {
+    score = (count, point) => {
+      const r = mbe.evaluateCausalLMFidelity(kernels, builder, {
+        ...point,
+        neurons,
+        start: prompt.slice(0, 1),
+        stopTokens: tokenizer.stopTokens,
+        evaluate: count,
+      });
+      return {
+        float: r.fidelity.reference.perplexity,
+        value: r.fidelity.candidate.perplexity,
+        energyRatio: r.energy.totals.ratio,
+        siteT: r.conversion.allocation?.siteT,
+      };
+    };
+    score.scored = (count) => `perplexity on ${count} samples of the float model (seed ${mbe.SAMPLE_SEEDS.evaluation})`;
+    score.maxCount = Infinity;
+  }
+  score.metric = 'perplexity';
+  return score;
+}
+
+/**
+ * The page's frontier: the operating points of the CLI's frontier command (every T with both codes, then each
+ * budget) scored by the task's scorer on `count` items, the Pareto front, and its plot.
+ */
+function runFrontier(entry, spiking, { timesteps, requests, count }, score) {
+  if (!score) throw new Error('the frontier needs a text to score: this model folder has no tokenizer');
+  if (count > score.maxCount) throw new Error(`the frontier scores ${count} items; the data has ${score.maxCount}`);
+  const total = 2 * timesteps.length + requests.length;
+  let float;
+  let done = 0;
+  const points = mbe.frontierPoints(timesteps, requests, (label, T, code, allocate) => {
+    post({ type: 'status', text: `frontier: ${label} (point ${++done} of ${total})` });
+    const r = score(count, {
+      spiking: { ...spiking, T, code },
+      skipFloat: float !== undefined,
+      ...(allocate ? { allocate } : {}),
+    });
+    float ??= r.float;
+    return { value: r.value, energyRatio: r.energyRatio, ...(r.siteT ? { siteT: r.siteT } : {}) };
+  });
+  const front = mbe.markParetoFront(points, score.metric === 'perplexity');
+  return {
+    metric: score.metric,
+    float,
+    scored: score.scored(count),
+    points,
+    front: front.map((p) => p.label),
+    svg: frontierSvg(entry.name, score.metric, float, points),
   };
 }
 

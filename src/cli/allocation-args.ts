@@ -2,6 +2,7 @@
 // chosen allocation is printed.
 import { describeValue } from '../describe.js';
 import { DEFAULT_LEVELS, type Allocation, type AllocationRequest } from '../tasks/allocate.js';
+import { parseBudget } from '../tasks/frontier.js';
 import { UsageError } from './command.js';
 
 export const ALLOCATION_OPTIONS = {
@@ -31,17 +32,15 @@ export function allocationRequest(values: {
     }
     return undefined;
   }
-  const match = /^(kl|agreement):([0-9]*\.?[0-9]+(?:e-?\d+)?)$/.exec(values.budget.trim());
-  const value = match ? Number(match[2]) : NaN;
-  const metric = match?.[1] as 'kl' | 'agreement' | undefined;
-  if (!metric || !(metric === 'kl' ? value < 100 : value <= 1)) {
+  const budget = parseBudget(values.budget);
+  if (!budget) {
     throw new UsageError(
       `--budget takes kl:<nats below 100> or agreement:<fraction in [0, 1]>, got ${describeValue(values.budget, 40)}`,
     );
   }
   const levels = timestepList('levels', values.levels, '12,10,8,6');
   const codeLevels = values['code-levels'] === 'none' ? [] : timestepList('code-levels', values['code-levels'], '5,4');
-  return { budget: { metric, value }, ...(levels ? { levels } : {}), ...(codeLevels ? { codeLevels } : {}) };
+  return { budget, ...(levels ? { levels } : {}), ...(codeLevels ? { codeLevels } : {}) };
 }
 
 /** A comma-separated list of timesteps in 1..32 (undefined when the option is absent). */

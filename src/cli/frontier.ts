@@ -2,8 +2,16 @@
 // signed-digit codes, and (causal LMs, image classifiers) per-site timesteps allocated within several budgets; a table, a JSON file
 // and an SVG plot of the metric against E_SNN / E_ANN with the Pareto front marked.
 import { ARCHITECTURES } from '../models/registry.js';
-import { linePlot } from '../plot/index.js';
+import { frontierSvg } from '../plot/index.js';
 import type { Allocation, AllocationRequest } from '../tasks/allocate.js';
+import {
+  FRONTIER_ALLOCATION_LEVELS,
+  FRONTIER_TIMESTEPS,
+  frontierPoints,
+  markParetoFront,
+  type EvaluatePoint,
+  type FrontierBudget,
+} from '../tasks/frontier.js';
 import { allocationRequest } from './allocation-args.js';
 import { intOption, textTable } from './args.js';
 import { command, UsageError } from './command.js';
@@ -14,7 +22,7 @@ import { openOutput } from './output.js';
 import { progressBar } from './progress.js';
 
 const DEFAULT_BUDGETS = 'kl:0.004,kl:0.006,kl:0.007,kl:0.008';
-const DEFAULT_ALLOCATION_LEVELS = '12,10,8,6';
+const DEFAULT_ALLOCATION_LEVELS = FRONTIER_ALLOCATION_LEVELS.join(',');
 
 const HELP = `Usage: mbe-snn frontier [${EMBEDDED_MODEL}|${ARCHITECTURES.map((a) => a.name).join('|')}|<folder>] [options]
 
@@ -23,72 +31,13 @@ Operating points of a model's conversion: every T of --T with binary and with si
 code, levels --levels). Prints a table, and writes the points and the Pareto front as JSON (--out) and as an SVG plot
 of the metric against E_SNN / E_ANN (--svg). Takes the options of "mbe-snn eval" except --T and --code.
 
-  --T <list>           timesteps (default 16,12,10,8,6)
+  --T <list>           timesteps (default ${FRONTIER_TIMESTEPS.join(',')})
   --budgets <list>     allocation budgets, each as eval's --budget (default ${DEFAULT_BUDGETS}; "none" for none)
   --levels <T,...>     the timesteps an allocation may give a site (default ${DEFAULT_ALLOCATION_LEVELS})
   --code-levels <T,...> further timesteps for the sites that are identity codes alone, as eval's (default none)
   --svg <file.svg>     write the plot there
   --limit, --calibration, --window, --stride, --sample-tokens, --out <file.json>: as for eval
 ${MODEL_OPTIONS_HELP}`;
-
-/** One operating point: how it was converted, its metric and its energy (Eq. 14 at the default constants). */
-export interface FrontierPoint {
-  readonly label: string;
-  readonly kind: 'uniform' | 'allocated';
-  readonly code: 'binary' | 'signed-digit';
-  readonly T: number;
-  readonly budget?: string;
-  readonly value: number;
-  readonly energyRatio: number;
-  /** Allocations: the T each site got, counted. */
-  readonly siteT?: Readonly<Record<string, number>>;
-  onFront?: boolean;
-}
-
-/** Marks the points no other point beats on both energy (lower) and the metric (lower or higher is better). */
-export function markParetoFront(points: FrontierPoint[], lowerIsBetter: boolean): FrontierPoint[] {
-  const better = (a: number, b: number) => (lowerIsBetter ? a < b : a > b);
-  for (const p of points) {
-    p.onFront = !points.some(
-      (q) =>
-        q !== p &&
-        q.energyRatio <= p.energyRatio &&
-        !better(p.value, q.value) &&
-        (q.energyRatio < p.energyRatio || better(q.value, p.value)),
-    );
-  }
-  return points.filter((p) => p.onFront).sort((a, b) => a.energyRatio - b.energyRatio);
-}
-
-export function frontierSvg(model: string, metric: string, float: number, points: readonly FrontierPoint[]): string {
-  const lowerIsBetter = metric === 'perplexity';
-  const series = (kind: FrontierPoint['kind'], code: FrontierPoint['code'], label: string) => ({
-    label,
-    markers: true,
-    points: points
-      .filter((p) => p.kind === kind && p.code === code)
-      .map((p) => [100 * p.energyRatio, p.value] as const)
-      .sort((a, b) => a[0] - b[0]),
-  });
-  const front = points.filter((p) => p.onFront).sort((a, b) => a.energyRatio - b.energyRatio);
-  const xs = points.map((p) => 100 * p.energyRatio);
-  return linePlot({
-    title: `${model}: ${metric} against energy`,
-    xLabel: 'E_SNN / E_ANN, % (fp32, Eq. 14)',
-    yLabel: lowerIsBetter ? `${metric} (lower is better)` : `${metric} (higher is better)`,
-    series: [
-      series('uniform', 'binary', 'uniform T, binary code'),
-      series('uniform', 'signed-digit', 'uniform T, signed digits'),
-      series('allocated', 'signed-digit', 'allocated T, signed digits'),
-      { label: 'Pareto front', dashed: true, points: front.map((p) => [100 * p.energyRatio, p.value] as const) },
-      {
-        label: `float (${float.toFixed(lowerIsBetter ? 3 : 2)})`,
-        dashed: true,
-        points: [[Math.min(...xs), float] as const, [Math.max(...xs), float] as const],
-      },
-    ].filter((s) => s.points.length > 0),
-  });
-}
 
 export const frontierCommand = command({
   name: 'frontier',
@@ -108,10 +57,12 @@ export const frontierCommand = command({
     }
     const source = await resolveModel(positionals[0], values);
     const { entry } = source;
-    const timesteps = (values.T ?? '16,12,10,8,6').split(',').map((t) => intOption('T', t, 1, 32) as number);
+    const timesteps = (values.T ?? FRONTIER_TIMESTEPS.join(','))
+      .split(',')
+      .map((t) => intOption('T', t, 1, 32) as number);
     const allocatable = entry.task === 'causal-lm' || entry.task === 'image-classifier';
     const budgetList = values.budgets ?? (allocatable ? DEFAULT_BUDGETS : 'none');
-    const budgets: { text: string; request: AllocationRequest }[] =
+    const budgets: FrontierBudget[] =
       budgetList === 'none'
         ? []
         : budgetList.split(',').map((text) => ({
@@ -133,11 +84,10 @@ export const frontierCommand = command({
     const out = await openOutput(values.out); // before the work: a bad path fails now
     const svgOut = await openOutput(values.svg, '--svg');
     const data = await loadData(source, values);
-    const points: FrontierPoint[] = [];
     let float = NaN;
     let metric = '';
     let decimals = 2;
-    const evaluate = (label: string, T: number, code: FrontierPoint['code'], allocate?: AllocationRequest) => {
+    const evaluate: EvaluatePoint = (label, T, code, allocate) => {
       const bar = progressBar(label.padEnd(24).slice(0, 24));
       const outcome = runEvaluation(kernels, entry, data, {
         spiking: { ...spikingOptions(values, T), code },
@@ -157,24 +107,7 @@ export const frontierCommand = command({
       const siteT = (summary.allocation ?? summary.allocations?.[0])?.siteT;
       return { value: outcome.spiking, energyRatio: outcome.energy.totals.ratio, ...(siteT ? { siteT } : {}) };
     };
-    for (const code of ['binary', 'signed-digit'] as const) {
-      for (const T of timesteps) {
-        const label = `T = ${T}, ${code}`;
-        points.push({ label, kind: 'uniform', code, T, ...evaluate(label, T, code) });
-      }
-    }
-    for (const { text, request } of budgets) {
-      const label = `allocated, ${text}`;
-      const T = timesteps[0] as number;
-      points.push({
-        label,
-        kind: 'allocated',
-        code: 'signed-digit',
-        T,
-        budget: text,
-        ...evaluate(label, T, 'signed-digit', request),
-      });
-    }
+    const points = frontierPoints(timesteps, budgets, evaluate);
     const lowerIsBetter = metric === 'perplexity';
     const front = markParetoFront(points, lowerIsBetter);
     const change = (v: number) =>

@@ -23,7 +23,8 @@ import { encodeParagraphs } from '../../src/tasks/language-model.js';
 import { convertLlama2c } from '../../src/tasks/llama2c.js';
 import { convertCausalLM } from '../../src/tasks/language-model.js';
 import { generate } from '../../src/tasks/generate.js';
-import { convertOnSelfSamples } from '../../src/tasks/causal-lm-fidelity.js';
+import { convertOnSelfSamples, evaluateCausalLMFidelity } from '../../src/tasks/causal-lm-fidelity.js';
+import { NeuronProvider } from '../../src/ops/neuron-provider.js';
 import { stories260K } from '../../src/io/embedded/stories260K.js';
 import { fixture, FIXTURES_MISSING } from '../helpers/fixtures.js';
 import { describeRequiring } from '../helpers/requirements.js';
@@ -66,6 +67,15 @@ interface DemoState {
     energyText: string;
     report: string;
   };
+}
+
+/** The frontier the page plots after its run (the worker's runFrontier). */
+interface PageFrontier {
+  metric: string;
+  float: number;
+  points: { label: string; T: number; code: 'binary' | 'signed-digit'; value: number; energyRatio: number }[];
+  front: string[];
+  svg: string;
 }
 
 async function runPage(page: Page, origin: string, query: string): Promise<DemoState> {
@@ -171,6 +181,59 @@ describeRequiring(
       expect(state.result!.spiking.text).toBe(generate(conversion.spiking, tokenizer!, { steps: STEPS }).text);
       expect(state.result!.float.text).toMatch(/^Once upon a time/);
     }, 300_000);
+
+    it("plots the embedded stories260K's accuracy-energy frontier: the points of the same evaluations in Node", async () => {
+      errors.length = 0;
+      const count = 3;
+      const state = (await runPage(
+        page,
+        server.origin,
+        `model=stories260K&T=16&steps=8&frontier=16,6&frontierCount=${count}&autorun`,
+      )) as DemoState & { frontier?: PageFrontier };
+      await page.screenshot({ path: `${RESULTS}page-frontier.png`, fullPage: true });
+      expect(state.error).toBeUndefined();
+      expect(state.status).toBe('done');
+      expect(errors).toEqual([]);
+      const frontier = state.frontier!;
+      expect(frontier.points.map((p) => p.label)).toEqual([
+        'T = 16, binary',
+        'T = 6, binary',
+        'T = 16, signed-digit',
+        'T = 6, signed-digit',
+      ]);
+      // The first and the last point as `mbe-snn eval` scores the embedded model: its own samples, `count` of them
+      // (the two others run the same code at the other T and code).
+      const { builder, tokenizer } = (findArchitecture('llama2c') as CausalLMEntry).load(stories260K().files);
+      const kernels = await Kernels.load({ threads: 1 });
+      for (const point of [frontier.points[0]!, frontier.points[3]!]) {
+        const node = evaluateCausalLMFidelity(kernels, builder, {
+          spiking: { T: point.T, activationBases: 4, mode: 'equivalent', code: point.code },
+          neurons: new NeuronProvider(kernels),
+          start: tokenizer!.encode(''),
+          stopTokens: tokenizer!.stopTokens,
+          evaluate: count,
+        });
+        expect(point.value).toBe(node.fidelity.candidate.perplexity);
+        expect(point.energyRatio).toBe(node.energy.totals.ratio);
+        expect(frontier.float).toBe(node.fidelity.reference.perplexity);
+      }
+      // fewer timesteps cost less, signed digits less than binary at the same T
+      const [b16, b6, s16, s6] = frontier.points.map((p) => p.energyRatio) as [number, number, number, number];
+      expect(b6).toBeLessThan(b16);
+      expect(s16).toBeLessThan(b16);
+      expect(s6).toBeLessThan(b6);
+      expect(frontier.front).toContain('T = 6, signed-digit'); // the cheapest point is always on the front
+      expect(frontier.svg).toContain('Pareto front');
+      expect(await page.locator('#frontierPlot svg').count()).toBe(1);
+      expect(await page.locator('#frontierTable').textContent()).toContain('T = 6, signed-digit');
+    }, 300_000);
+
+    it('refuses a malformed frontier budget before the run, naming it', async () => {
+      const state = await runPage(page, server.origin, 'model=stories260K&frontier=16&frontierBudgets=kl:lots&autorun');
+      expect(state.status).toBe('error');
+      expect(state.error).toMatch(/frontier budget is kl:<nats below 100> or agreement:<fraction>, got "kl:lots"/);
+      expect(state.result).toBeUndefined();
+    }, 60_000);
 
     it('classifies MNIST digits with the float and the spiking ViT and draws them', async () => {
       const state = await runPage(page, server.origin, 'fixtures&model=vit&T=12&imageCount=24&autorun');

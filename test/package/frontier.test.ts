@@ -1,7 +1,8 @@
 // The frontier command's Pareto front: a point is on it when no other point is at most as costly and at least as
 // good, and better on one of the two; and its plot draws every kind of point, the front and the float level.
 import { describe, expect, it } from 'vitest';
-import { frontierSvg, markParetoFront, type FrontierPoint } from '../../src/cli/frontier.js';
+import { frontierSvg } from '../../src/plot/index.js';
+import { markParetoFront, type FrontierPoint } from '../../src/tasks/frontier.js';
 
 const point = (label: string, value: number, energyRatio: number): FrontierPoint => ({
   label,
