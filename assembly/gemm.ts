@@ -8,8 +8,7 @@
 // gemm_packed_bf16_panels reads panels of bf16 (the upper 16 bits of an f32) instead: the same layout with
 // 2-byte elements, each widened exactly to f32 before its multiply-add, so it computes what gemm_packed_panels
 // computes on the widened B with half the bytes read.
-
-const PANEL: i32 = 16;
+import { loadB, loadB4, loadLanes, PANEL, storeRow } from './panels';
 
 /** Packs B (K, N) into panels of 16 columns (see the layout above). */
 export function gemm_pack_b(packed: usize, b: usize, K: i32, N: i32): void {
@@ -42,57 +41,10 @@ export function gemm_ref(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i
   }
 }
 
-/** Element jj of a packed row at pb: an f32, or a bf16 widened exactly (its bits are an f32's upper half). */
-function loadB<T>(pb: usize, jj: i32): f32 {
-  if (sizeof<T>() == 2) return reinterpret<f32>((<u32>load<u16>(pb + ((<usize>jj) << 1))) << 16);
-  return load<f32>(pb + ((<usize>jj) << 2));
-}
-
-/** Lanes 4v .. 4v+3 of a packed row at pb as f32x4 (bf16 widened: zero-extended and shifted up 16 bits). */
-function loadB4<T>(pb: usize, v: i32): v128 {
-  if (sizeof<T>() == 2) {
-    const halves = v128.load(pb + ((<usize>(v >> 1)) << 4)); // 8 bf16
-    const wide = v & 1 ? i32x4.extend_high_i16x8_u(halves) : i32x4.extend_low_i16x8_u(halves);
-    return i32x4.shl(wide, 16);
-  }
-  return v128.load(pb + ((<usize>v) << 4));
-}
-
 /** acc + a * b, fused where relaxed SIMD is available. */
 function madd(a: v128, b: v128, acc: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
   return f32x4.add(acc, f32x4.mul(a, b));
-}
-
-/** Lanes lane0 .. lane0+3 of a row of `cols` values (bias), zero past cols or when ptr is 0. */
-function loadLanes(ptr: usize, cols: i32, lane0: i32): v128 {
-  if (ptr == 0) return f32x4.splat(0);
-  const at = ptr + ((<usize>lane0) << 2);
-  if (cols >= lane0 + 4) return v128.load(at);
-  let v = f32x4.splat(0);
-  if (cols > lane0) v = f32x4.replace_lane(v, 0, load<f32>(at));
-  if (cols > lane0 + 1) v = f32x4.replace_lane(v, 1, load<f32>(at, 4));
-  if (cols > lane0 + 2) v = f32x4.replace_lane(v, 2, load<f32>(at, 8));
-  return v;
-}
-
-/** Stores lanes lane0 .. min(cols, lane0+4) of v at ptr (ptr addresses lane lane0). */
-function storeLanes(ptr: usize, v: v128, cols: i32, lane0: i32): void {
-  if (cols >= lane0 + 4) {
-    v128.store(ptr, v);
-    return;
-  }
-  if (cols > lane0) store<f32>(ptr, f32x4.extract_lane(v, 0));
-  if (cols > lane0 + 1) store<f32>(ptr, f32x4.extract_lane(v, 1), 4);
-  if (cols > lane0 + 2) store<f32>(ptr, f32x4.extract_lane(v, 2), 8);
-}
-
-/** Stores the first `cols` (1..16) values of a tile row held in four vectors. */
-function storeRow(ptr: usize, v0: v128, v1: v128, v2: v128, v3: v128, cols: i32): void {
-  storeLanes(ptr, v0, cols, 0);
-  storeLanes(ptr + 16, v1, cols, 4);
-  storeLanes(ptr + 32, v2, cols, 8);
-  storeLanes(ptr + 48, v3, cols, 12);
 }
 
 /**

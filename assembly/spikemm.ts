@@ -7,6 +7,11 @@
 //   out: (M, Nout) f32, accumulated into     planes: (P, M, words) u32, words = ceil(K / 32),
 //   bit j of word w is input k = w*32 + j    scale: (P) f32    weight: (K, Nout) f32
 //   scratch: (P * K + P) u32 — per plane, the indices of the set bits of one row, then their counts
+// spikemm_packed and spikemm_packed_bf16 read W packed by gemm_pack_b instead, (ceil(Nout / 16), K, 16) panels of
+// f32 or bf16, the copy the dense products use: panel by panel, every plane adds its listed rows of the panel while
+// the panel (K rows of 64 or 32 bytes, contiguous) is in cache. All of them add the same terms in the same order
+// (per output: planes ascending, each plane's spikes ascending), so they give the same bits.
+import { loadB, loadB4, loadLanes, PANEL, storeRow } from './panels';
 
 /** Scalar reference, column by column: the same sums in the same order as the SIMD kernel. */
 export function spikemm_ref(
@@ -182,4 +187,139 @@ export function spikemm(
         accumulateColumn(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
     }
   }
+}
+
+/** out[m, j0 .. j0 + cols) += d * (sum of the listed rows of one panel), four vector accumulators. */
+function accumulatePanel<T>(outAt: usize, panel: usize, list: usize, count: i32, d: v128, cols: i32): void {
+  const rowB = <usize>PANEL * sizeof<T>();
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
+  for (let i = 0; i < count; i++) {
+    const row = panel + <usize>load<u32>(list + ((<usize>i) << 2)) * rowB;
+    s0 = f32x4.add(s0, loadB4<T>(row, 0));
+    s1 = f32x4.add(s1, loadB4<T>(row, 1));
+    s2 = f32x4.add(s2, loadB4<T>(row, 2));
+    s3 = f32x4.add(s3, loadB4<T>(row, 3));
+  }
+  storeRow(
+    outAt,
+    f32x4.add(loadLanes(outAt, cols, 0), f32x4.mul(d, s0)),
+    f32x4.add(loadLanes(outAt, cols, 4), f32x4.mul(d, s1)),
+    f32x4.add(loadLanes(outAt, cols, 8), f32x4.mul(d, s2)),
+    f32x4.add(loadLanes(outAt, cols, 12), f32x4.mul(d, s3)),
+    cols,
+  );
+}
+
+/** Scalar build: the same for 8 columns of a panel (half = 0 or 8), 8 accumulators in registers. */
+function accumulateHalfScalar<T>(
+  outAt: usize,
+  panel: usize,
+  list: usize,
+  count: i32,
+  d: f32,
+  half: i32,
+  cols: i32,
+): void {
+  const rowB = <usize>PANEL * sizeof<T>();
+  let s0: f32 = 0,
+    s1: f32 = 0,
+    s2: f32 = 0,
+    s3: f32 = 0,
+    s4: f32 = 0,
+    s5: f32 = 0,
+    s6: f32 = 0,
+    s7: f32 = 0;
+  for (let i = 0; i < count; i++) {
+    const row = panel + <usize>load<u32>(list + ((<usize>i) << 2)) * rowB;
+    s0 += loadB<T>(row, half);
+    s1 += loadB<T>(row, half + 1);
+    s2 += loadB<T>(row, half + 2);
+    s3 += loadB<T>(row, half + 3);
+    s4 += loadB<T>(row, half + 4);
+    s5 += loadB<T>(row, half + 5);
+    s6 += loadB<T>(row, half + 6);
+    s7 += loadB<T>(row, half + 7);
+  }
+  const at = outAt + ((<usize>half) << 2);
+  const n = cols - half; // valid columns of this half
+  store<f32>(at, load<f32>(at) + d * s0);
+  if (n > 1) store<f32>(at, load<f32>(at, 4) + d * s1, 4);
+  if (n > 2) store<f32>(at, load<f32>(at, 8) + d * s2, 8);
+  if (n > 3) store<f32>(at, load<f32>(at, 12) + d * s3, 12);
+  if (n > 4) store<f32>(at, load<f32>(at, 16) + d * s4, 16);
+  if (n > 5) store<f32>(at, load<f32>(at, 20) + d * s5, 20);
+  if (n > 6) store<f32>(at, load<f32>(at, 24) + d * s6, 24);
+  if (n > 7) store<f32>(at, load<f32>(at, 28) + d * s7, 28);
+}
+
+function spikemmPanels<T>(
+  out: usize,
+  planes: usize,
+  scale: usize,
+  packed: usize,
+  scratch: usize,
+  M: i32,
+  K: i32,
+  Nout: i32,
+  P: i32,
+): void {
+  const rowOut = (<usize>Nout) << 2;
+  const panelBytes = <usize>K * <usize>PANEL * sizeof<T>();
+  const panels = (Nout + PANEL - 1) / PANEL;
+  const countBase = scratch + ((<usize>P * <usize>K) << 2);
+  for (let m = 0; m < M; m++) {
+    listSpikes(scratch, planes, m, M, K, P);
+    const outRow = out + <usize>m * rowOut;
+    for (let q = 0; q < panels; q++) {
+      const j0 = q * PANEL;
+      const cols = min(PANEL, Nout - j0);
+      const panel = packed + <usize>q * panelBytes;
+      const outAt = outRow + ((<usize>j0) << 2);
+      for (let p = 0; p < P; p++) {
+        const count = <i32>load<u32>(countBase + ((<usize>p) << 2));
+        if (count == 0) continue; // a silent plane costs nothing
+        const list = scratch + ((<usize>p * <usize>K) << 2);
+        const d = load<f32>(scale + ((<usize>p) << 2));
+        if (ASC_FEATURE_SIMD) {
+          accumulatePanel<T>(outAt, panel, list, count, f32x4.splat(d), cols);
+        } else {
+          accumulateHalfScalar<T>(outAt, panel, list, count, d, 0, cols);
+          if (cols > 8) accumulateHalfScalar<T>(outAt, panel, list, count, d, 8, cols);
+        }
+      }
+    }
+  }
+}
+
+/** spikemm on W packed by gemm_pack_b: (ceil(Nout / 16), K, 16) f32 panels. */
+export function spikemm_packed(
+  out: usize,
+  planes: usize,
+  scale: usize,
+  packed: usize,
+  scratch: usize,
+  M: i32,
+  K: i32,
+  Nout: i32,
+  P: i32,
+): void {
+  spikemmPanels<f32>(out, planes, scale, packed, scratch, M, K, Nout, P);
+}
+
+/** spikemm on bf16 panels, each weight widened exactly to f32 before it is added. */
+export function spikemm_packed_bf16(
+  out: usize,
+  planes: usize,
+  scale: usize,
+  packed: usize,
+  scratch: usize,
+  M: i32,
+  K: i32,
+  Nout: i32,
+  P: i32,
+): void {
+  spikemmPanels<u16>(out, planes, scale, packed, scratch, M, K, Nout, P);
 }

@@ -48,6 +48,18 @@ type GemmPanelsKernel = (
   q1: number,
 ) => void;
 
+type SpikemmKernel = (
+  out: number,
+  planes: number,
+  scale: number,
+  weight: number,
+  scratch: number,
+  M: number,
+  K: number,
+  Nout: number,
+  P: number,
+) => void;
+
 /** The raw-pointer ABI of assembly/index.ts: pointers and sizes are i32, `usize` results come back signed. */
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -56,17 +68,10 @@ export interface KernelExports {
   membrane_ref: MembraneKernel;
   membrane_spikes: MembraneSpikesKernel;
   membrane_spikes_ref: MembraneSpikesKernel;
-  spikemm(
-    out: number,
-    planes: number,
-    scale: number,
-    weight: number,
-    scratch: number,
-    M: number,
-    K: number,
-    Nout: number,
-    P: number,
-  ): void;
+  spikemm: SpikemmKernel;
+  /** spikemm on W packed by gemm_pack_b (f32 panels, or bf16 panels). */
+  spikemm_packed: SpikemmKernel;
+  spikemm_packed_bf16: SpikemmKernel;
   spikemm_ref(
     out: number,
     planes: number,

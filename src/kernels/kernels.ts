@@ -27,6 +27,9 @@ import {
   type ResidentMatrix,
 } from './resident.js';
 import { runSpikemm } from './spikemm.js';
+
+/** The weight layouts spikemm reads. */
+const SPIKEMM_LAYOUTS = ['row-major', 'packed-16', 'packed-16-bf16'] as const;
 import type { FrexpResult, MembraneSpikes, MembraneTables, SpikePlanes } from './types.js';
 
 export { MAX_BASES, MAX_TIMESTEPS } from './checks.js';
@@ -186,12 +189,22 @@ export class Kernels {
 
   // ---- spikemm ----
 
-  /** out (M, Nout) += sum_p scale[p] * (S_p (M, K) @ W (K, Nout)), accumulate-only; out is zeros by default. */
+  /**
+   * out (M, Nout) += sum_p scale[p] * (S_p (M, K) @ W (K, Nout)), accumulate-only; out is zeros by default. W is
+   * row-major (Kernels.upload) or packed for gemm (Kernels.pack, packTransposed: f32 or bf16), so a linear layer's
+   * dense copy serves both; every layout gives the same bits (bf16: those of its widened weights).
+   */
   spikemm(planes: SpikePlanes, scale: Float32Array, weight: ResidentMatrix, out?: Float32Array): Float32Array {
-    const w = checkResident(this, 'weight', weight, 'row-major');
+    const w = checkResident(this, 'weight', weight, SPIKEMM_LAYOUTS);
     const { wasm } = this.ctx;
+    const kernel =
+      w.layout === 'row-major'
+        ? wasm.spikemm
+        : w.layout === 'packed-16'
+          ? wasm.spikemm_packed
+          : wasm.spikemm_packed_bf16;
     return runSpikemm(this.ctx, planes, scale, w, out, (o, p, s, scratch) =>
-      wasm.spikemm(o, p, s, w.ptr, scratch, planes.rows, planes.rowLen, w.cols, planes.planes),
+      kernel(o, p, s, w.ptr, scratch, planes.rows, planes.rowLen, w.cols, planes.planes),
     );
   }
 

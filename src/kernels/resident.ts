@@ -180,11 +180,17 @@ export function checkPacked(owner: Kernels, name: string, matrix: unknown): Issu
 }
 
 /** The record of `matrix`; throws unless it is a live matrix of `owner` in the given layout. */
-export function checkResident(owner: Kernels, name: string, matrix: unknown, layout: Layout): IssuedMatrix {
+export function checkResident(
+  owner: Kernels,
+  name: string,
+  matrix: unknown,
+  layout: Layout | readonly Layout[],
+): IssuedMatrix {
   const found = issued.get(matrix as ResidentMatrix);
-  if (found === undefined || found.layout !== layout) {
-    const how = layout === 'row-major' ? 'Kernels.upload' : 'Kernels.pack';
-    throw new InvalidArgumentError(`${name} must be a ${layout} matrix made by ${how}`);
+  const layouts: readonly Layout[] = typeof layout === 'string' ? [layout] : layout;
+  if (found === undefined || !layouts.includes(found.layout)) {
+    const kinds = layouts.map((l) => `a ${l} matrix made by ${l === 'row-major' ? 'Kernels.upload' : 'Kernels.pack'}`);
+    throw new InvalidArgumentError(`${name} must be ${kinds.join(' or ')}`);
   }
   if (found.freed) throw new InvalidArgumentError(`${name} was freed`);
   if (found.owner !== owner) throw new InvalidArgumentError(`${name} belongs to another Kernels instance`);

@@ -1,5 +1,6 @@
 // The spikemm family: out (M, Nout) += sum_p scale[p] (S_p (M, K) @ W (K, Nout)) on bit-packed planes,
-// W resident and row-major. `out` is accumulated into, so it is copied in as well as out.
+// W resident: row-major (Kernels.upload) or packed into 16-column panels (Kernels.pack, packTransposed), f32 or
+// bf16. `out` is accumulated into, so it is copied in as well as out.
 import { InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../describe.js';
 import {

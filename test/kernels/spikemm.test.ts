@@ -3,6 +3,7 @@ import { Kernels, type SpikePlanes } from '../../src/index.js';
 import { normal, seededRandom } from '../helpers/random.js';
 import { VARIANT_CASES } from '../helpers/variants.js';
 import { randomTables } from '../reference/membrane.js';
+import { bf16Bits } from '../../src/kernels/resident.js';
 
 /** Random planes (P, M, words) with the given density; bits past K stay clear. */
 function randomPlanes(random: () => number, P: number, M: number, K: number, density: number): SpikePlanes {
@@ -77,6 +78,21 @@ for (const { variant, supported, title } of VARIANT_CASES) {
             expect(Math.abs((fast[i] as number) - (expected.c[i] as number))).toBeLessThanOrEqual(bound);
           }
           expect(Array.from(fast)).toEqual(Array.from(ref));
+          // the gemm's packed copy of W (16-column panels), f32 and bf16: the reference's bits on the same weights
+          const packed = kernels.pack(w, K, Nout);
+          expect(Array.from(kernels.spikemm(planes, scale, packed, out0.slice()))).toEqual(Array.from(ref));
+          packed.free();
+          const wT = new Float32Array(Nout * K); // (Nout, K), as a linear layer holds it
+          for (let k = 0; k < K; k++) for (let j = 0; j < Nout; j++) wT[j * K + k] = w[k * Nout + j] as number;
+          const bf16 = kernels.packTransposed(wT, K, Nout, { dtype: 'bf16' });
+          const widened = new Float32Array(K * Nout); // (K, Nout) the bf16 weights as f32
+          const bits = new Uint32Array(widened.buffer);
+          for (let i = 0; i < w.length; i++) bits[i] = bf16Bits(new Uint32Array(w.buffer)[i] as number) << 16;
+          const widenedWeight = kernels.upload(widened, K, Nout);
+          const bf16Ref = kernels.spikemmRef(planes, scale, widenedWeight, out0.slice());
+          expect(Array.from(kernels.spikemm(planes, scale, bf16, out0.slice()))).toEqual(Array.from(bf16Ref));
+          bf16.free();
+          widenedWeight.free();
         });
       }
     }

@@ -2,7 +2,6 @@
 // and each spike then reaches every output window that reads its pixel, Cout weights each. Equivalent mode
 // convolves the decoded values (im2col + gemm); spike-driven mode lays the spike planes out as patches (the
 // same walk, on bits) and accumulates weight rows where they are set.
-import type { ResidentMatrix } from '../../kernels/index.js';
 import { convOutputSize, forEachPatchRun, im2col, patchLength, windowsPerPixel, type ConvLayer } from '../conv.js';
 import { denseLinear } from '../float-opset.js';
 import type { SiteCounters } from '../instrumentation.js';
@@ -10,11 +9,6 @@ import type { OpArgs } from '../op-table.js';
 import type { SpikingContext } from './context.js';
 import { spikeMatmul } from './products.js';
 import { elementCounts, type SpikeTrain } from './spike-train.js';
-
-/** A convolution prepared by the spiking OpSet: W^T (K * K * Cin, Cout) resident in spike-driven mode. */
-export interface SpikingConvLayer extends ConvLayer {
-  readonly resident: ResidentMatrix | undefined;
-}
 
 export function spikingConv(ctx: SpikingContext, counters: SiteCounters, args: OpArgs<'conv2d'>): void {
   const [site, out, x, layer, H, W] = args;
@@ -27,14 +21,14 @@ export function spikingConv(ctx: SpikingContext, counters: SiteCounters, args: O
     counters.sops += fanOutSops(ctx, q, layer, H, W);
     return;
   }
-  const resident = (layer as SpikingConvLayer).resident;
-  if (!resident) throw new Error(`${site}: convolution was prepared by another OpSet`);
+  // the patch weights' packed copy (gemm's), whose rows spikemm adds where spikes are set
+  const { packed } = layer.linear;
   const target = out.subarray(0, rows * g.outChannels); // (OH*OW, Cout)
   for (let r = 0; r < rows; r++) {
     for (let o = 0; o < g.outChannels; o++) target[r * g.outChannels + o] = layer.bias ? (layer.bias[o] as number) : 0;
   }
   const patches = patchTrain(ctx, q, layer, H, W);
-  counters.sops += spikeMatmul(ctx.kernels, ctx.scratch, patches, 1, resident, patchLength(g), g.outChannels, target);
+  counters.sops += spikeMatmul(ctx.kernels, ctx.scratch, patches, 1, packed, patchLength(g), g.outChannels, target);
 }
 
 /** Equivalent mode's accumulates: each spike times the windows that read its pixel, times Cout. */

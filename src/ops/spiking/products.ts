@@ -69,7 +69,7 @@ export function signedPlanes(
 }
 
 /**
- * out (rows, Nout) += sum_p scale_p S_p @ W: W (K, Nout) either resident (a layer's weights) or uploaded for
+ * out (rows, Nout) += sum_p scale_p S_p @ W: W (K, Nout) either resident (a layer's packed weights) or uploaded for
  * this call (an activation matrix). Returns the accumulates: each spike adds one row of Nout weights.
  */
 export function spikeMatmul(

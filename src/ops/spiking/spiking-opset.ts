@@ -2,7 +2,7 @@
 // codes and D (.) S, softmax and the norms composed from exp2/reciprocal/rsqrt neurons and exponent
 // arithmetic (ALGORITHM.md section 2). Families can be left float one by one (options.spiking). Every call
 // starts in `begin`, which counts it from the op table and runs the float op when its family is off.
-import type { Kernels, PackedDtype, ResidentMatrix } from '../../kernels/index.js';
+import type { Kernels, PackedDtype } from '../../kernels/index.js';
 import { describeValue } from '../../describe.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { TARGETS } from '../../neurons/targets.js';
@@ -14,7 +14,7 @@ import { NeuronProvider, type NeuronProviderOptions } from '../neuron-provider.j
 import { OP_TABLE, type OpArgs, type OpName, type SitePlan } from '../op-table.js';
 import { prepareConv } from '../conv.js';
 import type { ConvGeometry, ConvLayer, LinearLayer, OpSet } from '../opset.js';
-import { spikingConv, type SpikingConvLayer } from './conv.js';
+import { spikingConv } from './conv.js';
 import { spikingMaxPool } from './pooling.js';
 import { SpikingContext } from './context.js';
 import { spikingNorm } from './norms.js';
@@ -31,11 +31,6 @@ export interface SpikingOpSetInit {
   readonly neuronOptions?: NeuronProviderOptions;
   /** How linear and convolution weights are held (default f32; bf16: half the memory, widened in gemm). */
   readonly weights?: PackedDtype;
-}
-
-interface SpikingLinearLayer extends DenseLinearLayer {
-  /** W^T (in, out) row-major in wasm memory, for spike-plane products (spike-driven mode only). */
-  readonly resident: ResidentMatrix | undefined;
 }
 
 export class SpikingOpSet implements OpSet {
@@ -91,18 +86,8 @@ export class SpikingOpSet implements OpSet {
   }
 
   prepareLinear(weight: Float32Array, inFeatures: number, outFeatures: number, bias?: Float32Array): LinearLayer {
-    const dense = prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias, this.weights);
-    if (this.options.mode !== 'spike-driven') {
-      const layer: SpikingLinearLayer = { ...dense, resident: undefined };
-      return layer;
-    }
-    // bf16 weights: the spike products use the same rounded values as the dense ones
-    const held = this.weights === 'f32' ? weight : weightMatrix(dense);
-    const layer: SpikingLinearLayer = withResident(
-      dense,
-      residentTranspose(this.kernels, held, inFeatures, outFeatures),
-    );
-    return layer;
+    // one copy of W^T, packed: gemm reads it in equivalent mode, spikemm adds its rows in spike-driven mode
+    return prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias, this.weights);
   }
 
   linear(...args: OpArgs<'linear'>): void {
@@ -120,24 +105,13 @@ export class SpikingOpSet implements OpSet {
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < Nout; j++) target[r * Nout + j] = layer.bias ? (layer.bias[j] as number) : 0;
     }
-    const resident = (layer as SpikingLinearLayer).resident;
-    if (!resident) throw new Error(`${site}: linear layer was prepared by another OpSet`);
-    counters.sops += spikeMatmul(this.kernels, this.context.scratch, q, 1, resident, K, Nout, target);
+    const { packed } = layer as Partial<DenseLinearLayer>;
+    if (!packed) throw new Error(`${site}: linear layer was not prepared by a float or spiking OpSet`);
+    counters.sops += spikeMatmul(this.kernels, this.context.scratch, q, 1, packed, K, Nout, target);
   }
 
   prepareConv(weight: Float32Array, geometry: ConvGeometry, bias?: Float32Array): ConvLayer {
-    const dense = prepareConv(this.kernels, weight, geometry, bias, this.weights);
-    if (this.options.mode !== 'spike-driven') {
-      const layer: SpikingConvLayer = { ...dense, resident: undefined };
-      return layer;
-    }
-    const { inFeatures, outFeatures } = dense.linear;
-    const patchWeight = weightMatrix(dense.linear); // (Cout, K * K * Cin)
-    const layer: SpikingConvLayer = withResident(
-      dense,
-      residentTranspose(this.kernels, patchWeight, inFeatures, outFeatures),
-    );
-    return layer;
+    return prepareConv(this.kernels, weight, geometry, bias, this.weights);
   }
 
   conv2d(...args: OpArgs<'conv2d'>): void {
@@ -211,30 +185,6 @@ export class SpikingOpSet implements OpSet {
   }
 }
 
-/** W (out, in) as W^T (in, out) resident in wasm memory: the rows spike-plane products add where spikes are set. */
-function residentTranspose(kernels: Kernels, weight: Float32Array, inFeatures: number, outFeatures: number) {
-  const transposed = new Float32Array(inFeatures * outFeatures); // (in, out)
-  for (let o = 0; o < outFeatures; o++) {
-    for (let i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = weight[o * inFeatures + i] as number;
-  }
-  return kernels.upload(transposed, inFeatures, outFeatures);
-}
-
-/** A prepared layer with its resident W^T, disposing of both. */
-function withResident<L extends { dispose(): void }>(
-  dense: L,
-  resident: ResidentMatrix,
-): L & { resident: ResidentMatrix } {
-  return {
-    ...dense,
-    resident,
-    dispose: () => {
-      dense.dispose();
-      resident.free();
-    },
-  };
-}
-
 /** Every siteT key names an op family or a site of the model (a typo would silently change nothing). */
 function checkSiteT(siteT: Readonly<Record<string, number>>, siteOps: SiteOps): void {
   for (const key of Object.keys(siteT)) {
@@ -245,12 +195,4 @@ function checkSiteT(siteT: Readonly<Record<string, number>>, siteOps: SiteOps): 
         `nor a site of this model (${siteOps.size} sites, e.g. ${some})`,
     );
   }
-}
-
-/** W (out, in) of a prepared layer, read back from its packed copy (as the dense products see it). */
-function weightMatrix(layer: LinearLayer): Float32Array {
-  const { inFeatures, outFeatures } = layer;
-  const w = new Float32Array(outFeatures * inFeatures); // (out, in)
-  for (let o = 0; o < outFeatures; o++) layer.weightRow(o, w.subarray(o * inFeatures, (o + 1) * inFeatures));
-  return w;
 }
