@@ -4,6 +4,8 @@
 // really consumes (bench/helpers/linear-planes.ts: T = 16 identity codes of Gaussian inputs split by sign, as the
 // models run them); the add rate is Kernels.addRateProbe, eight independent f32x4 add chains in registers: four
 // adds per instruction with no load, the ceiling of an accumulate-only kernel.
+// Each layer runs on W in the three layouts spikemm reads: row-major (a separate copy), and the gemm's packed panels
+// (the copy a layer already holds for the dense products), f32 and bf16.
 // Rounds alternate the probe and the layers; each figure is the best round (the least disturbed by the machine).
 // Usage: node --import tsx bench/sop-rate.ts [--rounds 15]   -> bench/results/sop-rate.json and a table.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -32,17 +34,23 @@ async function main(): Promise<void> {
   const kernels = await Kernels.load({ variant: 'simd', threads: 1 });
   const random = seededRandom(7);
   const w = Float32Array.from({ length: K * N }, () => random() - 0.5); // (K, N)
-  const weight = kernels.upload(w, K, N);
+  const wT = new Float32Array(N * K); // (N, K), as a linear layer holds W
+  for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) wT[j * K + k] = w[k * N + j] as number;
+  const weights = [
+    { layout: 'row-major', matrix: kernels.upload(w, K, N) },
+    { layout: 'packed f32', matrix: kernels.packTransposed(wT, K, N) },
+    { layout: 'packed bf16', matrix: kernels.packTransposed(wT, K, N, { dtype: 'bf16' }) },
+  ];
   const out = new Float32Array(M * N); // (M, N)
-  const layers = CASES.map((c, i) => {
+  const layers = CASES.flatMap((c, i) => {
     const l = linearPlanes(kernels, c, M, K, 30 + i);
-    return { ...c, ...l, sops: setBits(l.planes) * N };
+    return weights.map(({ layout, matrix }) => ({ ...c, ...l, layout, weight: matrix, sops: setBits(l.planes) * N }));
   });
   const probeAdds = 8 * 4 * PROBE_ITERATIONS;
   let probeBest = Infinity;
   const layerBest = layers.map(() => Infinity);
   kernels.addRateProbe(PROBE_ITERATIONS); // warm-up
-  for (const l of layers) kernels.spikemm(l.planes, l.scale, weight, out);
+  for (const l of layers) kernels.spikemm(l.planes, l.scale, l.weight, out);
   for (let round = 0; round < rounds; round++) {
     probeBest = Math.min(
       probeBest,
@@ -52,16 +60,17 @@ async function main(): Promise<void> {
       out.fill(0);
       layerBest[i] = Math.min(
         layerBest[i] as number,
-        seconds(() => kernels.spikemm(l.planes, l.scale, weight, out)),
+        seconds(() => kernels.spikemm(l.planes, l.scale, l.weight, out)),
       );
     }
   }
-  weight.free();
+  for (const { matrix } of weights) matrix.free();
   const addRate = probeAdds / probeBest;
   const rows = layers.map((l, i) => {
     const sopRate = l.sops / (layerBest[i] as number);
     return {
       label: l.label,
+      layout: l.layout,
       planes: l.planes.planes,
       spikesPerInput: l.spikesPerInput,
       planeRate: l.rate,
@@ -78,6 +87,7 @@ async function main(): Promise<void> {
     formatTable(
       [
         'spike-driven linear, ' + `${M}x${K}x${N}`,
+        'W layout',
         'planes',
         'spikes per input',
         'SOPs',
@@ -87,6 +97,7 @@ async function main(): Promise<void> {
       ],
       rows.map((r) => [
         r.label,
+        r.layout,
         String(r.planes),
         r.spikesPerInput.toFixed(2),
         `${(r.sops / 1e6).toFixed(1)}M`,
