@@ -213,6 +213,42 @@ function accumulatePanel<T>(outAt: usize, panel: usize, list: usize, count: i32,
   );
 }
 
+/**
+ * The same for two adjacent panels (32 columns, eight accumulators: twice the independent add chains of one panel),
+ * each column still summed over the list in order.
+ */
+function accumulatePanelPair<T>(outAt: usize, panel: usize, panelBytes: usize, list: usize, count: i32, d: v128): void {
+  const rowB = <usize>PANEL * sizeof<T>();
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
+  let s4 = f32x4.splat(0);
+  let s5 = f32x4.splat(0);
+  let s6 = f32x4.splat(0);
+  let s7 = f32x4.splat(0);
+  for (let i = 0; i < count; i++) {
+    const row = panel + <usize>load<u32>(list + ((<usize>i) << 2)) * rowB;
+    const next = row + panelBytes;
+    s0 = f32x4.add(s0, loadB4<T>(row, 0));
+    s1 = f32x4.add(s1, loadB4<T>(row, 1));
+    s2 = f32x4.add(s2, loadB4<T>(row, 2));
+    s3 = f32x4.add(s3, loadB4<T>(row, 3));
+    s4 = f32x4.add(s4, loadB4<T>(next, 0));
+    s5 = f32x4.add(s5, loadB4<T>(next, 1));
+    s6 = f32x4.add(s6, loadB4<T>(next, 2));
+    s7 = f32x4.add(s7, loadB4<T>(next, 3));
+  }
+  v128.store(outAt, f32x4.add(v128.load(outAt), f32x4.mul(d, s0)));
+  v128.store(outAt, f32x4.add(v128.load(outAt, 16), f32x4.mul(d, s1)), 16);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 32), f32x4.mul(d, s2)), 32);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 48), f32x4.mul(d, s3)), 48);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 64), f32x4.mul(d, s4)), 64);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 80), f32x4.mul(d, s5)), 80);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 96), f32x4.mul(d, s6)), 96);
+  v128.store(outAt, f32x4.add(v128.load(outAt, 112), f32x4.mul(d, s7)), 112);
+}
+
 /** Scalar build: the same for 8 columns of a panel (half = 0 or 8), 8 accumulators in registers. */
 function accumulateHalfScalar<T>(
   outAt: usize,
@@ -273,9 +309,11 @@ function spikemmPanels<T>(
   for (let m = 0; m < M; m++) {
     listSpikes(scratch, planes, m, M, K, P);
     const outRow = out + <usize>m * rowOut;
-    for (let q = 0; q < panels; q++) {
+    for (let q = 0; q < panels;) {
       const j0 = q * PANEL;
       const cols = min(PANEL, Nout - j0);
+      // two whole panels at a time where the build has SIMD, else one
+      const pair = ASC_FEATURE_SIMD && Nout - j0 >= 2 * PANEL;
       const panel = packed + <usize>q * panelBytes;
       const outAt = outRow + ((<usize>j0) << 2);
       for (let p = 0; p < P; p++) {
@@ -284,12 +322,14 @@ function spikemmPanels<T>(
         const list = scratch + ((<usize>p * <usize>K) << 2);
         const d = load<f32>(scale + ((<usize>p) << 2));
         if (ASC_FEATURE_SIMD) {
-          accumulatePanel<T>(outAt, panel, list, count, f32x4.splat(d), cols);
+          if (pair) accumulatePanelPair<T>(outAt, panel, panelBytes, list, count, f32x4.splat(d));
+          else accumulatePanel<T>(outAt, panel, list, count, f32x4.splat(d), cols);
         } else {
           accumulateHalfScalar<T>(outAt, panel, list, count, d, 0, cols);
           if (cols > 8) accumulateHalfScalar<T>(outAt, panel, list, count, d, 8, cols);
         }
       }
+      q += pair ? 2 : 1;
     }
   }
 }
