@@ -11,8 +11,6 @@ export function loadB<T>(pb: usize, jj: i32): f32 {
 }
 
 /** Lanes 4v .. 4v+3 of a packed row at pb as f32x4 (bf16 widened: zero-extended and shifted up 16 bits). */
-// @ts-ignore: decorator
-@inline
 export function loadB4<T>(pb: usize, v: i32): v128 {
   if (sizeof<T>() == 2) {
     const halves = v128.load(pb + ((<usize>(v >> 1)) << 4)); // 8 bf16
@@ -23,8 +21,6 @@ export function loadB4<T>(pb: usize, v: i32): v128 {
 }
 
 /** Lanes lane0 .. lane0+3 of a row of `cols` values (bias), zero past cols or when ptr is 0. */
-// @ts-ignore: decorator
-@inline
 export function loadLanes(ptr: usize, cols: i32, lane0: i32): v128 {
   if (ptr == 0) return f32x4.splat(0);
   const at = ptr + ((<usize>lane0) << 2);
@@ -37,8 +33,6 @@ export function loadLanes(ptr: usize, cols: i32, lane0: i32): v128 {
 }
 
 /** Stores lanes lane0 .. min(cols, lane0+4) of v at ptr (ptr addresses lane lane0). */
-// @ts-ignore: decorator
-@inline
 export function storeLanes(ptr: usize, v: v128, cols: i32, lane0: i32): void {
   if (cols >= lane0 + 4) {
     v128.store(ptr, v);
@@ -50,8 +44,6 @@ export function storeLanes(ptr: usize, v: v128, cols: i32, lane0: i32): void {
 }
 
 /** Stores the first `cols` (1..16) values of a tile row held in four vectors. */
-// @ts-ignore: decorator
-@inline
 export function storeRow(ptr: usize, v0: v128, v1: v128, v2: v128, v3: v128, cols: i32): void {
   storeLanes(ptr, v0, cols, 0);
   storeLanes(ptr + 16, v1, cols, 4);

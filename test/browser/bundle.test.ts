@@ -232,7 +232,7 @@ describe('browser plot bundle', () => {
 
   it('exports exactly what the mbe-snn/plot entry exports, and none of the library', async () => {
     const entry = Object.keys(await import('../../src/plot/index.js')).sort();
-    expect(entry).toEqual(['PALETTE', 'gridPlot', 'linePlot']);
+    expect(entry).toEqual(['PALETTE', 'frontierSvg', 'gridPlot', 'linePlot']);
     for (const file of plotFiles.values()) expect([...file.exports].sort()).toEqual(entry);
     // Only src/plot/ and the leaves it may import (the error classes it throws): no wasm, no neuron table, no library.
     const sources = (JSON.parse(plotFiles.get('mbe-snn-plot.js')!.map) as { sources: string[] }).sources.map((s) =>

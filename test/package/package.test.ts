@@ -91,7 +91,7 @@ describe('package', () => {
     expect(files).toContain('src/plot/svg.ts');
     for (const file of files) expect(file).toMatch(/^src\/(plot\/[\w-]+|errors|random|version)\.ts$/);
     const plot = await import('../../src/plot/index.js');
-    expect(Object.keys(plot).sort()).toEqual(['PALETTE', 'gridPlot', 'linePlot']);
+    expect(Object.keys(plot).sort()).toEqual(['PALETTE', 'frontierSvg', 'gridPlot', 'linePlot']);
   });
 
   it('the mbe-snn/stories260K entry is the upstream files, with their MIT licence, and nothing else', async () => {
