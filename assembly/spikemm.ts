@@ -116,37 +116,6 @@ function accumulateColumn(outAt: usize, weightCol: usize, rowBytes: usize, list:
   store<f32>(outAt, load<f32>(outAt) + d * s);
 }
 
-/** Scalar build: 8 columns per pass over the list, so weight rows are read contiguously. */
-function accumulateTile8Scalar(outAt: usize, weightCol: usize, rowBytes: usize, list: usize, count: i32, d: f32): void {
-  let s0: f32 = 0,
-    s1: f32 = 0,
-    s2: f32 = 0,
-    s3: f32 = 0,
-    s4: f32 = 0,
-    s5: f32 = 0,
-    s6: f32 = 0,
-    s7: f32 = 0;
-  for (let i = 0; i < count; i++) {
-    const row = weightCol + <usize>load<u32>(list + ((<usize>i) << 2)) * rowBytes;
-    s0 += load<f32>(row);
-    s1 += load<f32>(row, 4);
-    s2 += load<f32>(row, 8);
-    s3 += load<f32>(row, 12);
-    s4 += load<f32>(row, 16);
-    s5 += load<f32>(row, 20);
-    s6 += load<f32>(row, 24);
-    s7 += load<f32>(row, 28);
-  }
-  store<f32>(outAt, load<f32>(outAt) + d * s0);
-  store<f32>(outAt, load<f32>(outAt, 4) + d * s1, 4);
-  store<f32>(outAt, load<f32>(outAt, 8) + d * s2, 8);
-  store<f32>(outAt, load<f32>(outAt, 12) + d * s3, 12);
-  store<f32>(outAt, load<f32>(outAt, 16) + d * s4, 16);
-  store<f32>(outAt, load<f32>(outAt, 20) + d * s5, 20);
-  store<f32>(outAt, load<f32>(outAt, 24) + d * s6, 24);
-  store<f32>(outAt, load<f32>(outAt, 28) + d * s7, 28);
-}
-
 /**
  * Spike-plane product: per row, the set bits of every plane are listed once, then each plane adds its
  * listed weight rows in column tiles (SIMD 32 and 4 columns where the build has SIMD, else 8 scalar columns).
@@ -181,7 +150,7 @@ export function spikemm(
           accumulateTile4(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, dv);
       } else {
         for (; j + 8 <= Nout; j += 8)
-          accumulateTile8Scalar(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
+          accumulate8Scalar<f32>(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d, 8);
       }
       for (; j < Nout; j++)
         accumulateColumn(outRow + ((<usize>j) << 2), weight + ((<usize>j) << 2), rowBytes, list, count, d);
@@ -249,17 +218,19 @@ function accumulatePanelPair<T>(outAt: usize, panel: usize, panelBytes: usize, l
   v128.store(outAt, f32x4.add(v128.load(outAt, 112), f32x4.mul(d, s7)), 112);
 }
 
-/** Scalar build: the same for 8 columns of a panel (half = 0 or 8), 8 accumulators in registers. */
-function accumulateHalfScalar<T>(
+/**
+ * Scalar build: out[0 .. n) += d * (sum of the listed rows' 8 elements), row k at base + k * rowBytes, n <= 8; 8
+ * accumulators in registers, so each row's 8 elements are read together (row-major W, or half a packed panel).
+ */
+function accumulate8Scalar<T>(
   outAt: usize,
-  panel: usize,
+  base: usize,
+  rowBytes: usize,
   list: usize,
   count: i32,
   d: f32,
-  half: i32,
-  cols: i32,
+  n: i32,
 ): void {
-  const rowB = <usize>PANEL * sizeof<T>();
   let s0: f32 = 0,
     s1: f32 = 0,
     s2: f32 = 0,
@@ -269,26 +240,24 @@ function accumulateHalfScalar<T>(
     s6: f32 = 0,
     s7: f32 = 0;
   for (let i = 0; i < count; i++) {
-    const row = panel + <usize>load<u32>(list + ((<usize>i) << 2)) * rowB;
-    s0 += loadB<T>(row, half);
-    s1 += loadB<T>(row, half + 1);
-    s2 += loadB<T>(row, half + 2);
-    s3 += loadB<T>(row, half + 3);
-    s4 += loadB<T>(row, half + 4);
-    s5 += loadB<T>(row, half + 5);
-    s6 += loadB<T>(row, half + 6);
-    s7 += loadB<T>(row, half + 7);
+    const row = base + <usize>load<u32>(list + ((<usize>i) << 2)) * rowBytes;
+    s0 += loadB<T>(row, 0);
+    s1 += loadB<T>(row, 1);
+    s2 += loadB<T>(row, 2);
+    s3 += loadB<T>(row, 3);
+    s4 += loadB<T>(row, 4);
+    s5 += loadB<T>(row, 5);
+    s6 += loadB<T>(row, 6);
+    s7 += loadB<T>(row, 7);
   }
-  const at = outAt + ((<usize>half) << 2);
-  const n = cols - half; // valid columns of this half
-  store<f32>(at, load<f32>(at) + d * s0);
-  if (n > 1) store<f32>(at, load<f32>(at, 4) + d * s1, 4);
-  if (n > 2) store<f32>(at, load<f32>(at, 8) + d * s2, 8);
-  if (n > 3) store<f32>(at, load<f32>(at, 12) + d * s3, 12);
-  if (n > 4) store<f32>(at, load<f32>(at, 16) + d * s4, 16);
-  if (n > 5) store<f32>(at, load<f32>(at, 20) + d * s5, 20);
-  if (n > 6) store<f32>(at, load<f32>(at, 24) + d * s6, 24);
-  if (n > 7) store<f32>(at, load<f32>(at, 28) + d * s7, 28);
+  store<f32>(outAt, load<f32>(outAt) + d * s0);
+  if (n > 1) store<f32>(outAt, load<f32>(outAt, 4) + d * s1, 4);
+  if (n > 2) store<f32>(outAt, load<f32>(outAt, 8) + d * s2, 8);
+  if (n > 3) store<f32>(outAt, load<f32>(outAt, 12) + d * s3, 12);
+  if (n > 4) store<f32>(outAt, load<f32>(outAt, 16) + d * s4, 16);
+  if (n > 5) store<f32>(outAt, load<f32>(outAt, 20) + d * s5, 20);
+  if (n > 6) store<f32>(outAt, load<f32>(outAt, 24) + d * s6, 24);
+  if (n > 7) store<f32>(outAt, load<f32>(outAt, 28) + d * s7, 28);
 }
 
 function spikemmPanels<T>(
@@ -325,8 +294,10 @@ function spikemmPanels<T>(
           if (pair) accumulatePanelPair<T>(outAt, panel, panelBytes, list, count, f32x4.splat(d));
           else accumulatePanel<T>(outAt, panel, list, count, f32x4.splat(d), cols);
         } else {
-          accumulateHalfScalar<T>(outAt, panel, list, count, d, 0, cols);
-          if (cols > 8) accumulateHalfScalar<T>(outAt, panel, list, count, d, 8, cols);
+          // each half of the panel: 8 columns, rows PANEL elements apart
+          const rowB = <usize>PANEL * sizeof<T>();
+          accumulate8Scalar<T>(outAt, panel, rowB, list, count, d, cols);
+          if (cols > 8) accumulate8Scalar<T>(outAt + 32, panel + 8 * sizeof<T>(), rowB, list, count, d, cols - 8);
         }
       }
       q += pair ? 2 : 1;
