@@ -312,7 +312,7 @@ function options() {
   };
 }
 
-/** The frontier's fields: timesteps and budgets as lists (checked by the worker), and how many items it scores. */
+/** The frontier's fields: timesteps and budgets as typed lists (checked by the worker), and how many items it scores. */
 function frontierOptions() {
   const list = (id) =>
     $(id)
@@ -320,7 +320,7 @@ function frontierOptions() {
       .map((t) => t.trim())
       .filter((t) => t.length > 0);
   return {
-    timesteps: list('frontierT').map(Number),
+    timesteps: list('frontierT'), // checked by the worker, which names what was typed
     budgets: list('frontierBudgets'),
     count: Number($('frontierCount').value),
   };

@@ -107,22 +107,28 @@ self.onmessage = async (event) => {
   }
 };
 
+/** At most 40 characters of what the user typed, for a one-line message. */
+const bounded = (text) => (text.length > 40 ? `${text.slice(0, 40)}...` : text);
+
 const errorText = (error) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /** The frontier the page asks for, checked: its timesteps, count and budgets (parsed), for a task that has one. */
-function frontierRequests(entry, { timesteps, budgets, count }) {
+function frontierRequests(entry, { timesteps: texts, budgets, count }) {
   if (entry.task !== 'causal-lm' && entry.task !== 'image-classifier') {
     throw new Error(`the page plots a frontier for causal LMs and image classifiers; ${entry.name} is a ${entry.task}`);
   }
-  if (timesteps.length === 0 || timesteps.some((T) => !Number.isInteger(T) || T < 1 || T > 32)) {
-    throw new Error(`frontier timesteps are integers in 1..32, e.g. 16,12,8; got "${timesteps.join(',')}"`);
+  const timesteps = texts.map((t) => (/^\d{1,2}$/.test(t) ? Number(t) : NaN));
+  if (timesteps.length === 0 || timesteps.some((T) => !(T >= 1 && T <= 32))) {
+    throw new Error(`frontier timesteps are integers in 1..32, e.g. 16,12,8; got "${bounded(texts.join(','))}"`);
   }
   if (!Number.isInteger(count) || count < 2 || count > 10000) {
     throw new Error(`the frontier scores 2 to 10000 items, got ${count}`);
   }
   const requests = budgets.map((text) => {
     const budget = mbe.parseBudget(text);
-    if (!budget) throw new Error(`a frontier budget is kl:<nats below 100> or agreement:<fraction>, got "${text}"`);
+    if (!budget) {
+      throw new Error(`a frontier budget is kl:<nats below 100> or agreement:<fraction>, got "${bounded(text)}"`);
+    }
     return { text, request: { budget, levels: mbe.FRONTIER_ALLOCATION_LEVELS } };
   });
   return { timesteps, requests, count };

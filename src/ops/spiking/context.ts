@@ -108,7 +108,6 @@ export class SpikingContext {
       counters,
       `${site}/${operand}`,
       this.identityTables(alpha, T), // the options' code and rounding are fixed for the context
-
       x.subarray(0, rows * rowLen),
       rows,
       rowLen,

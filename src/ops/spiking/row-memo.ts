@@ -2,7 +2,8 @@
 // second operand of q k^T and p v at every decoding step, though only its last row is new. With a static range
 // the code of a row depends on that row alone, so the rows equal (bit for bit) to those of the previous call
 // on the same source are taken from the memo instead of being fired again. The counters are charged as if
-// every row had been fired, so outputs and reports are the same with or without the memo.
+// every row had been fired, so outputs and reports are the same with or without the memo. It holds each source's
+// rows twice more (inputs to compare, decoded values), as many as the longest call had.
 import type { SiteCounters } from '../instrumentation.js';
 import { rowSpikes, type SpikeTrain } from './spike-train.js';
 
