@@ -260,6 +260,7 @@ function accumulate8Scalar<T>(
   if (n > 7) store<f32>(outAt, load<f32>(outAt, 28) + d * s7, 28);
 }
 
+/** spikemm_packed(_bf16): per row, its spikes listed once, then panel (pair) by panel every plane's listed rows. */
 function spikemmPanels<T>(
   out: usize,
   planes: usize,
