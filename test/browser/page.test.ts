@@ -18,6 +18,7 @@ import { fixturesDir } from '../../src/io/node/files.js';
 import { seededRandom } from '../../src/random.js';
 import { FloatOpSet } from '../../src/ops/float-opset.js';
 import { idxImages, prepareImages } from '../../src/tasks/image-data.js';
+import { evaluateImageClassifier } from '../../src/tasks/image-classification.js';
 import { llama2cTextTokenizer } from '../../src/models/llama2c.js';
 import { encodeParagraphs } from '../../src/tasks/language-model.js';
 import { convertLlama2c } from '../../src/tasks/llama2c.js';
@@ -226,6 +227,44 @@ describeRequiring(
       expect(frontier.svg).toContain('Pareto front');
       expect(await page.locator('#frontierPlot svg').count()).toBe(1);
       expect(await page.locator('#frontierTable').textContent()).toContain('T = 6, signed-digit');
+    }, 300_000);
+
+    it("plots the ViT's frontier: top-1 on the images in two folds, as evaluateImageClassifier gives it in Node", async () => {
+      errors.length = 0;
+      const state = (await runPage(
+        page,
+        server.origin,
+        'fixtures&model=vit&T=8&imageCount=8&frontier=8&frontierCount=64&autorun',
+      )) as DemoState & { frontier?: PageFrontier };
+      expect(state.error).toBeUndefined();
+      expect(state.status).toBe('done');
+      expect(errors).toEqual([]);
+      const frontier = state.frontier!;
+      expect(frontier.metric).toBe('top-1 %');
+      expect(frontier.points.map((p) => p.label)).toEqual(['T = 8, binary', 'T = 8, signed-digit']);
+      const entry = findArchitecture('vit');
+      if (entry?.task !== 'image-classifier') throw new Error('vit is an image classifier');
+      const file = {
+        name: 'vit_mnist.safetensors',
+        bytes: await readFileBytes(fixture('vit', 'vit_mnist.safetensors')),
+      };
+      const { builder } = entry.load(new Map([['model', file]]));
+      const mnist = await loadMnist(
+        fixture('mnist', 't10k-0-5000-images-idx3-ubyte.gz'),
+        fixture('mnist', 't10k-0-5000-labels-idx1-ubyte.gz'),
+      );
+      const kernels = await Kernels.load({ threads: 1 });
+      const point = frontier.points[1]!;
+      const node = evaluateImageClassifier(kernels, builder, mnist.images, mnist.labels, {
+        spiking: { T: 8, activationBases: 4, mode: 'equivalent', code: 'signed-digit' },
+        neurons: new NeuronProvider(kernels),
+        evaluate: 64,
+        calibrate: 32,
+      });
+      expect(point.value).toBe(100 * node.spiking.accuracy);
+      expect(point.energyRatio).toBe(node.energy.totals.ratio);
+      expect(frontier.float).toBe(100 * node.float!.accuracy);
+      expect(frontier.points[1]!.energyRatio).toBeLessThan(frontier.points[0]!.energyRatio);
     }, 300_000);
 
     it('refuses a malformed frontier budget before the run, naming it', async () => {
