@@ -509,6 +509,8 @@ async function run() {
         window.mbeDemo.frontierError = data.message;
         $('frontierSection').hidden = false;
         $('frontierNote').textContent = `frontier: ${data.message}`;
+        $('frontierPlot').replaceChildren(); // no plot of an earlier run under this run's message
+        $('frontierTable').textContent = '';
         $('status').textContent = `done; the frontier failed: ${data.message}`;
         finish();
       }
