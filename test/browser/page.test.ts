@@ -296,7 +296,7 @@ describeRequiring(
       errors.length = 0;
       const prompt = encodeURIComponent(ids.join(' '));
       await page.goto(
-        `${server.origin}/web/index.html?fixtures&model=gpt2&T=16&steps=${steps}&prompt=${prompt}&autorun`,
+        `${server.origin}/web/index.html?fixtures&model=gpt2&T=16&steps=${steps}&prompt=${prompt}&frontier=16&autorun`,
       );
       // Once the worker has its files (this process serves them), the same conversion runs in Node meanwhile:
       // calibration on 8 sequences of 32 random token ids (seed 1, as the page does without a tokenizer).
@@ -325,6 +325,12 @@ describeRequiring(
       expect(state.status).toBe('done');
       expect(unexpected(errors)).toEqual([]);
       expect(state.folder).toEqual({ entry: 'gpt2', task: 'causal-lm', tokenizer: false });
+      // a frontier needs a text to score: after the run, which stays shown, the frontier says why it cannot run
+      const frontierError = await page.evaluate(
+        () => (window as unknown as { mbeDemo: { frontierError?: string } }).mbeDemo.frontierError,
+      );
+      expect(frontierError).toMatch(/the frontier needs a text to score: this model folder has no tokenizer/);
+      expect(await page.locator('#frontierNote').textContent()).toMatch(/^frontier: Error: the frontier needs a text/);
       expect(await page.locator('#folderInfo').textContent()).toMatch(/recognised as gpt2 \(GPT2LMHeadModel\)/);
       const result = state.result!;
       expect(result.calibration).toEqual(calibration);
