@@ -121,6 +121,7 @@ export {
 export {
   FRONTIER_ALLOCATION_LEVELS,
   FRONTIER_TIMESTEPS,
+  changeFromFloat,
   frontierPoints,
   markParetoFront,
   parseBudget,

@@ -6,6 +6,7 @@
 // with folderFromFiles, recognised from its config.json, and its files are moved (not copied) to the worker.
 import {
   ARCHITECTURES,
+  changeFromFloat,
   findArchitecture,
   folderFromFiles,
   hasHfTokenizer,
@@ -331,11 +332,10 @@ function showFrontier(frontier) {
   const { metric, float, points } = frontier;
   const lowerIsBetter = metric === 'perplexity';
   const decimals = lowerIsBetter ? 3 : 2;
-  const change = (v) => (lowerIsBetter ? `${(100 * (v / float - 1)).toFixed(2)}%` : `${(v - float).toFixed(2)} points`);
   const width = Math.max(...points.map((p) => p.label.length));
   const rows = points.map(
     (p) =>
-      `${p.label.padEnd(width)}  ${p.value.toFixed(decimals).padStart(8)}  ${change(p.value).padStart(12)}  ` +
+      `${p.label.padEnd(width)}  ${p.value.toFixed(decimals).padStart(8)}  ${changeFromFloat(p.value, float, lowerIsBetter).padStart(12)}  ` +
       `${(100 * p.energyRatio).toFixed(1).padStart(6)}%  ${p.onFront ? 'front' : ''}`,
   );
   $('frontierSection').hidden = false;

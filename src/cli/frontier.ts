@@ -7,6 +7,7 @@ import type { Allocation, AllocationRequest } from '../tasks/allocate.js';
 import {
   FRONTIER_ALLOCATION_LEVELS,
   FRONTIER_TIMESTEPS,
+  changeFromFloat,
   frontierPoints,
   markParetoFront,
   type EvaluatePoint,
@@ -110,12 +111,10 @@ export const frontierCommand = command({
     const points = frontierPoints(timesteps, budgets, evaluate);
     const lowerIsBetter = metric === 'perplexity';
     const front = markParetoFront(points, lowerIsBetter);
-    const change = (v: number) =>
-      lowerIsBetter ? `${(100 * (v / float - 1)).toFixed(2)}%` : `${(v - float).toFixed(2)} points`;
     const rows = points.map((p) => [
       p.label,
       p.value.toFixed(decimals),
-      change(p.value),
+      changeFromFloat(p.value, float, lowerIsBetter),
       `${(100 * p.energyRatio).toFixed(1)}%`,
       p.onFront ? 'yes' : '',
     ]);

@@ -27,10 +27,10 @@ import {
   type ResidentMatrix,
 } from './resident.js';
 import { runSpikemm } from './spikemm.js';
+import type { FrexpResult, MembraneSpikes, MembraneTables, SpikePlanes } from './types.js';
 
 /** The weight layouts spikemm reads. */
 const SPIKEMM_LAYOUTS = ['row-major', 'packed-16', 'packed-16-bf16'] as const;
-import type { FrexpResult, MembraneSpikes, MembraneTables, SpikePlanes } from './types.js';
 
 export { MAX_BASES, MAX_TIMESTEPS } from './checks.js';
 export { ResidentMatrix, type PackedDtype, type PackedMatrix } from './resident.js';

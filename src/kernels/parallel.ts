@@ -4,7 +4,7 @@
 import type { ThreadKernel } from '../../bindings/threads.js';
 import type { KernelContext } from './context.js';
 
-const PANEL = 16; // columns per packed panel (assembly/gemm.ts)
+const PANEL = 16; // columns per packed panel (assembly/panels.ts)
 /**
  * A gemm is split when B holds at least this many elements (256 KB of f32: weights streamed from memory, as in a
  * decoding step's 1 x 288 x 288 product and up) ...

@@ -1,7 +1,7 @@
 // Multi-head scaled dot-product attention over an OpSet, shared by every architecture: per head, gather q
 // (S, headDim) and the keys and values (L, headDim) from their sources (a packed qkv buffer; a KV cache, whose
-// head-major blocks are read in place), then att = softmax(scale q k^T) under the masks, out = att v, scattered back into (S, heads
-// * headDim). Grouped-query attention maps query head h to kv head floor(h / (heads / kvHeads)).
+// head-major blocks are read in place), then att = softmax(scale q k^T) under the masks, out = att v, scattered
+// back into (S, heads * headDim). Grouped-query attention maps query head h to kv head floor(h / (heads / kvHeads)).
 import type { OpSet, SoftmaxOptions } from '../ops/opset.js';
 
 export interface AttentionShape {

@@ -78,6 +78,11 @@ export function parseBudget(text: string): TimestepBudget | undefined {
   return { metric, value };
 }
 
+/** A point's metric against the float model's, as the frontier tables print it: +0.41% (perplexity) or -0.26 points. */
+export function changeFromFloat(value: number, float: number, lowerIsBetter: boolean): string {
+  return lowerIsBetter ? `${(100 * (value / float - 1)).toFixed(2)}%` : `${(value - float).toFixed(2)} points`;
+}
+
 /** Marks the points no other point beats on both energy (lower) and the metric (lower or higher is better). */
 export function markParetoFront(points: FrontierPoint[], lowerIsBetter: boolean): FrontierPoint[] {
   const better = (a: number, b: number) => (lowerIsBetter ? a < b : a > b);

@@ -59,6 +59,7 @@ const VALUES = [
   'allocateTimesteps',
   'bestVariant',
   'causalLMProbe',
+  'changeFromFloat',
   'convert',
   'convertBuilder',
   'convertCausalLM',
