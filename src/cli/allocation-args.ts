@@ -70,6 +70,7 @@ export function allocationLines(allocation: Allocation): string[] {
       `on the calibration inputs${allocation.withinBudget ? '' : ' (NOT met: every site stays at the largest level)'}`,
     `  every site at T = ${allocation.levels[0]}: ${measure(uniform)}, E_SNN / E_ANN ${percent(uniform.energyRatio)} (calibration inputs)`,
     `  allocated:            ${measure(allocated)}, E_SNN / E_ANN ${percent(allocated.energyRatio)} (calibration inputs)`,
-    `  sites: ${histogram}; ${allocation.evaluations} spiking runs in ${allocation.seconds.toFixed(0)} s (the report lists each site's T)`,
+    `  sites: ${histogram}; ${allocation.evaluations} spiking runs in ${allocation.seconds.toFixed(0)} s, ` +
+      `${percent(allocation.replayed)} of the sensitivity runs' calls replayed (the report lists each site's T)`,
   ];
 }

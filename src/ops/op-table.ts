@@ -55,6 +55,11 @@ export interface OpRecord<K extends OpName> {
   readonly floatMacs: (args: OpArgs<K>) => number;
   /** Elements one call reads and writes: weights (and biases, norm gains), input and output activations. */
   readonly moved: (args: OpArgs<K>) => MovedElements;
+  /**
+   * The activation buffers one call reads and the one it writes, exactly their elements (a prepared layer's
+   * weights are not among them): what a replay compares and restores (ops/replay.ts).
+   */
+  readonly buffers: (args: OpArgs<K>) => CallBuffers;
   /** How the report words the site when it is spiking. */
   readonly describe: (plan: SitePlan) => string;
   /** What stays non-spiking by design inside the spiking op, for the report. */
@@ -68,6 +73,12 @@ export interface MovedElements {
   readonly weights: number;
   readonly inputs: number;
   readonly outputs: number;
+}
+
+/** What one call reads and writes, as views of exactly the elements. */
+export interface CallBuffers {
+  readonly reads: readonly Float32Array[];
+  readonly writes: Float32Array;
 }
 
 const elementwise = (inputs: number, outputs: number): MovedElements => ({ weights: 0, inputs, outputs });
@@ -108,6 +119,10 @@ export const OP_TABLE: OpTable = {
       inputs: rows * layer.inFeatures,
       outputs: rows * layer.outFeatures,
     }),
+    buffers: ([, out, x, layer, rows]) => ({
+      reads: [x.subarray(0, rows * layer.inFeatures)],
+      writes: out.subarray(0, rows * layer.outFeatures),
+    }),
     describe: (plan) => `inputs identity-coded (alpha ${alpha(plan, 'x')}), weights accumulated where spikes arrive`,
     nonSpikingParts: [],
   },
@@ -129,6 +144,11 @@ export const OP_TABLE: OpTable = {
       const outputs = convOutputSize(H, g) * convOutputSize(W, g) * g.outChannels;
       const weights = layer.linear.inFeatures * layer.linear.outFeatures + (layer.linear.bias ? g.outChannels : 0);
       return { weights, inputs: H * W * g.inChannels, outputs };
+    },
+    buffers: ([, out, x, layer, H, W]) => {
+      const g = layer.geometry;
+      const outputs = convOutputSize(H, g) * convOutputSize(W, g) * g.outChannels;
+      return { reads: [x.subarray(0, H * W * g.inChannels)], writes: out.subarray(0, outputs) };
     },
     describe: (plan) =>
       `inputs identity-coded (alpha ${alpha(plan, 'x')}), weights accumulated where spikes arrive (each spike reaches ` +
@@ -158,6 +178,10 @@ export const OP_TABLE: OpTable = {
       const g = poolGeometry(options);
       return elementwise(H * W * C, pooledSize(H, g) * pooledSize(W, g) * C);
     },
+    buffers: ([, out, x, H, W, C, options]) => {
+      const g = poolGeometry(options);
+      return { reads: [x.subarray(0, H * W * C)], writes: out.subarray(0, pooledSize(H, g) * pooledSize(W, g) * C) };
+    },
     describe: (plan) =>
       `max(a, b) = a + ReLU(b - a) as a tournament over each k x k window, k*k - 1 ReLU neurons per window (fewer ` +
       `where it overlaps the padding; one-polarity binary codes, alpha ${alpha(plan, 'differences')}: no spike ` +
@@ -176,6 +200,7 @@ export const OP_TABLE: OpTable = {
     operatorNeurons: [],
     floatMacs: ([, kind, , , n]) => n * (kind === 'relu' ? MAC_CONVENTIONS.relu : MAC_CONVENTIONS.transcendental),
     moved: ([, , , , n]) => elementwise(n, n),
+    buffers: ([, , out, x, n]) => ({ reads: [x.subarray(0, n)], writes: out.subarray(0, n) }),
     describe: (plan) => {
       if (plan.neuron === undefined) {
         return `ReLU as the one-polarity binary code (alpha ${alpha(plan, 'x')}, T = ${plan.T}): no spike below 0, exact to alpha 2^-T`;
@@ -206,6 +231,7 @@ export const OP_TABLE: OpTable = {
     operatorNeurons: [],
     floatMacs: ([, , , , n]) => n * MAC_CONVENTIONS.perProduct,
     moved: ([, , , , n]) => elementwise(2 * n, n),
+    buffers: ([, out, a, b, n]) => ({ reads: [a.subarray(0, n), b.subarray(0, n)], writes: out.subarray(0, n) }),
     describe: (plan) => `identity codes (alpha ${alpha(plan, 'a')} and ${alpha(plan, 'b')}), products as D (.) S`,
     nonSpikingParts: [],
   },
@@ -224,6 +250,10 @@ export const OP_TABLE: OpTable = {
     operatorNeurons: [],
     floatMacs: ([, , , , M, K, N]) => M * K * N,
     moved: ([, , , , M, K, N]) => elementwise(M * K + K * N, M * N),
+    buffers: ([, out, a, b, M, K, N]) => ({
+      reads: [a.subarray(0, M * K), b.subarray(0, K * N)],
+      writes: out.subarray(0, M * N),
+    }),
     describe: (plan) => `identity codes (alpha ${alpha(plan, 'a')} and ${alpha(plan, 'b')}), products as D (.) S`,
     nonSpikingParts: [],
   },
@@ -247,6 +277,7 @@ export const OP_TABLE: OpTable = {
       }
       return macs;
     },
+    buffers: ([, x, rows, n]) => ({ reads: [x.subarray(0, rows * n)], writes: x.subarray(0, rows * n) }),
     describe: (plan) =>
       `row max (comparison), exp = 2^floor(z) x MBE 2^frac (N = ${bases(plan, 'exp2')}), sum, reciprocal by the ` +
       `IEEE-754 split and MBE 1/M (N = ${bases(plan, 'reciprocal')}), product as D (.) S`,
@@ -264,6 +295,10 @@ export const OP_TABLE: OpTable = {
     operatorNeurons: ['rsqrt'],
     floatMacs: ([, , , , , rows, n]) => NORM_MACS(rows, n),
     moved: ([, , , , , rows, n]) => ({ weights: 2 * n, inputs: rows * n, outputs: rows * n }),
+    buffers: ([, out, x, gamma, beta, rows, n]) => ({
+      reads: [x.subarray(0, rows * n), gamma.subarray(0, n), beta.subarray(0, n)],
+      writes: out.subarray(0, rows * n),
+    }),
     describe: (plan) => `mean by additions, ${NORM_WORDING(plan, 'centred')}`,
     nonSpikingParts: [],
   },
@@ -275,6 +310,10 @@ export const OP_TABLE: OpTable = {
     operatorNeurons: ['rsqrt'],
     floatMacs: ([, , , , rows, n]) => NORM_MACS(rows, n),
     moved: ([, , , , rows, n]) => ({ weights: n, inputs: rows * n, outputs: rows * n }),
+    buffers: ([, out, x, gamma, rows, n]) => ({
+      reads: [x.subarray(0, rows * n), gamma.subarray(0, n)],
+      writes: out.subarray(0, rows * n),
+    }),
     describe: (plan) => NORM_WORDING(plan, 'x'),
     nonSpikingParts: [],
   },
@@ -290,6 +329,7 @@ export const OP_TABLE: OpTable = {
     operatorNeurons: [],
     floatMacs: () => 0, // additions are not multiply-accumulates
     moved: ([, , , , n]) => elementwise(2 * n, n),
+    buffers: ([, out, a, b, n]) => ({ reads: [a.subarray(0, n), b.subarray(0, n)], writes: out.subarray(0, n) }),
     describe: () => 'residual addition of two spike-decoded streams (additions only, no neuron)',
     nonSpikingParts: [],
   },

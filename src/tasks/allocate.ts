@@ -21,6 +21,7 @@ import { OP_TABLE } from '../ops/op-table.js';
 import type { OpFamily, OpName } from '../ops/conventions.js';
 import type { SiteCounters } from '../ops/instrumentation.js';
 import { FloatOpSet } from '../ops/float-opset.js';
+import { OpRecording, ReplayOpSet } from '../ops/replay.js';
 import type { OpSet } from '../ops/opset.js';
 import { resolveSpikingOptions, type SpikingOptions } from '../ops/spiking/options.js';
 import { SpikingOpSet } from '../ops/spiking/spiking-opset.js';
@@ -45,6 +46,12 @@ export interface AllocationRequest {
   readonly energy?: EnergyAssumptions;
   /** Probe rows of each site's sensitivity runs (default 512); the budget is checked on all of them (up to 4096). */
   readonly sensitivityRows?: number;
+  /**
+   * Memory for the uniform run's calls, MiB (default 256; 0: none): a sensitivity run returns the recorded
+   * outputs of the calls upstream of its site instead of computing them again (ops/replay.ts). The allocation is
+   * the same either way; only its time changes.
+   */
+  readonly replayMegabytes?: number;
 }
 
 /**
@@ -89,11 +96,16 @@ export interface Allocation {
   readonly sensitivities: readonly SiteSensitivity[];
   /** Spiking models run (one per site and lower level, plus the checks). */
   readonly evaluations: number;
+  /** The fraction of the sensitivity runs' op calls returned from the uniform run's recording, not computed. */
+  readonly replayed: number;
   readonly seconds: number;
 }
 
 export const DEFAULT_LEVELS: readonly number[] = [16, 12, 10, 8, 6];
 const DEFAULT_SENSITIVITY_ROWS = 512;
+const DEFAULT_REPLAY_MEGABYTES = 256;
+/** Largest replay memory accepted, MiB. */
+export const MAX_REPLAY_MEGABYTES = 16384;
 /** Rows of the probe the budget is checked on at most (its float reference is kept in float64). */
 export const MAX_PROBE_ROWS = 4096;
 /** Greedy passes, each checked on the whole probe, in the search for the allowance (see allocateTimesteps). */
@@ -128,6 +140,12 @@ function checkRequest(request: AllocationRequest): { levels: readonly number[]; 
   if (rows !== undefined && (!Number.isInteger(rows) || rows < 1 || rows > MAX_PROBE_ROWS)) {
     throw new InvalidArgumentError(
       `allocation sensitivityRows must be an integer in [1, ${MAX_PROBE_ROWS}], got ${String(rows)}`,
+    );
+  }
+  const megabytes = request.replayMegabytes;
+  if (megabytes !== undefined && !(Number.isFinite(megabytes) && megabytes >= 0 && megabytes <= MAX_REPLAY_MEGABYTES)) {
+    throw new InvalidArgumentError(
+      `allocation replayMegabytes must be in [0, ${MAX_REPLAY_MEGABYTES}], got ${String(megabytes)}`,
     );
   }
   return { levels, codeLevels };
@@ -189,8 +207,18 @@ export function allocateTimesteps<M extends { dispose(): void }>(
   const { classes } = floatOutputs;
   const reference = logSoftmaxRows(floatOutputs.logits, classes);
   let evaluations = 0;
-  /** The spiking model with these per-site timesteps over the probe (only the spiking model is built). */
-  const run = (siteT: Record<string, number>, rows = MAX_PROBE_ROWS) => {
+  const replayBytes = (request.replayMegabytes ?? DEFAULT_REPLAY_MEGABYTES) * 2 ** 20;
+  const calls = { replayed: 0, computed: 0 }; // of the sensitivity runs
+  /**
+   * The spiking model with these per-site timesteps over the probe (only the spiking model is built). With a
+   * recording and no studied site, its calls are recorded; with a studied site, the calls the recording holds are
+   * replayed, and the energy ratio is not measured (the replayed calls are not counted).
+   */
+  const run = (
+    siteT: Record<string, number>,
+    rows = MAX_PROBE_ROWS,
+    replay?: { recording: OpRecording; studied?: string },
+  ) => {
     const spiking: SpikingOptions = { ...options.spiking, T: top, siteT };
     const ops = new SpikingOpSet({
       kernels,
@@ -200,9 +228,14 @@ export function allocateTimesteps<M extends { dispose(): void }>(
       ...heldWeights(options),
     });
     ops.resolve(calibrated.siteOps);
-    const model = build(ops);
+    const replaying = replay && new ReplayOpSet(ops, replay.recording, replay.studied);
+    const model = build(replaying ?? ops);
     const outputs = probe.run(model, rows);
     model.dispose();
+    if (replaying && replay.studied !== undefined) {
+      calls.replayed += replaying.statistics.replayed;
+      calls.computed += replaying.statistics.computed;
+    }
     const n = outputs.logits.length;
     if (outputs.classes !== classes || n > reference.length || (rows >= MAX_PROBE_ROWS && n !== reference.length)) {
       throw new Error('the probe gave the spiking model other outputs than the float one');
@@ -215,16 +248,22 @@ export function allocateTimesteps<M extends { dispose(): void }>(
     for (const c of counters) bySite.set(c.site, (bySite.get(c.site) ?? 0) + siteEnergy(c, energy));
     return {
       ...compare(reference.subarray(0, n), outputs.logits, classes),
-      energyRatio: floatPj > 0 ? snnPj / floatPj : 0,
+      energyRatio: replay?.studied !== undefined ? NaN : floatPj > 0 ? snnPj / floatPj : 0,
       bySite,
       rows: n / classes,
     };
   };
 
-  const uniform = run({});
-  // the sites' sensitivities on the first rows only; a site's loss is against the uniform model's on the same rows
+  // the sites' sensitivities on the first rows only; a site's loss is against the uniform model's on the same rows,
+  // whose calls are recorded for the sensitivity runs to replay
+  let recording = new OpRecording(replayBytes);
+  const uniform = run({}, MAX_PROBE_ROWS, { recording });
   const sensitivityRows = request.sensitivityRows ?? DEFAULT_SENSITIVITY_ROWS;
-  const uniformFew = uniform.rows <= sensitivityRows ? uniform : run({}, sensitivityRows); // the same run when all fit
+  let uniformFew = uniform; // the same run when all rows fit
+  if (uniform.rows > sensitivityRows) {
+    recording = new OpRecording(replayBytes);
+    uniformFew = run({}, sensitivityRows, { recording });
+  }
   const { metric, value } = request.budget;
   /** What a result adds to the uniform model's loss: KL in nats, or the fraction of top-1 agreement lost. */
   const lossOf = (r: { kl: number; agreement: number }, against = uniform) =>
@@ -243,7 +282,7 @@ export function allocateTimesteps<M extends { dispose(): void }>(
       { T: top, kl: uniformFew.kl, agreement: uniformFew.agreement, energyPj: uniformFew.bySite.get(site) ?? 0 },
     ];
     for (const T of candidates.slice(1)) {
-      const r = run({ [site]: T }, sensitivityRows);
+      const r = run({ [site]: T }, sensitivityRows, { recording, studied: site });
       measured.push({ T, kl: r.kl, agreement: r.agreement, energyPj: r.bySite.get(site) ?? 0 });
       if (lossOf(r, uniformFew) > allowed) break; // this site alone spends the whole budget: lower levels cannot be chosen
     }
@@ -297,6 +336,7 @@ export function allocateTimesteps<M extends { dispose(): void }>(
     withinBudget: within(chosen.result),
     sensitivities,
     evaluations,
+    replayed: calls.replayed + calls.computed > 0 ? calls.replayed / (calls.replayed + calls.computed) : 0,
     seconds: (Date.now() - started) / 1000,
   };
 }

@@ -116,6 +116,48 @@ describe('op table', () => {
   });
 });
 
+describe('op table buffers', () => {
+  it('name exactly the elements each call reads and writes (what a replay compares and restores)', () => {
+    const float = new FloatOpSet(kernels);
+    const captured = new Map<OpName, unknown[]>();
+    // every op's arguments as the call passes them, its output buffers filled with NaN first
+    const capturing = new Proxy(float, {
+      get(target, name: string) {
+        const value = (target as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
+        if (typeof value !== 'function') return value;
+        if (!(OP_NAMES as readonly string[]).includes(name)) return value.bind(target);
+        return (...args: unknown[]) => {
+          const op = name as OpName;
+          // the output argument filled with NaN (softmax writes over its input, which keeps its values)
+          const { writes } = OP_TABLE[op].buffers(args as never);
+          const out = args.find((a) => a instanceof Float32Array && a.buffer === writes.buffer) as Float32Array;
+          if (op !== 'softmax') out.fill(NaN);
+          captured.set(op, args);
+          return value.apply(target, args);
+        };
+      },
+    });
+    const calls = everyOp(capturing);
+    for (const op of OP_NAMES) {
+      calls[op]();
+      const args = captured.get(op) as never;
+      const { reads, writes } = OP_TABLE[op].buffers(args);
+      const moved = OP_TABLE[op].moved(args);
+      const gains = op === 'layerNorm' || op === 'rmsNorm' ? moved.weights : 0; // gamma, beta are read as activations
+      expect(
+        reads.reduce((n, r) => n + r.length, 0),
+        `${op} reads`,
+      ).toBe(moved.inputs + gains);
+      expect(writes.length, `${op} writes`).toBe(moved.outputs);
+      // the op wrote every element of the view (its output was all NaN before the call)
+      expect(
+        writes.every((v) => Number.isFinite(v)),
+        `${op} wrote every element`,
+      ).toBe(true);
+    }
+  });
+});
+
 function allOpSets(): Record<string, OpSet> {
   const calibrating = new CalibratingOpSet(kernels);
   for (const call of Object.values(everyOp(calibrating))) call();

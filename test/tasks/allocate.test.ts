@@ -22,7 +22,7 @@ describeFixtures('timestep allocation on llama-tiny-hot', () => {
     // the last 3 lines calibrate; the evaluated lines differ between the two runs
     const lines = parseIdLines(idLines([24, 20, 28, 20, 24, 32, 32, 32], 1000, 5), 'ids.txt');
     const budget = { metric: 'kl', value: 0.02 } as const;
-    const run = (evaluate: number, skip: number) =>
+    const run = (evaluate: number, skip: number, replayMegabytes?: number) =>
       evaluateCausalLMIds(
         kernels,
         entry.load(files).builder,
@@ -32,17 +32,29 @@ describeFixtures('timestep allocation on llama-tiny-hot', () => {
           spiking: { T: 12, code: 'signed-digit' },
           neurons,
           calibrate: 3,
-          allocate: { budget, levels: [12, 8, 6], codeLevels: [5, 4] },
+          allocate: {
+            budget,
+            levels: [12, 8, 6],
+            codeLevels: [5, 4],
+            ...(replayMegabytes === undefined ? {} : { replayMegabytes }),
+          },
         },
       );
     const first = run(2, 0);
     const second = run(3, 2);
+    const computed = run(2, 0, 0); // no recording: every sensitivity run computes every call
     const a = first.allocation!;
     console.log(
       `allocation: KL ${a.uniform.kl.toExponential(2)} -> ${a.allocated.kl.toExponential(2)}, E ${a.uniform.energyRatio.toFixed(3)} -> ` +
-        `${a.allocated.energyRatio.toFixed(3)}, ${a.evaluations} runs, ${JSON.stringify(a.siteT)}`,
+        `${a.allocated.energyRatio.toFixed(3)}, ${a.evaluations} runs, ${(100 * a.replayed).toFixed(1)}% of the ` +
+        `sensitivity runs' calls replayed, ${a.seconds} s (${computed.allocation!.seconds} s with none), ${JSON.stringify(a.siteT)}`,
     );
     expect(second.allocation!.siteT).toEqual(a.siteT);
+    // replaying the upstream calls changes nothing measured, only the time
+    expect(computed.allocation!.replayed).toBe(0);
+    expect(a.replayed).toBeGreaterThan(0.3);
+    expect(computed.allocation!.sensitivities).toEqual(a.sensitivities);
+    expect(computed.allocation!.siteT).toEqual(a.siteT);
     expect(a.withinBudget).toBe(true);
     expect(a.allocated.kl).toBeLessThanOrEqual(budget.value);
     expect(a.allocated.energyRatio).toBeLessThan(a.uniform.energyRatio);
@@ -62,7 +74,7 @@ describeFixtures('timestep allocation on llama-tiny-hot', () => {
       else expect(tried.every((T) => T >= 6)).toBe(true);
     }
     expect(a.sensitivities.some((s) => s.levels.some((l) => l.T < 6))).toBe(true);
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('allocation requests', () => {
@@ -85,6 +97,9 @@ describe('allocation requests', () => {
     );
     expect(allocate({ budget: { metric: 'kl', value: 0.1 }, levels: [12, 6], codeLevels: [3, 3] })).toThrow(
       /codeLevels must be distinct/,
+    );
+    expect(allocate({ budget: { metric: 'kl', value: 0.1 }, replayMegabytes: -1 })).toThrow(
+      /replayMegabytes must be in \[0, 16384\], got -1/,
     );
     expect(allocationRequest({ budget: 'kl:0.004', levels: '12,8' })).toEqual({
       budget: { metric: 'kl', value: 0.004 },
