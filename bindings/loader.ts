@@ -92,6 +92,12 @@ export interface KernelExports {
   frexp_even_ref: FrexpKernel;
   ldexp: LdexpKernel;
   ldexp_ref: LdexpKernel;
+  /** y (n) = silu(x (n)) in f32 (assembly/elementwise.ts). */
+  silu(y: number, x: number, n: number): void;
+  /** x (rows, n) <- softmax of each row in place; causal 1: row r sees columns 0 .. causalOffset + r. */
+  softmax_rows(x: number, rows: number, n: number, causal: number, causalOffset: number): void;
+  /** y (rows, n) = gamma (n) * x / sqrt(mean(x^2) + eps) per row, in f32; eps as its f32 bits. */
+  rms_norm(y: number, x: number, gamma: number, rows: number, n: number, epsBits: number): void;
   /** 8 x iterations f32x4 adds in registers (benchmarks: the machine's add rate). */
   f32x4_add_probe(iterations: number): number;
 }

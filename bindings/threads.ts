@@ -8,7 +8,14 @@
 import type { KernelExports } from './loader.js';
 
 /** The kernels a worker can run, by index in the control block; each takes i32 arguments only. */
-export const THREAD_KERNELS = ['gemm_packed_panels', 'gemm_packed_bf16_panels', 'membrane'] as const;
+export const THREAD_KERNELS = [
+  'gemm_packed_panels',
+  'gemm_packed_bf16_panels',
+  'membrane',
+  'silu',
+  'softmax_rows',
+  'rms_norm',
+] as const;
 export type ThreadKernel = (typeof THREAD_KERNELS)[number];
 
 /** Largest number of threads a pool takes (the control block is sized for it). */

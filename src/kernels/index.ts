@@ -1,5 +1,6 @@
 export { Kernels, loadKernels, ResidentMatrix, MAX_BASES, MAX_THREADS, MAX_TIMESTEPS } from './kernels.js';
 export type {
+  ElementwiseOptions,
   FrexpBuffers,
   FrexpOptions,
   GemmOptions,
@@ -10,5 +11,6 @@ export type {
   MembraneSpikesOptions,
   PackedDtype,
   PackedMatrix,
+  SoftmaxKernelOptions,
 } from './kernels.js';
 export type { FrexpResult, MembraneSpikes, MembraneTables, SpikePlanes } from './types.js';

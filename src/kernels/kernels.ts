@@ -14,7 +14,8 @@ import { describeText, describeValue } from '../describe.js';
 import { InvalidArgumentError } from '../errors.js';
 import { WasmHeap } from './heap.js';
 import { runMembrane, runMembraneSpikes, type MembraneOptions, type MembraneSpikesOptions } from './membrane.js';
-import { gemmPlan, membranePlan, runPlan } from './parallel.js';
+import { gemmPlan, membranePlan, rmsNormPlan, runPlan, siluPlan, softmaxPlan } from './parallel.js';
+import { runRmsNorm, runSilu, runSoftmax, type ElementwiseOptions, type SoftmaxKernelOptions } from './elementwise.js';
 import {
   checkPacked,
   checkResident,
@@ -36,6 +37,7 @@ export { MAX_BASES, MAX_TIMESTEPS } from './checks.js';
 export { ResidentMatrix, type PackedDtype, type PackedMatrix } from './resident.js';
 export type { FrexpBuffers, FrexpOptions, LdexpOptions } from './bits.js';
 export type { GemmOptions } from './gemm.js';
+export type { ElementwiseOptions, SoftmaxKernelOptions } from './elementwise.js';
 export type { MembraneOptions, MembraneSpikesBuffers, MembraneSpikesOptions } from './membrane.js';
 
 export { MAX_THREADS } from '../../bindings/threads.js';
@@ -213,6 +215,44 @@ export class Kernels {
     const { wasm } = this.ctx;
     return runSpikemm(this.ctx, planes, scale, w, out, (o, p, s) =>
       wasm.spikemm_ref(o, p, s, w.ptr, planes.rows, planes.rowLen, w.cols, planes.planes),
+    );
+  }
+
+  // ---- element-wise float ops ----
+
+  /**
+   * out (n) = x * sigmoid(x) for x (n), in f32 (exp as Cephes' expf; within a few ulp of the exact value, -Inf
+   * gives -0, NaN stays NaN). Each element's result depends on its value only: not on n, the build or the threads.
+   */
+  silu(x: Float32Array, options: ElementwiseOptions = {}): Float32Array {
+    return runSilu(this.ctx, x, options, (y, xPtr, n) =>
+      runPlan(this.ctx, 'silu', siluPlan(y, xPtr, n, this.ctx.threads)),
+    );
+  }
+
+  /**
+   * out (rows, n) = softmax of each row of x (rows, n) in f32: with `causalOffset`, row r over its first
+   * causalOffset + r + 1 columns, the rest 0. A row's result depends on its visible values only.
+   */
+  softmax(x: Float32Array, rows: number, n: number, options: SoftmaxKernelOptions = {}): Float32Array {
+    return runSoftmax(this.ctx, x, rows, n, options, (xPtr, r, cols, causal, offset) =>
+      runPlan(this.ctx, 'softmax_rows', softmaxPlan(xPtr, r, cols, causal, offset, this.ctx.threads)),
+    );
+  }
+
+  /**
+   * out (rows, n) = gamma * x / sqrt(mean(x^2) + eps) for each row of x (rows, n), n = gamma.length, in f32 (the
+   * sum of squares in four lanes). A row's result depends on that row only.
+   */
+  rmsNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    rows: number,
+    eps: number,
+    options: ElementwiseOptions = {},
+  ): Float32Array {
+    return runRmsNorm(this.ctx, x, gamma, rows, eps, options, (y, xPtr, g, r, n, epsBits) =>
+      runPlan(this.ctx, 'rms_norm', rmsNormPlan(y, xPtr, g, r, n, epsBits, this.ctx.threads)),
     );
   }
 

@@ -83,6 +83,67 @@ export function membranePlan(
   };
 }
 
+/** A plan of fixed shares, as every element-wise kernel's is. */
+export type SharesPlan = Extract<ThreadPlan, { readonly shares: unknown }>;
+
+/** Elements of a silu call below which it stays on one thread (about 30 us of work). */
+export const MIN_THREADED_SILU = 1 << 15;
+/** Elements of a softmax (or RMSNorm) call below which it stays on one thread. */
+export const MIN_THREADED_SOFTMAX = 1 << 15;
+
+/** silu arguments per thread for y (n) from x (n): runs of 4 elements, as membranePlan. */
+export function siluPlan(y: number, x: number, n: number, threads: number): SharesPlan {
+  if (threads <= 1 || n < MIN_THREADED_SILU) return { shares: [[y, x, n]] };
+  const e = splitPoints(Math.ceil(n / 4), threads, 4).map((element) => Math.min(element, n));
+  return {
+    shares: e.slice(1).map((e1, t) => {
+      const e0 = e[t] ?? 0;
+      return e1 > e0 ? [y + e0 * 4, x + e0 * 4, e1 - e0] : [];
+    }),
+  };
+}
+
+/** softmax_rows arguments per thread for x (rows, n): whole rows, the causal offset moved with the first row. */
+export function softmaxPlan(
+  x: number,
+  rows: number,
+  n: number,
+  causal: number,
+  causalOffset: number,
+  threads: number,
+): SharesPlan {
+  if (threads <= 1 || rows < 2 || rows * n < MIN_THREADED_SOFTMAX) {
+    return { shares: [[x, rows, n, causal, causalOffset]] };
+  }
+  const r = splitPoints(rows, threads, 1);
+  return {
+    shares: r.slice(1).map((r1, t) => {
+      const r0 = r[t] ?? 0;
+      return r1 > r0 ? [x + r0 * n * 4, r1 - r0, n, causal, causalOffset + r0] : [];
+    }),
+  };
+}
+
+/** rms_norm arguments per thread for y, x (rows, n): whole rows. */
+export function rmsNormPlan(
+  y: number,
+  x: number,
+  gamma: number,
+  rows: number,
+  n: number,
+  epsBits: number,
+  threads: number,
+): SharesPlan {
+  if (threads <= 1 || rows < 2 || rows * n < MIN_THREADED_SOFTMAX) return { shares: [[y, x, gamma, rows, n, epsBits]] };
+  const r = splitPoints(rows, threads, 1);
+  return {
+    shares: r.slice(1).map((r1, t) => {
+      const r0 = r[t] ?? 0;
+      return r1 > r0 ? [y + r0 * n * 4, x + r0 * n * 4, gamma, r1 - r0, n, epsBits] : [];
+    }),
+  };
+}
+
 /** Runs one call of a thread kernel as planned: over the context's threads, or whole on this one. */
 export function runPlan(ctx: KernelContext, kernel: ThreadKernel, plan: ThreadPlan): void {
   const run = ctx.wasm[kernel] as (...args: number[]) => void;

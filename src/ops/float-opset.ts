@@ -1,6 +1,7 @@
 // The float OpSet: every operation computed directly in float32 storage (float64 accumulation where a
-// reduction is involved, except the gemm kernel's products: linear layers, and products of two activations from
-// GEMM_MIN_MACS multiply-adds up, which accumulate in float32). It is the reference the spiking OpSet is measured
+// reduction is involved, except the wasm kernels, which work in float32: the gemm kernel's products (linear
+// layers, and products of two activations from GEMM_MIN_MACS multiply-adds up), SiLU, softmax rows without a key
+// mask, and RMSNorm). It is the reference the spiking OpSet is measured
 // against. Argument checks come from the op table, so every OpSet rejects a bad call the same way.
 import { describeValue } from '../describe.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -83,6 +84,11 @@ export class FloatOpSet implements OpSet {
   activation(...args: OpArgs<'activation'>): void {
     OP_TABLE.activation.check(args);
     const [, kind, out, x, n] = args;
+    if (kind === 'silu') {
+      // in wasm (f32, within 3 ulp of the exact value), split over the kernel threads
+      this.kernels.silu(x.subarray(0, n), { out: out.subarray(0, n) });
+      return;
+    }
     const f = TARGETS[kind].f;
     for (let i = 0; i < n; i++) out[i] = f(x[i] as number);
   }
@@ -116,6 +122,17 @@ export class FloatOpSet implements OpSet {
   softmax(...args: OpArgs<'softmax'>): void {
     OP_TABLE.softmax.check(args);
     const [, x, rows, n, options = {}] = args;
+    const { causalOffset, keyMask } = options;
+    if (
+      keyMask === undefined &&
+      (causalOffset === undefined || (Number.isInteger(causalOffset) && causalOffset >= 0))
+    ) {
+      // in wasm (f32), split over the kernel threads; a row's result depends on its visible values only, so a
+      // decoding step's row equals the same row of a prefill
+      const view = x.subarray(0, rows * n);
+      this.kernels.softmax(view, rows, n, causalOffset === undefined ? { out: view } : { causalOffset, out: view });
+      return;
+    }
     for (let r = 0; r < rows; r++) {
       const row = x.subarray(r * n, (r + 1) * n);
       const valid = visibleColumns(options, r, n);
@@ -158,12 +175,8 @@ export class FloatOpSet implements OpSet {
   rmsNorm(...args: OpArgs<'rmsNorm'>): void {
     OP_TABLE.rmsNorm.check(args);
     const [, out, x, gamma, rows, n, eps] = args;
-    for (let r = 0; r < rows; r++) {
-      let ss = 0;
-      for (let j = 0; j < n; j++) ss += (x[r * n + j] as number) ** 2;
-      const inv = 1 / Math.sqrt(ss / n + eps);
-      for (let j = 0; j < n; j++) out[r * n + j] = (gamma[j] as number) * ((x[r * n + j] as number) * inv);
-    }
+    // in wasm (f32), split over the kernel threads by rows
+    this.kernels.rmsNorm(x.subarray(0, rows * n), gamma.subarray(0, n), rows, eps, { out: out.subarray(0, rows * n) });
   }
 
   add(...args: OpArgs<'add'>): void {

@@ -13,6 +13,11 @@ import {
   membranePlan,
   MIN_THREADED_GEMM_B,
   MIN_THREADED_GEMM_MACS,
+  MIN_THREADED_SILU,
+  MIN_THREADED_SOFTMAX,
+  rmsNormPlan,
+  siluPlan,
+  softmaxPlan,
   type ThreadPlan,
 } from '../../src/kernels/parallel.js';
 import { normal, seededRandom, uniform } from '../helpers/random.js';
@@ -99,6 +104,23 @@ for (const { variant, supported, title } of VARIANT_CASES) {
           ).toBe(true);
         }
       });
+
+      it('silu over 100,001 elements, softmax and RMSNorm over 301 rows: the one-thread bits', () => {
+        const random = seededRandom(201 + threads);
+        const x = normal(random, 100_001, 6);
+        x[3] = NaN;
+        x[4] = -Infinity;
+        expect(x.length).toBeGreaterThanOrEqual(MIN_THREADED_SILU);
+        expect(sameBits(many.silu(x), one.silu(x))).toBe(true);
+        const [rows, n] = [301, 257];
+        expect(rows * n).toBeGreaterThanOrEqual(MIN_THREADED_SOFTMAX);
+        const scores = normal(random, rows * n, 5);
+        for (const options of [{}, { causalOffset: 3 }]) {
+          expect(sameBits(many.softmax(scores, rows, n, options), one.softmax(scores, rows, n, options))).toBe(true);
+        }
+        const gamma = normal(random, n);
+        expect(sameBits(many.rmsNorm(scores, gamma, rows, 1e-5), one.rmsNorm(scores, gamma, rows, 1e-5))).toBe(true);
+      });
     });
   }
 }
@@ -167,6 +189,49 @@ describe('thread plans', () => {
           next += count;
         }
         expect(next).toBe(n);
+      }
+    }
+  });
+});
+
+describe('element-wise thread plans', () => {
+  it('silu plans cover [0, n) once in 16-byte-aligned runs; softmax and RMSNorm plans cover every row once', () => {
+    for (const n of [1, 5, MIN_THREADED_SILU - 1, MIN_THREADED_SILU + 3, 100_001]) {
+      for (const threads of [1, 2, 3, 7]) {
+        const shares = siluPlan(0, 1 << 24, n, threads).shares.filter((share) => share.length > 0);
+        if (threads === 1 || n < MIN_THREADED_SILU) expect(shares.length).toBe(1);
+        let next = 0;
+        for (const [y, x, count] of shares as Array<[number, number, number]>) {
+          expect([y, x - (1 << 24)]).toEqual([next * 4, next * 4]);
+          expect(y % 16).toBe(0);
+          next += count;
+        }
+        expect(next).toBe(n);
+      }
+    }
+    for (const [rows, n] of [
+      [1, 100_000],
+      [3, 20_000],
+      [301, 257],
+      [10, 10],
+    ] as const) {
+      for (const threads of [1, 2, 3, 7]) {
+        const shares = softmaxPlan(0, rows, n, 1, 5, threads).shares.filter((share) => share.length > 0);
+        let next = 0;
+        for (const [x, count, cols, causal, offset] of shares as Array<[number, number, number, number, number]>) {
+          expect(x).toBe(next * n * 4);
+          expect([cols, causal, offset]).toEqual([n, 1, 5 + next]); // row r still sees columns 0 .. 5 + r
+          next += count;
+        }
+        expect(next).toBe(rows);
+        next = 0;
+        for (const [y, x, gamma, count, cols] of rmsNormPlan(8, 16, 24, rows, n, 99, threads).shares.filter(
+          (share) => share.length > 0,
+        ) as Array<[number, number, number, number, number]>) {
+          expect([y, x, gamma, cols]).toEqual([8 + next * n * 4, 16 + next * n * 4, 24, n]);
+          next += count;
+        }
+        expect(next).toBe(rows);
       }
     }
   });

@@ -1,0 +1,117 @@
+// The element-wise float kernels (assembly/elementwise.ts): SiLU over an array, softmax over the rows of a
+// matrix under an optional causal mask, RMSNorm of its rows. Each copies its operands into wasm memory and the
+// result out.
+import {
+  checkFiniteNumber,
+  checkFloat32Array,
+  checkInt,
+  checkLength,
+  checkOptions,
+  checkWasmBytes,
+  MAX_DIM,
+  MAX_ELEMENTS,
+  newArray,
+} from './checks.js';
+import type { KernelContext } from './context.js';
+import { InvalidArgumentError } from '../errors.js';
+
+export interface ElementwiseOptions {
+  /** Where to write the result (the input itself is allowed); a new array by default. */
+  readonly out?: Float32Array;
+}
+
+export interface SoftmaxKernelOptions extends ElementwiseOptions {
+  /** Row r sees columns 0 .. causalOffset + r (the rest get 0); undefined: every column. */
+  readonly causalOffset?: number;
+}
+
+function output(options: ElementwiseOptions, length: number, shape: string): Float32Array {
+  checkOptions('options', options);
+  if (options.out !== undefined) checkFloat32Array('out', options.out);
+  const out = options.out ?? newArray(Float32Array, length, 'out');
+  checkLength('out', out, length, shape);
+  return out;
+}
+
+/** out (n) = silu(x (n)), by `run` (silu, split over threads). */
+export function runSilu(
+  { heap }: KernelContext,
+  x: Float32Array,
+  options: ElementwiseOptions,
+  run: (y: number, x: number, n: number) => void,
+): Float32Array {
+  checkFloat32Array('x', x);
+  const n = x.length;
+  checkInt('x.length', n, 0, MAX_ELEMENTS);
+  checkWasmBytes('x and y', 8 * n);
+  const out = output(options, n, '(n, like x)');
+  return heap.scratch((scratch) => {
+    const xPtr = scratch.alloc(n * 4); // (n)
+    const yPtr = scratch.alloc(n * 4); // (n)
+    heap.f32(xPtr, n).set(x);
+    run(yPtr, xPtr, n);
+    out.set(heap.f32(yPtr, n));
+    return out;
+  });
+}
+
+/** out (rows, n) = softmax of each row of x (rows, n), by `run` (softmax_rows, split over threads). */
+export function runSoftmax(
+  { heap }: KernelContext,
+  x: Float32Array,
+  rows: number,
+  n: number,
+  options: SoftmaxKernelOptions,
+  run: (x: number, rows: number, n: number, causal: number, causalOffset: number) => void,
+): Float32Array {
+  checkFloat32Array('x', x);
+  checkInt('rows', rows, 0, MAX_DIM);
+  checkInt('n', n, 0, MAX_DIM);
+  checkWasmBytes('x', 4 * rows * n);
+  checkLength('x', x, rows * n, `(rows, n) = (${rows}, ${n})`);
+  const out = output(options, rows * n, `(rows, n) = (${rows}, ${n})`);
+  const { causalOffset } = options;
+  if (causalOffset !== undefined) checkInt('options.causalOffset', causalOffset, 0, MAX_DIM);
+  const length = rows * n;
+  return heap.scratch((scratch) => {
+    const xPtr = scratch.alloc(length * 4); // (rows, n)
+    heap.f32(xPtr, length).set(x);
+    run(xPtr, rows, n, causalOffset === undefined ? 0 : 1, causalOffset ?? 0);
+    out.set(heap.f32(xPtr, length));
+    return out;
+  });
+}
+
+/** out (rows, n) = RMSNorm of each row of x (rows, n) with gain gamma (n), by `run` (rms_norm, split over threads). */
+export function runRmsNorm(
+  { heap }: KernelContext,
+  x: Float32Array,
+  gamma: Float32Array,
+  rows: number,
+  eps: number,
+  options: ElementwiseOptions,
+  run: (y: number, x: number, gamma: number, rows: number, n: number, epsBits: number) => void,
+): Float32Array {
+  checkFloat32Array('x', x);
+  checkFloat32Array('gamma', gamma);
+  checkInt('rows', rows, 0, MAX_DIM);
+  const n = gamma.length;
+  checkInt('gamma.length', n, 0, MAX_DIM);
+  checkWasmBytes('x, y and gamma', 4 * (2 * rows * n + n));
+  checkLength('x', x, rows * n, `(rows, n) = (${rows}, ${n})`);
+  checkFiniteNumber('eps', eps);
+  if (eps < 0) throw new InvalidArgumentError(`eps must be at least 0, got ${eps}`);
+  const out = output(options, rows * n, `(rows, n) = (${rows}, ${n})`);
+  const length = rows * n;
+  const epsBits = new Int32Array(new Float32Array([eps]).buffer)[0] as number;
+  return heap.scratch((scratch) => {
+    const xPtr = scratch.alloc(length * 4); // (rows, n)
+    const yPtr = scratch.alloc(length * 4); // (rows, n)
+    const gammaPtr = scratch.alloc(n * 4); // (n)
+    heap.f32(xPtr, length).set(x);
+    heap.f32(gammaPtr, n).set(gamma);
+    run(yPtr, xPtr, gammaPtr, rows, n, epsBits);
+    out.set(heap.f32(yPtr, length));
+    return out;
+  });
+}
