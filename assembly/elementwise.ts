@@ -1,4 +1,5 @@
-// Element-wise float kernels of the float model: SiLU, the rows of a softmax under a causal mask, and RMSNorm.
+// Element-wise float kernels of the float model: SiLU, the rows of a softmax under a causal mask, RMSNorm, and
+// the sums and products of two arrays.
 //
 // SiLU and softmax rest on exp of a non-positive argument (silu takes exp(-|x|), softmax exp(x - max)), computed in f32 as
 // Cephes' expf does: z = n ln2 + f with n = nearest(z / ln2), |f| <= ln2 / 2 (ln2 in two parts), a degree-7
@@ -6,7 +7,8 @@
 // lanes and the scalar path run the same operations in the same order, so an element's result does not depend
 // on where it sits in the array (nor on the build, nor on how a call is split across threads).
 //
-// Buffers (f32, 16-byte aligned): silu y, x (n); softmax x (rows, n), in place; rms_norm y, x (rows, n), gamma (n).
+// Buffers (f32, 16-byte aligned): silu y, x (n); softmax x (rows, n), in place; rms_norm y, x (rows, n), gamma (n);
+// add_f32, mul_f32 out, a, b (n).
 
 const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375;
@@ -253,5 +255,35 @@ export function rms_norm(y: usize, x: usize, gamma: usize, rows: i32, n: i32, ep
       const at = (<usize>j) << 2;
       store<f32>(yr + at, load<f32>(gamma + at) * (load<f32>(xr + at) * inv));
     }
+  }
+}
+
+/** out (n) = a (n) + b (n): one f32 rounding per element, as a float32 store of a JS sum gives it. */
+export function add_f32(out: usize, a: usize, b: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const at = (<usize>i) << 2;
+      v128.store(out + at, f32x4.add(v128.load(a + at), v128.load(b + at)));
+    }
+  }
+  for (; i < n; i++) {
+    const at = (<usize>i) << 2;
+    store<f32>(out + at, load<f32>(a + at) + load<f32>(b + at));
+  }
+}
+
+/** out (n) = a (n) * b (n): one f32 rounding per element, as a float32 store of a JS product gives it. */
+export function mul_f32(out: usize, a: usize, b: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const at = (<usize>i) << 2;
+      v128.store(out + at, f32x4.mul(v128.load(a + at), v128.load(b + at)));
+    }
+  }
+  for (; i < n; i++) {
+    const at = (<usize>i) << 2;
+    store<f32>(out + at, load<f32>(a + at) * load<f32>(b + at));
   }
 }

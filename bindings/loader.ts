@@ -98,6 +98,10 @@ export interface KernelExports {
   softmax_rows(x: number, rows: number, n: number, causal: number, causalOffset: number): void;
   /** y (rows, n) = gamma (n) * x / sqrt(mean(x^2) + eps) per row, in f32; eps as its f32 bits. */
   rms_norm(y: number, x: number, gamma: number, rows: number, n: number, epsBits: number): void;
+  /** out (n) = a (n) + b (n), f32. */
+  add_f32(out: number, a: number, b: number, n: number): void;
+  /** out (n) = a (n) * b (n), f32. */
+  mul_f32(out: number, a: number, b: number, n: number): void;
   /** 8 x iterations f32x4 adds in registers (benchmarks: the machine's add rate). */
   f32x4_add_probe(iterations: number): number;
 }

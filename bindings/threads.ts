@@ -15,6 +15,8 @@ export const THREAD_KERNELS = [
   'silu',
   'softmax_rows',
   'rms_norm',
+  'add_f32',
+  'mul_f32',
 ] as const;
 export type ThreadKernel = (typeof THREAD_KERNELS)[number];
 

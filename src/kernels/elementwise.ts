@@ -1,5 +1,5 @@
 // The element-wise float kernels (assembly/elementwise.ts): SiLU over an array, softmax over the rows of a
-// matrix under an optional causal mask, RMSNorm of its rows. Each copies its operands into wasm memory and the
+// matrix under an optional causal mask, RMSNorm of its rows, sums and products of two arrays. Each copies its operands into wasm memory and the
 // result out.
 import {
   checkFiniteNumber,
@@ -112,6 +112,33 @@ export function runRmsNorm(
     heap.f32(gammaPtr, n).set(gamma);
     run(yPtr, xPtr, gammaPtr, rows, n, epsBits);
     out.set(heap.f32(yPtr, length));
+    return out;
+  });
+}
+
+/** out (n) = a (n) op b (n), by `run` (add_f32 or mul_f32, split over threads). */
+export function runBinary(
+  { heap }: KernelContext,
+  a: Float32Array,
+  b: Float32Array,
+  options: ElementwiseOptions,
+  run: (out: number, a: number, b: number, n: number) => void,
+): Float32Array {
+  checkFloat32Array('a', a);
+  checkFloat32Array('b', b);
+  const n = a.length;
+  checkInt('a.length', n, 0, MAX_ELEMENTS);
+  checkWasmBytes('a, b and out', 12 * n);
+  checkLength('b', b, n, '(n, like a)');
+  const out = output(options, n, '(n, like a)');
+  return heap.scratch((scratch) => {
+    const aPtr = scratch.alloc(n * 4); // (n)
+    const bPtr = scratch.alloc(n * 4); // (n)
+    const outPtr = scratch.alloc(n * 4); // (n)
+    heap.f32(aPtr, n).set(a);
+    heap.f32(bPtr, n).set(b);
+    run(outPtr, aPtr, bPtr, n);
+    out.set(heap.f32(outPtr, n));
     return out;
   });
 }

@@ -14,8 +14,15 @@ import { describeText, describeValue } from '../describe.js';
 import { InvalidArgumentError } from '../errors.js';
 import { WasmHeap } from './heap.js';
 import { runMembrane, runMembraneSpikes, type MembraneOptions, type MembraneSpikesOptions } from './membrane.js';
-import { gemmPlan, membranePlan, rmsNormPlan, runPlan, siluPlan, softmaxPlan } from './parallel.js';
-import { runRmsNorm, runSilu, runSoftmax, type ElementwiseOptions, type SoftmaxKernelOptions } from './elementwise.js';
+import { binaryPlan, gemmPlan, membranePlan, rmsNormPlan, runPlan, siluPlan, softmaxPlan } from './parallel.js';
+import {
+  runBinary,
+  runRmsNorm,
+  runSilu,
+  runSoftmax,
+  type ElementwiseOptions,
+  type SoftmaxKernelOptions,
+} from './elementwise.js';
 import {
   checkPacked,
   checkResident,
@@ -253,6 +260,20 @@ export class Kernels {
   ): Float32Array {
     return runRmsNorm(this.ctx, x, gamma, rows, eps, options, (y, xPtr, g, r, n, epsBits) =>
       runPlan(this.ctx, 'rms_norm', rmsNormPlan(y, xPtr, g, r, n, epsBits, this.ctx.threads)),
+    );
+  }
+
+  /** out (n) = a (n) + b (n) in f32: the bits of a JS loop storing a[i] + b[i] into a Float32Array. */
+  add(a: Float32Array, b: Float32Array, options: ElementwiseOptions = {}): Float32Array {
+    return runBinary(this.ctx, a, b, options, (o, x, y, n) =>
+      runPlan(this.ctx, 'add_f32', binaryPlan(o, x, y, n, this.ctx.threads)),
+    );
+  }
+
+  /** out (n) = a (n) * b (n) in f32: the bits of a JS loop storing a[i] * b[i] into a Float32Array. */
+  mul(a: Float32Array, b: Float32Array, options: ElementwiseOptions = {}): Float32Array {
+    return runBinary(this.ctx, a, b, options, (o, x, y, n) =>
+      runPlan(this.ctx, 'mul_f32', binaryPlan(o, x, y, n, this.ctx.threads)),
     );
   }
 

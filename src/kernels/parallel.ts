@@ -88,6 +88,8 @@ export type SharesPlan = Extract<ThreadPlan, { readonly shares: unknown }>;
 
 /** Elements of a silu call below which it stays on one thread (about 30 us of work). */
 export const MIN_THREADED_SILU = 1 << 15;
+/** Elements of a sum or product of two arrays below which it stays on one thread (memory-bound: ~0.5 ns each). */
+export const MIN_THREADED_BINARY = 1 << 16;
 /** Elements of a softmax (or RMSNorm) call below which it stays on one thread. */
 export const MIN_THREADED_SOFTMAX = 1 << 15;
 
@@ -99,6 +101,18 @@ export function siluPlan(y: number, x: number, n: number, threads: number): Shar
     shares: e.slice(1).map((e1, t) => {
       const e0 = e[t] ?? 0;
       return e1 > e0 ? [y + e0 * 4, x + e0 * 4, e1 - e0] : [];
+    }),
+  };
+}
+
+/** add_f32 / mul_f32 arguments per thread for out, a, b (n): runs of 4 elements. */
+export function binaryPlan(out: number, a: number, b: number, n: number, threads: number): SharesPlan {
+  if (threads <= 1 || n < MIN_THREADED_BINARY) return { shares: [[out, a, b, n]] };
+  const e = splitPoints(Math.ceil(n / 4), threads, 4).map((element) => Math.min(element, n));
+  return {
+    shares: e.slice(1).map((e1, t) => {
+      const e0 = e[t] ?? 0;
+      return e1 > e0 ? [out + e0 * 4, a + e0 * 4, b + e0 * 4, e1 - e0] : [];
     }),
   };
 }

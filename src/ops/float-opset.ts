@@ -21,6 +21,13 @@ import type { LinearLayer, OpSet } from './opset.js';
  */
 const GEMM_MIN_MACS = 16_384;
 
+/**
+ * Sums and products of two arrays at least this long run in wasm (split over the kernel threads), shorter ones in
+ * JS, where the copies in and out would cost more. Both give the same bits: a float32 store of a JS sum or product
+ * of two float32 values rounds once, as f32 arithmetic does.
+ */
+const ELEMENTWISE_KERNEL_MIN = 4096;
+
 export interface FloatOpSetOptions {
   /** How linear and convolution weights are held: f32 (default) or bf16 (half the memory; widened in gemm). */
   readonly weights?: PackedDtype;
@@ -96,6 +103,10 @@ export class FloatOpSet implements OpSet {
   mul(...args: OpArgs<'mul'>): void {
     OP_TABLE.mul.check(args);
     const [, out, a, b, n] = args;
+    if (n >= ELEMENTWISE_KERNEL_MIN) {
+      this.kernels.mul(a.subarray(0, n), b.subarray(0, n), { out: out.subarray(0, n) });
+      return;
+    }
     for (let i = 0; i < n; i++) out[i] = (a[i] as number) * (b[i] as number);
   }
 
@@ -182,6 +193,10 @@ export class FloatOpSet implements OpSet {
   add(...args: OpArgs<'add'>): void {
     OP_TABLE.add.check(args);
     const [, out, a, b, n] = args;
+    if (n >= ELEMENTWISE_KERNEL_MIN) {
+      this.kernels.add(a.subarray(0, n), b.subarray(0, n), { out: out.subarray(0, n) });
+      return;
+    }
     for (let i = 0; i < n; i++) out[i] = (a[i] as number) + (b[i] as number);
   }
 }

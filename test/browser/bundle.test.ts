@@ -23,8 +23,10 @@ import { buildBrowserBundle, buildConfiguration, rollupConfigurations, type Bund
  * builds and the rest the library code. Raise it deliberately, with the reason, when the library grows.
  * Raised to 130,000 for kernel threads (the worker pool, its worker source and the panel-range gemm kernels):
  * 123,020 bytes measured with them, 119,988 without.
+ * Raised to 134,000 for the float model's element-wise kernels (SiLU, softmax rows, RMSNorm, add, mul in each of
+ * the three wasm builds, and their thread plans): 130,731 bytes measured with them, 127,206 before.
  */
-const GZIP_BUDGET_BYTES = 130_000;
+const GZIP_BUDGET_BYTES = 134_000;
 /** The same bundle minified, not compressed: 373,503 bytes measured with threads (339,339 before the frontier work), budget +10%. */
 const MIN_BUDGET_BYTES = 410_000;
 

@@ -1,5 +1,5 @@
 // The element-wise float kernels against float64 references (SiLU as neurons/targets.ts computes it, softmax and
-// RMSNorm in float64 here), on random and edge-case inputs, under every build.
+// RMSNorm in float64 here; sums and products exactly as JS rounds them), on random and edge-case inputs, under every build.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Kernels } from '../../src/index.js';
 import { silu } from '../../src/neurons/targets.js';
@@ -52,13 +52,13 @@ function softmaxRow64(x: Float32Array, row: number, n: number, visible: number):
   return out;
 }
 
-let scalarBits: Float32Array | undefined; // silu of the shared input under the scalar build
-
 for (const { variant, supported, title } of VARIANT_CASES) {
   describe.skipIf(!supported)(`element-wise kernels, ${title}`, () => {
     let kernels: Kernels;
+    let scalar: Kernels; // every build gives the scalar build's bits
     beforeAll(async () => {
       kernels = await Kernels.load({ variant });
+      scalar = await Kernels.load({ variant: 'scalar' });
     });
 
     it('silu is within 3 ulp of float64 silu on random inputs and exact on the edge cases', () => {
@@ -88,8 +88,7 @@ for (const { variant, supported, title } of VARIANT_CASES) {
       }
       const shifted = kernels.silu(x.subarray(1));
       expect(Array.from(shifted)).toEqual(Array.from(y.subarray(1)));
-      if (variant === 'scalar') scalarBits = y;
-      else if (scalarBits) expect(Array.from(y)).toEqual(Array.from(scalarBits));
+      expect(Array.from(y)).toEqual(Array.from(scalar.silu(x)));
     });
 
     it('softmax rows are within 2.5e-6 (relative) of float64, causal or not, and masked columns are 0', () => {
@@ -180,6 +179,27 @@ for (const { variant, supported, title } of VARIANT_CASES) {
       expect([Number.isNaN(nan[0]), Number.isNaN(nan[1]), Number.isNaN(nan[2])]).toEqual([true, true, false]);
     });
 
+    it('add and mul give the bits of a float32 store of the JS sum and product, special values included', () => {
+      const random = seededRandom(15);
+      const specials = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 1e-38, 3.4e38, -3.4e38, 1];
+      const a = new Float32Array([...normal(random, 10_001, 1e3), ...specials, ...specials]);
+      const b = new Float32Array([...normal(random, 10_001, 1e-3), ...specials, ...specials.reverse()]);
+      for (const [name, f, js] of [
+        ['add', (x: Float32Array, y: Float32Array) => kernels.add(x, y), (x: number, y: number) => x + y],
+        ['mul', (x: Float32Array, y: Float32Array) => kernels.mul(x, y), (x: number, y: number) => x * y],
+      ] as const) {
+        const out = f(a, b);
+        const expected = Float32Array.from(a, (v, i) => js(v, b[i] as number));
+        for (let i = 0; i < a.length; i++) {
+          expect(Object.is(out[i], expected[i]), `${name} ${a[i]}, ${b[i]}: ${out[i]} vs ${expected[i]}`).toBe(true);
+        }
+      }
+      // in place, as a residual addition writes it
+      const x = a.slice();
+      expect(kernels.add(x, b, { out: x })).toBe(x);
+      expect(Array.from(x)).toEqual(Array.from(kernels.add(a, b)));
+    });
+
     it('reject bad arguments with errors that name them', () => {
       const x = new Float32Array(6);
       expect(() => kernels.silu([1, 2] as never)).toThrow(InvalidArgumentError);
@@ -188,6 +208,8 @@ for (const { variant, supported, title } of VARIANT_CASES) {
       expect(() => kernels.softmax(x, 2, 3, { causalOffset: -1 })).toThrow(/options.causalOffset must be an integer/);
       expect(() => kernels.softmax(x, 2.5, 3)).toThrow(/rows must be an integer/);
       expect(() => kernels.rmsNorm(x, new Float32Array(4), 2, 1e-5)).toThrow(/x must have 8 elements/);
+      expect(() => kernels.add(x, new Float32Array(5))).toThrow(/b must have 6 elements \(n, like a\), got 5/);
+      expect(() => kernels.mul(x, null as never)).toThrow(/b must be a Float32Array/);
       expect(() => kernels.rmsNorm(x, new Float32Array(3), 2, NaN)).toThrow(/eps must be a finite number/);
       expect(() => kernels.rmsNorm(x, new Float32Array(3), 2, -1)).toThrow(/eps must be at least 0, got -1/);
     });

@@ -13,8 +13,10 @@ import {
   membranePlan,
   MIN_THREADED_GEMM_B,
   MIN_THREADED_GEMM_MACS,
+  MIN_THREADED_BINARY,
   MIN_THREADED_SILU,
   MIN_THREADED_SOFTMAX,
+  binaryPlan,
   rmsNormPlan,
   siluPlan,
   softmaxPlan,
@@ -105,7 +107,7 @@ for (const { variant, supported, title } of VARIANT_CASES) {
         }
       });
 
-      it('silu over 100,001 elements, softmax and RMSNorm over 301 rows: the one-thread bits', () => {
+      it('silu, add and mul over 100,001 elements, softmax and RMSNorm over 301 rows: the one-thread bits', () => {
         const random = seededRandom(201 + threads);
         const x = normal(random, 100_001, 6);
         x[3] = NaN;
@@ -120,6 +122,10 @@ for (const { variant, supported, title } of VARIANT_CASES) {
         }
         const gamma = normal(random, n);
         expect(sameBits(many.rmsNorm(scores, gamma, rows, 1e-5), one.rmsNorm(scores, gamma, rows, 1e-5))).toBe(true);
+        const y = normal(random, x.length);
+        expect(x.length).toBeGreaterThanOrEqual(MIN_THREADED_BINARY);
+        expect(sameBits(many.add(x, y), one.add(x, y))).toBe(true);
+        expect(sameBits(many.mul(x, y), one.mul(x, y))).toBe(true);
       });
     });
   }
@@ -204,6 +210,14 @@ describe('element-wise thread plans', () => {
         for (const [y, x, count] of shares as Array<[number, number, number]>) {
           expect([y, x - (1 << 24)]).toEqual([next * 4, next * 4]);
           expect(y % 16).toBe(0);
+          next += count;
+        }
+        expect(next).toBe(n);
+        const binary = binaryPlan(0, 1 << 24, 1 << 25, n, threads).shares.filter((share) => share.length > 0);
+        next = 0;
+        for (const [out, a, b, count] of binary as Array<[number, number, number, number]>) {
+          expect([out, a - (1 << 24), b - (1 << 25)]).toEqual([next * 4, next * 4, next * 4]);
+          expect(out % 16).toBe(0);
           next += count;
         }
         expect(next).toBe(n);
