@@ -258,32 +258,31 @@ export function rms_norm(y: usize, x: usize, gamma: usize, rows: i32, n: i32, ep
   }
 }
 
-/** out (n) = a (n) + b (n): one f32 rounding per element, as a float32 store of a JS sum gives it. */
-export function add_f32(out: usize, a: usize, b: usize, n: i32): void {
+/** out (n) = a (n) * b (n) where `product`, else a (n) + b (n): one f32 rounding per element. */
+function binaryF32(out: usize, a: usize, b: usize, n: i32, product: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 4 <= n; i += 4) {
       const at = (<usize>i) << 2;
-      v128.store(out + at, f32x4.add(v128.load(a + at), v128.load(b + at)));
+      const x = v128.load(a + at);
+      const y = v128.load(b + at);
+      v128.store(out + at, product ? f32x4.mul(x, y) : f32x4.add(x, y));
     }
   }
   for (; i < n; i++) {
     const at = (<usize>i) << 2;
-    store<f32>(out + at, load<f32>(a + at) + load<f32>(b + at));
+    const x = load<f32>(a + at);
+    const y = load<f32>(b + at);
+    store<f32>(out + at, product ? x * y : x + y);
   }
 }
 
-/** out (n) = a (n) * b (n): one f32 rounding per element, as a float32 store of a JS product gives it. */
+/** out (n) = a (n) + b (n), as a float32 store of a JS sum gives it. */
+export function add_f32(out: usize, a: usize, b: usize, n: i32): void {
+  binaryF32(out, a, b, n, false);
+}
+
+/** out (n) = a (n) * b (n), as a float32 store of a JS product gives it. */
 export function mul_f32(out: usize, a: usize, b: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const at = (<usize>i) << 2;
-      v128.store(out + at, f32x4.mul(v128.load(a + at), v128.load(b + at)));
-    }
-  }
-  for (; i < n; i++) {
-    const at = (<usize>i) << 2;
-    store<f32>(out + at, load<f32>(a + at) * load<f32>(b + at));
-  }
+  binaryF32(out, a, b, n, true);
 }

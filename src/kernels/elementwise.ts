@@ -13,6 +13,7 @@ import {
   newArray,
 } from './checks.js';
 import type { KernelContext } from './context.js';
+import type { WasmHeap } from './heap.js';
 import { InvalidArgumentError } from '../errors.js';
 
 export interface ElementwiseOptions {
@@ -33,6 +34,30 @@ function output(options: ElementwiseOptions, length: number, shape: string): Flo
   return out;
 }
 
+/**
+ * Copies `inputs` into wasm scratch, runs `run` on a result block of out.length elements (with `inPlace`, the first
+ * input's own block) and the inputs' pointers, and copies the result into `out`.
+ */
+function throughWasm(
+  heap: WasmHeap,
+  inputs: readonly Float32Array[],
+  out: Float32Array,
+  inPlace: boolean,
+  run: (result: number, inputs: readonly number[]) => void,
+): Float32Array {
+  return heap.scratch((scratch) => {
+    const pointers = inputs.map((input) => {
+      const ptr = scratch.alloc(input.length * 4); // like the input
+      heap.f32(ptr, input.length).set(input);
+      return ptr;
+    });
+    const result = inPlace ? (pointers[0] as number) : scratch.alloc(out.length * 4); // like out
+    run(result, pointers);
+    out.set(heap.f32(result, out.length));
+    return out;
+  });
+}
+
 /** out (n) = silu(x (n)), by `run` (silu, split over threads). */
 export function runSilu(
   { heap }: KernelContext,
@@ -45,14 +70,7 @@ export function runSilu(
   checkInt('x.length', n, 0, MAX_ELEMENTS);
   checkWasmBytes('x and y', 8 * n);
   const out = output(options, n, '(n, like x)');
-  return heap.scratch((scratch) => {
-    const xPtr = scratch.alloc(n * 4); // (n)
-    const yPtr = scratch.alloc(n * 4); // (n)
-    heap.f32(xPtr, n).set(x);
-    run(yPtr, xPtr, n);
-    out.set(heap.f32(yPtr, n));
-    return out;
-  });
+  return throughWasm(heap, [x], out, false, (y, [xPtr]) => run(y, xPtr as number, n));
 }
 
 /** out (rows, n) = softmax of each row of x (rows, n), by `run` (softmax_rows, split over threads). */
@@ -72,14 +90,9 @@ export function runSoftmax(
   const out = output(options, rows * n, `(rows, n) = (${rows}, ${n})`);
   const { causalOffset } = options;
   if (causalOffset !== undefined) checkInt('options.causalOffset', causalOffset, 0, MAX_DIM);
-  const length = rows * n;
-  return heap.scratch((scratch) => {
-    const xPtr = scratch.alloc(length * 4); // (rows, n)
-    heap.f32(xPtr, length).set(x);
-    run(xPtr, rows, n, causalOffset === undefined ? 0 : 1, causalOffset ?? 0);
-    out.set(heap.f32(xPtr, length));
-    return out;
-  });
+  return throughWasm(heap, [x], out, true, (xPtr) =>
+    run(xPtr, rows, n, causalOffset === undefined ? 0 : 1, causalOffset ?? 0),
+  );
 }
 
 /** out (rows, n) = RMSNorm of each row of x (rows, n) with gain gamma (n), by `run` (rms_norm, split over threads). */
@@ -102,18 +115,10 @@ export function runRmsNorm(
   checkFiniteNumber('eps', eps);
   if (eps < 0) throw new InvalidArgumentError(`eps must be at least 0, got ${eps}`);
   const out = output(options, rows * n, `(rows, n) = (${rows}, ${n})`);
-  const length = rows * n;
   const epsBits = new Int32Array(new Float32Array([eps]).buffer)[0] as number;
-  return heap.scratch((scratch) => {
-    const xPtr = scratch.alloc(length * 4); // (rows, n)
-    const yPtr = scratch.alloc(length * 4); // (rows, n)
-    const gammaPtr = scratch.alloc(n * 4); // (n)
-    heap.f32(xPtr, length).set(x);
-    heap.f32(gammaPtr, n).set(gamma);
-    run(yPtr, xPtr, gammaPtr, rows, n, epsBits);
-    out.set(heap.f32(yPtr, length));
-    return out;
-  });
+  return throughWasm(heap, [x, gamma], out, false, (y, [xPtr, gammaPtr]) =>
+    run(y, xPtr as number, gammaPtr as number, rows, n, epsBits),
+  );
 }
 
 /** out (n) = a (n) op b (n), by `run` (add_f32 or mul_f32, split over threads). */
@@ -131,14 +136,7 @@ export function runBinary(
   checkWasmBytes('a, b and out', 12 * n);
   checkLength('b', b, n, '(n, like a)');
   const out = output(options, n, '(n, like a)');
-  return heap.scratch((scratch) => {
-    const aPtr = scratch.alloc(n * 4); // (n)
-    const bPtr = scratch.alloc(n * 4); // (n)
-    const outPtr = scratch.alloc(n * 4); // (n)
-    heap.f32(aPtr, n).set(a);
-    heap.f32(bPtr, n).set(b);
-    run(outPtr, aPtr, bPtr, n);
-    out.set(heap.f32(outPtr, n));
-    return out;
-  });
+  return throughWasm(heap, [a, b], out, false, (result, [aPtr, bPtr]) =>
+    run(result, aPtr as number, bPtr as number, n),
+  );
 }
