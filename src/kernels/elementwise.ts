@@ -1,6 +1,6 @@
 // The element-wise float kernels (assembly/elementwise.ts): SiLU over an array, softmax over the rows of a
-// matrix under an optional causal mask, RMSNorm of its rows, sums and products of two arrays. Each copies its operands into wasm memory and the
-// result out.
+// matrix under an optional causal mask, RMSNorm of its rows, sums and products of two arrays. Each copies its
+// operands into wasm memory and the result out.
 import {
   checkFiniteNumber,
   checkFloat32Array,
