@@ -122,6 +122,14 @@ export function silu(y: usize, x: usize, n: i32): void {
 }
 
 /**
+ * The four lanes of a row's sum (column j in lane j % 4) as (l0 + l1) + (l2 + l3): the one reduction order of the
+ * SIMD and the scalar paths, so both give the same bits.
+ */
+function sumLanes(l0: f32, l1: f32, l2: f32, l3: f32): f32 {
+  return l0 + l1 + (l2 + l3);
+}
+
+/**
  * One row in place: the first `visible` columns become exp(x - max) / sum, the others 0. The maximum and the sum
  * run over the visible columns only, the sum in four lanes (column j in lane j % 4) then (l0 + l1) + (l2 + l3),
  * then the leftover columns in order.
@@ -143,7 +151,12 @@ function softmaxRow(row: usize, n: i32, visible: i32): void {
       v128.store(at, e);
       s = f32x4.add(s, e);
     }
-    sum = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+    sum = sumLanes(
+      f32x4.extract_lane(s, 0),
+      f32x4.extract_lane(s, 1),
+      f32x4.extract_lane(s, 2),
+      f32x4.extract_lane(s, 3),
+    );
   } else {
     let s0: f32 = 0,
       s1: f32 = 0,
@@ -164,7 +177,7 @@ function softmaxRow(row: usize, n: i32, visible: i32): void {
       s2 += e2;
       s3 += e3;
     }
-    sum = s0 + s1 + (s2 + s3);
+    sum = sumLanes(s0, s1, s2, s3);
   }
   for (; j < visible; j++) {
     const at = row + ((<usize>j) << 2);
@@ -219,7 +232,12 @@ export function rms_norm(y: usize, x: usize, gamma: usize, rows: i32, n: i32, ep
         const v = v128.load(xr + ((<usize>j) << 2));
         s = f32x4.add(s, f32x4.mul(v, v));
       }
-      ss = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+      ss = sumLanes(
+        f32x4.extract_lane(s, 0),
+        f32x4.extract_lane(s, 1),
+        f32x4.extract_lane(s, 2),
+        f32x4.extract_lane(s, 3),
+      );
     } else {
       let s0: f32 = 0,
         s1: f32 = 0,
@@ -236,7 +254,7 @@ export function rms_norm(y: usize, x: usize, gamma: usize, rows: i32, n: i32, ep
         s2 += v2 * v2;
         s3 += v3 * v3;
       }
-      ss = s0 + s1 + (s2 + s3);
+      ss = sumLanes(s0, s1, s2, s3);
     }
     for (; j < n; j++) {
       const v = load<f32>(xr + ((<usize>j) << 2));
