@@ -256,14 +256,11 @@ export function allocateTimesteps<M extends { dispose(): void }>(
 
   // the sites' sensitivities on the first rows only; a site's loss is against the uniform model's on the same rows,
   // whose calls are recorded for the sensitivity runs to replay
-  let recording = new OpRecording(replayBytes);
-  const uniform = run({}, MAX_PROBE_ROWS, { recording });
+  const recording = new OpRecording(replayBytes);
   const sensitivityRows = request.sensitivityRows ?? DEFAULT_SENSITIVITY_ROWS;
-  let uniformFew = uniform; // the same run when all rows fit
-  if (uniform.rows > sensitivityRows) {
-    recording = new OpRecording(replayBytes);
-    uniformFew = run({}, sensitivityRows, { recording });
-  }
+  const uniformFew = run({}, sensitivityRows, { recording });
+  // the same run when it already covered every row of the probe
+  const uniform = uniformFew.rows * classes === reference.length ? uniformFew : run({});
   const { metric, value } = request.budget;
   /** What a result adds to the uniform model's loss: KL in nats, or the fraction of top-1 agreement lost. */
   const lossOf = (r: { kl: number; agreement: number }, against = uniform) =>
