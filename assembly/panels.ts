@@ -10,12 +10,17 @@ export function loadB<T>(pb: usize, jj: i32): f32 {
   return load<f32>(pb + ((<usize>jj) << 2));
 }
 
-/** Lanes 4v .. 4v+3 of a packed row at pb as f32x4 (bf16 widened: zero-extended and shifted up 16 bits). */
+/**
+ * Lanes 4v .. 4v+3 of a packed row at pb as f32x4 (bf16 widened: each half interleaved above a zero half, one
+ * unpack instruction per four lanes).
+ */
 export function loadB4<T>(pb: usize, v: i32): v128 {
   if (sizeof<T>() == 2) {
     const halves = v128.load(pb + ((<usize>(v >> 1)) << 4)); // 8 bf16
-    const wide = v & 1 ? i32x4.extend_high_i16x8_u(halves) : i32x4.extend_low_i16x8_u(halves);
-    return i32x4.shl(wide, 16);
+    const zero = i32x4.splat(0);
+    return v & 1
+      ? i8x16.shuffle(zero, halves, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31)
+      : i8x16.shuffle(zero, halves, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
   }
   return v128.load(pb + ((<usize>v) << 4));
 }

@@ -260,7 +260,11 @@ function accumulate8Scalar<T>(
   if (n > 7) store<f32>(outAt, load<f32>(outAt, 28) + d * s7, 28);
 }
 
-/** spikemm_packed(_bf16): per row, its spikes listed once, then panel (pair) by panel every plane's listed rows. */
+/**
+ * spikemm_packed(_bf16): the rows in blocks of blockRows, each row's spikes listed once (its own P * K + P words of
+ * scratch), then panel (pair) by panel every row of the block adds every plane's listed rows, so a panel is read
+ * from memory once per block rather than once per row and stays in cache while the block's rows use it.
+ */
 function spikemmPanels<T>(
   out: usize,
   planes: usize,
@@ -271,34 +275,40 @@ function spikemmPanels<T>(
   K: i32,
   Nout: i32,
   P: i32,
+  blockRows: i32,
 ): void {
   const rowOut = (<usize>Nout) << 2;
   const panelBytes = <usize>K * <usize>PANEL * sizeof<T>();
   const panels = (Nout + PANEL - 1) / PANEL;
-  const countBase = scratch + ((<usize>P * <usize>K) << 2);
-  for (let m = 0; m < M; m++) {
-    listSpikes(scratch, planes, m, M, K, P);
-    const outRow = out + <usize>m * rowOut;
+  const listBytes = (<usize>P * <usize>K + <usize>P) << 2; // one row's lists and counts
+  const block = max(blockRows, 1);
+  for (let m0 = 0; m0 < M; m0 += block) {
+    const rows = min(block, M - m0);
+    for (let r = 0; r < rows; r++) listSpikes(scratch + <usize>r * listBytes, planes, m0 + r, M, K, P);
     for (let q = 0; q < panels;) {
       const j0 = q * PANEL;
       const cols = min(PANEL, Nout - j0);
       // two whole panels at a time where the build has SIMD, else one
       const pair = ASC_FEATURE_SIMD && Nout - j0 >= 2 * PANEL;
       const panel = packed + <usize>q * panelBytes;
-      const outAt = outRow + ((<usize>j0) << 2);
-      for (let p = 0; p < P; p++) {
-        const count = <i32>load<u32>(countBase + ((<usize>p) << 2));
-        if (count == 0) continue; // a silent plane costs nothing
-        const list = scratch + ((<usize>p * <usize>K) << 2);
-        const d = load<f32>(scale + ((<usize>p) << 2));
-        if (ASC_FEATURE_SIMD) {
-          if (pair) accumulatePanelPair<T>(outAt, panel, panelBytes, list, count, f32x4.splat(d));
-          else accumulatePanel<T>(outAt, panel, list, count, f32x4.splat(d), cols);
-        } else {
-          // each half of the panel: 8 columns, rows PANEL elements apart
-          const rowB = <usize>PANEL * sizeof<T>();
-          accumulate8Scalar<T>(outAt, panel, rowB, list, count, d, cols);
-          if (cols > 8) accumulate8Scalar<T>(outAt + 32, panel + 8 * sizeof<T>(), rowB, list, count, d, cols - 8);
+      for (let r = 0; r < rows; r++) {
+        const lists = scratch + <usize>r * listBytes;
+        const countBase = lists + ((<usize>P * <usize>K) << 2);
+        const outAt = out + <usize>(m0 + r) * rowOut + ((<usize>j0) << 2);
+        for (let p = 0; p < P; p++) {
+          const count = <i32>load<u32>(countBase + ((<usize>p) << 2));
+          if (count == 0) continue; // a silent plane costs nothing
+          const list = lists + ((<usize>p * <usize>K) << 2);
+          const d = load<f32>(scale + ((<usize>p) << 2));
+          if (ASC_FEATURE_SIMD) {
+            if (pair) accumulatePanelPair<T>(outAt, panel, panelBytes, list, count, f32x4.splat(d));
+            else accumulatePanel<T>(outAt, panel, list, count, f32x4.splat(d), cols);
+          } else {
+            // each half of the panel: 8 columns, rows PANEL elements apart
+            const rowB = <usize>PANEL * sizeof<T>();
+            accumulate8Scalar<T>(outAt, panel, rowB, list, count, d, cols);
+            if (cols > 8) accumulate8Scalar<T>(outAt + 32, panel + 8 * sizeof<T>(), rowB, list, count, d, cols - 8);
+          }
         }
       }
       q += pair ? 2 : 1;
@@ -317,8 +327,9 @@ export function spikemm_packed(
   K: i32,
   Nout: i32,
   P: i32,
+  blockRows: i32,
 ): void {
-  spikemmPanels<f32>(out, planes, scale, packed, scratch, M, K, Nout, P);
+  spikemmPanels<f32>(out, planes, scale, packed, scratch, M, K, Nout, P, blockRows);
 }
 
 /** spikemm on bf16 panels, each weight widened exactly to f32 before it is added. */
@@ -332,6 +343,7 @@ export function spikemm_packed_bf16(
   K: i32,
   Nout: i32,
   P: i32,
+  blockRows: i32,
 ): void {
-  spikemmPanels<u16>(out, planes, scale, packed, scratch, M, K, Nout, P);
+  spikemmPanels<u16>(out, planes, scale, packed, scratch, M, K, Nout, P, blockRows);
 }

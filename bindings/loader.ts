@@ -60,6 +60,8 @@ type SpikemmKernel = (
   P: number,
 ) => void;
 
+type PackedSpikemmKernel = (...args: [...Parameters<SpikemmKernel>, blockRows: number]) => void;
+
 /** The raw-pointer ABI of assembly/index.ts: pointers and sizes are i32, `usize` results come back signed. */
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -69,9 +71,12 @@ export interface KernelExports {
   membrane_spikes: MembraneSpikesKernel;
   membrane_spikes_ref: MembraneSpikesKernel;
   spikemm: SpikemmKernel;
-  /** spikemm on W packed by gemm_pack_b (f32 panels, or bf16 panels). */
-  spikemm_packed: SpikemmKernel;
-  spikemm_packed_bf16: SpikemmKernel;
+  /**
+   * spikemm on W packed by gemm_pack_b (f32 panels, or bf16 panels), rows in blocks of blockRows: scratch holds
+   * blockRows * (P * K + P) u32.
+   */
+  spikemm_packed: PackedSpikemmKernel;
+  spikemm_packed_bf16: PackedSpikemmKernel;
   spikemm_ref(
     out: number,
     planes: number,

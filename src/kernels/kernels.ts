@@ -206,21 +206,21 @@ export class Kernels {
   spikemm(planes: SpikePlanes, scale: Float32Array, weight: ResidentMatrix, out?: Float32Array): Float32Array {
     const w = checkResident(this, 'weight', weight, SPIKEMM_LAYOUTS);
     const { wasm } = this.ctx;
-    const kernel =
-      w.layout === 'row-major'
-        ? wasm.spikemm
-        : w.layout === 'packed-16'
-          ? wasm.spikemm_packed
-          : wasm.spikemm_packed_bf16;
-    return runSpikemm(this.ctx, planes, scale, w, out, (o, p, s, scratch) =>
-      kernel(o, p, s, w.ptr, scratch, planes.rows, planes.rowLen, w.cols, planes.planes),
+    if (w.layout === 'row-major') {
+      return runSpikemm(this.ctx, planes, scale, w, out, false, (o, p, s, scratch) =>
+        wasm.spikemm(o, p, s, w.ptr, scratch, planes.rows, planes.rowLen, w.cols, planes.planes),
+      );
+    }
+    const kernel = w.layout === 'packed-16' ? wasm.spikemm_packed : wasm.spikemm_packed_bf16;
+    return runSpikemm(this.ctx, planes, scale, w, out, true, (o, p, s, scratch, blockRows) =>
+      kernel(o, p, s, w.ptr, scratch, planes.rows, planes.rowLen, w.cols, planes.planes, blockRows),
     );
   }
 
   spikemmRef(planes: SpikePlanes, scale: Float32Array, weight: ResidentMatrix, out?: Float32Array): Float32Array {
     const w = checkResident(this, 'weight', weight, 'row-major');
     const { wasm } = this.ctx;
-    return runSpikemm(this.ctx, planes, scale, w, out, (o, p, s) =>
+    return runSpikemm(this.ctx, planes, scale, w, out, false, (o, p, s) =>
       wasm.spikemm_ref(o, p, s, w.ptr, planes.rows, planes.rowLen, w.cols, planes.planes),
     );
   }

@@ -20,17 +20,31 @@ import type { KernelContext } from './context.js';
 import type { IssuedMatrix } from './resident.js';
 import type { SpikePlanes } from './types.js';
 
-/** Checks the operands, then calls `run` (spikemm or spikemm_ref) on copies in wasm memory. */
+/**
+ * Rows whose spike lists the packed kernels hold at once (each (P * K + P) u32): up to 8, within 4 MiB. A block's rows
+ * share every weight panel while it is in cache; lists are written only where spikes are, so most of it is untouched.
+ */
+function blockRowsOf(M: number, K: number, P: number): number {
+  const LIST_BUDGET_WORDS = 1 << 20;
+  return Math.max(1, Math.min(8, M, Math.floor(LIST_BUDGET_WORDS / (P * K + P))));
+}
+
+/**
+ * Checks the operands, then calls `run` (a spikemm kernel) on copies in wasm memory, with scratch for the spike lists
+ * of one row, or with `blocked` of blockRows rows (the packed kernels).
+ */
 export function runSpikemm(
   { heap }: KernelContext,
   planes: SpikePlanes,
   scale: Float32Array,
   weight: IssuedMatrix,
   out: Float32Array | undefined,
-  run: (outPtr: number, planesPtr: number, scalePtr: number, scratchPtr: number) => void,
+  blocked: boolean,
+  run: (outPtr: number, planesPtr: number, scalePtr: number, scratchPtr: number, blockRows: number) => void,
 ): Float32Array {
   checkPlanes(planes);
   const { rows: M, rowLen: K, planes: P } = planes;
+  const listRows = blocked ? blockRowsOf(M, K, P) : 1;
   if (weight.rows !== K) {
     throw new InvalidArgumentError(`weight has ${weight.rows} rows but the spike planes have rows of ${K} inputs`);
   }
@@ -39,7 +53,7 @@ export function runSpikemm(
   checkLength('scale', scale, P, `(planes) = (${P})`);
   checkFinite('scale', scale);
   // out, the planes, the scales, the spike lists and their counts, all 4-byte elements
-  checkWasmBytes('out and the spike planes', (M * Nout + planes.bits.length + P + P * K + P) * 4);
+  checkWasmBytes('out and the spike planes', (M * Nout + planes.bits.length + P + listRows * (P * K + P)) * 4);
   if (out !== undefined) {
     checkFloat32Array('out', out);
     checkLength('out', out, M * Nout, `(M, Nout) = (${M}, ${Nout})`);
@@ -49,13 +63,13 @@ export function runSpikemm(
     const outPtr = scratch.alloc(M * Nout * 4); // (M, Nout)
     const planesPtr = scratch.alloc(planes.bits.length * 4); // (P, M, words) u32
     const scalePtr = scratch.alloc(P * 4); // (P)
-    const listPtr = scratch.alloc((P * K + P) * 4); // (P * K + P) u32: spike lists, then their counts
+    const listPtr = scratch.alloc(listRows * (P * K + P) * 4); // (listRows, P * K + P) u32: spike lists, counts
     // A new result starts at zero: fill wasm memory instead of copying zeros in.
     if (out) heap.f32(outPtr, M * Nout).set(out);
     else heap.f32(outPtr, M * Nout).fill(0);
     heap.u32(planesPtr, planes.bits.length).set(planes.bits);
     heap.f32(scalePtr, P).set(scale);
-    run(outPtr, planesPtr, scalePtr, listPtr);
+    run(outPtr, planesPtr, scalePtr, listPtr, listRows);
     result.set(heap.f32(outPtr, M * Nout));
     return result;
   });

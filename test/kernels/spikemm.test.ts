@@ -47,6 +47,8 @@ const SHAPES: Array<[number, number, number, number]> = [
   [3, 5, 33, 37],
   [8, 2, 64, 70],
   [4, 7, 100, 3],
+  [3, 19, 70, 40], // the packed kernels' rows in blocks of 8, 8 and 3; a panel pair and a part panel
+  [2, 9, 33, 64],
   [0, 3, 10, 4],
   [2, 0, 10, 4],
   [2, 3, 0, 4],
