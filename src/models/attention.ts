@@ -2,7 +2,12 @@
 // (S, headDim) and the keys and values (L, headDim) from their sources (a packed qkv buffer; a KV cache, whose
 // head-major blocks are read in place), then att = softmax(scale q k^T) under the masks, out = att v, scattered
 // back into (S, heads * headDim). Grouped-query attention maps query head h to kv head floor(h / (heads / kvHeads)).
+// The heads' softmax rows go to the OpSet together (as many heads as fit a bounded buffer): one call per layer
+// instead of one per head, the same rows, so the same results (a softmax row depends on its own values only).
 import type { OpSet, SoftmaxOptions } from '../ops/opset.js';
+
+/** Scores held at once, (heads in a batch, S, L) f32: 4 MiB. */
+const SCORE_BUDGET = 1 << 20;
 
 export interface AttentionShape {
   readonly heads: number;
@@ -25,7 +30,7 @@ export class Attention {
   private readonly qHead: Float32Array; // (maxRows, headDim)
   private readonly kHead: Float32Array; // (maxKeys, headDim)
   private readonly vHead: Float32Array; // (maxKeys, headDim)
-  private readonly att: Float32Array; // (maxRows, maxKeys)
+  private att = new Float32Array(0); // (heads in a batch, S, L), grown on demand
   private readonly outHead: Float32Array; // (maxRows, headDim)
 
   constructor(
@@ -38,7 +43,6 @@ export class Attention {
     this.qHead = new Float32Array(maxRows * hd);
     this.kHead = new Float32Array(maxKeys * hd);
     this.vHead = new Float32Array(maxKeys * hd);
-    this.att = new Float32Array(maxRows * maxKeys);
     this.outHead = new Float32Array(maxRows * hd);
   }
 
@@ -59,17 +63,28 @@ export class Attention {
   ): void {
     const { heads, kvHeads, headDim: hd } = this.shape;
     const groups = heads / kvHeads;
-    const att = this.att.subarray(0, S * L);
-    for (let h = 0; h < heads; h++) {
-      const kvHead = Math.floor(h / groups);
-      const qHead = headRows(this.qHead, q, h, S, hd); // (S, hd)
-      const kHead = headRows(this.kHead, keys, kvHead, L, hd); // (L, hd)
-      const vHead = headRows(this.vHead, values, kvHead, L, hd); // (L, hd)
-      // att (S, L) = scale q k^T, softmax under the masks; out (S, hd) = att v
-      this.ops.matmul(`${site}.qk`, att, qHead, kHead, S, hd, L, { transposeB: true, scale });
-      this.ops.softmax(`${site}.softmax`, att, S, L, mask);
-      this.ops.matmul(`${site}.pv`, this.outHead, att, vHead, S, L, hd);
-      scatter(out, this.outHead, h * hd, S, hd);
+    const scores = S * L;
+    const batch = Math.max(1, Math.min(heads, Math.floor(SCORE_BUDGET / Math.max(scores, 1))));
+    if (this.att.length < batch * scores) this.att = new Float32Array(batch * scores);
+    const blocked = S > 0 ? { ...mask, rowBlock: S } : mask;
+    for (let h0 = 0; h0 < heads; h0 += batch) {
+      const count = Math.min(batch, heads - h0);
+      // att (count, S, L): per head scale q k^T, then every row's softmax under the masks; out (S, hd) = att v
+      for (let i = 0; i < count; i++) {
+        const h = h0 + i;
+        const qHead = headRows(this.qHead, q, h, S, hd); // (S, hd)
+        const kHead = headRows(this.kHead, keys, Math.floor(h / groups), L, hd); // (L, hd)
+        const att = this.att.subarray(i * scores, (i + 1) * scores); // (S, L)
+        this.ops.matmul(`${site}.qk`, att, qHead, kHead, S, hd, L, { transposeB: true, scale });
+      }
+      this.ops.softmax(`${site}.softmax`, this.att, count * S, L, blocked);
+      for (let i = 0; i < count; i++) {
+        const h = h0 + i;
+        const vHead = headRows(this.vHead, values, Math.floor(h / groups), L, hd); // (L, hd)
+        const att = this.att.subarray(i * scores, (i + 1) * scores); // (S, L)
+        this.ops.matmul(`${site}.pv`, this.outHead, att, vHead, S, L, hd);
+        scatter(out, this.outHead, h * hd, S, hd);
+      }
     }
   }
 }

@@ -17,6 +17,15 @@ export function checkRows(site: string, array: ArrayLike<number>, rows: number, 
   checkLength(site, `buffer (${rows}, ${n})`, array, rows * n);
 }
 
+/** A softmax's rowBlock: a positive integer whose blocks tile the rows. */
+export function checkRowBlock(site: string, rowBlock: number, rows: number): void {
+  if (!Number.isInteger(rowBlock) || rowBlock < 1 || rows % rowBlock !== 0) {
+    throw new InvalidArgumentError(
+      `${site}: rowBlock must be a positive integer dividing the ${rows} rows, got ${String(rowBlock)}`,
+    );
+  }
+}
+
 export function checkActivation(site: string, kind: string): asserts kind is ActivationKind {
   if (!ACTIVATION_KINDS.includes(kind as ActivationKind)) {
     throw new InvalidArgumentError(

@@ -133,15 +133,18 @@ export class FloatOpSet implements OpSet {
   softmax(...args: OpArgs<'softmax'>): void {
     OP_TABLE.softmax.check(args);
     const [, x, rows, n, options = {}] = args;
-    const { causalOffset, keyMask } = options;
+    const { causalOffset, keyMask, rowBlock } = options;
     if (
       keyMask === undefined &&
       (causalOffset === undefined || (Number.isInteger(causalOffset) && causalOffset >= 0))
     ) {
       // in wasm (f32), split over the kernel threads; a row's result depends on its visible values only, so a
-      // decoding step's row equals the same row of a prefill
-      const view = x.subarray(0, rows * n);
-      this.kernels.softmax(view, rows, n, causalOffset === undefined ? { out: view } : { causalOffset, out: view });
+      // decoding step's row equals the same row of a prefill. The causal mask restarts at each block of rows.
+      const block = causalOffset === undefined || rowBlock === undefined || rows === 0 ? rows : rowBlock;
+      for (let r0 = 0; r0 < rows; r0 += block) {
+        const view = x.subarray(r0 * n, (r0 + block) * n);
+        this.kernels.softmax(view, block, n, causalOffset === undefined ? { out: view } : { causalOffset, out: view });
+      }
       return;
     }
     for (let r = 0; r < rows; r++) {

@@ -1,10 +1,12 @@
-// Which columns of a softmax row take part: the causal mask (row r sees columns 0 .. causalOffset + r) and
-// the key mask (padding keys never do). Every OpSet applies them the same way.
+// Which columns of a softmax row take part: the causal mask (row r of its block sees columns 0 .. causalOffset + r)
+// and the key mask (padding keys never do). Every OpSet applies them the same way.
 import type { SoftmaxOptions } from './opset.js';
 
 /** Columns 0 .. visibleColumns - 1 of row r pass the causal mask (all n without one). */
 export function visibleColumns(options: SoftmaxOptions, r: number, n: number): number {
-  return options.causalOffset === undefined ? n : Math.min(n, Math.max(0, options.causalOffset + r + 1));
+  if (options.causalOffset === undefined) return n;
+  const row = options.rowBlock === undefined ? r : r % options.rowBlock;
+  return Math.min(n, Math.max(0, options.causalOffset + row + 1));
 }
 
 /** Whether column j takes part, given its row's causal limit `valid`. */

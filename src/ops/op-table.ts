@@ -2,7 +2,7 @@
 // that is not its arithmetic. Calibration records the operands listed here, the instrumentation counts float
 // MACs and op families from here, and the conversion report is worded from here; adding an op to the OpSet
 // interface without a record here fails the type-check (the table is a mapped type over the op names).
-import { checkActivation, checkLength, checkRows } from './checks.js';
+import { checkActivation, checkLength, checkRowBlock, checkRows } from './checks.js';
 import { MAC_CONVENTIONS, type OpFamily, type OpName, type SiteOp } from './conventions.js';
 import { visibleCount } from './masks.js';
 import { convOutputSize, patchLength, type ConvLayer } from './conv.js';
@@ -262,6 +262,7 @@ export const OP_TABLE: OpTable = {
     check: ([site, x, rows, n, options]) => {
       checkRows(site, x, rows, n);
       if (options?.keyMask !== undefined) checkLength(site, 'keyMask', options.keyMask, n);
+      if (options?.rowBlock !== undefined) checkRowBlock(site, options.rowBlock, rows);
     },
     siteOp: () => ({ op: 'softmax' }),
     calibrated: [],

@@ -48,6 +48,12 @@ export interface SoftmaxOptions {
    */
   readonly causalOffset?: number;
   /**
+   * The rows come in blocks of rowBlock (attention heads stacked, each S query rows): the causal mask counts rows
+   * within a block, so row r attends to columns 0 .. causalOffset + (r mod rowBlock). rows must be a multiple of
+   * it. Undefined: one block of every row.
+   */
+  readonly rowBlock?: number;
+  /**
    * Key mask (n): columns where it is 0 get probability 0 in every row (padding tokens, as an attention
    * mask gives them). A row with no visible column is all zeros. Undefined: every column is a key.
    */

@@ -85,3 +85,44 @@ describe('softmax key mask', () => {
     expect(modes).toBeLessThan(1e-6);
   });
 });
+
+describe('softmax rowBlock (attention heads stacked)', () => {
+  it('each OpSet gives every block of rows the bits of its own causal call; a bad rowBlock is rejected', () => {
+    const blocks = 3;
+    const S = 4;
+    const L = 7;
+    const random = seededRandom(9);
+    const stacked = Float32Array.from({ length: blocks * S * L }, () => 3 * gaussian(random)); // (blocks, S, L)
+    const calibrating = new CalibratingOpSet(kernels);
+    calibrating.softmax('s', stacked.slice(), blocks * S, L, { causalOffset: 3 });
+    const opSets = [
+      new FloatOpSet(kernels),
+      calibrating,
+      ...(['equivalent', 'spike-driven'] as const).map(
+        (mode) =>
+          new SpikingOpSet({
+            kernels,
+            calibration: calibrating.calibration,
+            options: { T: 16, mode },
+            neurons: new NeuronProvider(kernels),
+          }),
+      ),
+    ];
+    for (const ops of opSets) {
+      for (const options of [{ causalOffset: 3 }, { causalOffset: 3, keyMask: [1, 1, 0, 1, 1, 1, 1] }, {}]) {
+        const together = stacked.slice();
+        ops.softmax('s', together, blocks * S, L, { ...options, rowBlock: S });
+        const apart = stacked.slice();
+        for (let b = 0; b < blocks; b++) ops.softmax('s', apart.subarray(b * S * L, (b + 1) * S * L), S, L, options);
+        expect(Array.from(together)).toEqual(Array.from(apart));
+        // the causal mask restarts per block: row 0 of each block sees causalOffset + 1 = 4 columns
+        if ('causalOffset' in options) for (let b = 0; b < blocks; b++) expect(together[b * S * L + 4]).toBe(0);
+      }
+      for (const rowBlock of [0, 5, 1.5]) {
+        expect(() => ops.softmax('s', stacked.slice(), blocks * S, L, { causalOffset: 3, rowBlock })).toThrow(
+          /rowBlock must be a positive integer dividing the 12 rows/,
+        );
+      }
+    }
+  });
+});
