@@ -1,6 +1,7 @@
 // Regenerates src/neurons/neuron-table.json: every target the operators need, at T in {8, 10, 12, 16}.
 // Deterministic: the same machine and Node version give the same file.
 // Usage: npm run fit-table [-- --jobs 2] [--only gelu,exp2] [--T 16] [--calibrated-only] [--domain -6,8]
+//   [--vit-low-t] (only the MNIST ViT's low-T neurons below)
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { NeuronEntry } from '../src/neurons/entry.js';
@@ -36,6 +37,22 @@ const CALIBRATED_DOMAINS: Array<{ target: 'silu' | 'gelu' | 'gelu_tanh' | 'tanh'
   { target: 'tanh', domain: [-4, 4] },
 ];
 const SWEEP_TIMESTEPS = [6, 8, 10, 12, 16];
+/**
+ * The MNIST ViT's operating points below T = 6 (README: uniform T = 4, and allocations over the levels 6, 5, 4, 3):
+ * its GELU sites' domains (those its folds calibrate, on 200 images and on 5,000) and the softmax and LayerNorm operators, so those points fit nothing on a first run.
+ */
+const VIT_LOW_T = {
+  timesteps: [3, 4, 5],
+  operators: ['exp2', 'reciprocal', 'rsqrt'] as const,
+  gelu: [
+    [-12.5, 8],
+    [-15, 8],
+    [-15, 15],
+    [-20, 8],
+    [-20, 15],
+    [-150, 125],
+  ] as Array<[number, number]>,
+};
 const TABLE = new URL('../src/neurons/neuron-table.json', import.meta.url);
 
 const { values } = parseArgs({
@@ -44,6 +61,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     T: { type: 'string' },
     'calibrated-only': { type: 'boolean' },
+    'vit-low-t': { type: 'boolean' },
     /** Only this one of the calibrated domains (lo,hi). */
     domain: { type: 'string' },
   },
@@ -52,7 +70,8 @@ const only = values.only?.split(',');
 const timesteps = values.T ? values.T.split(',').map(Number) : TIMESTEPS;
 
 const requests: FitRequest[] = [];
-for (const target of values['calibrated-only'] ? [] : TARGET_NAMES) {
+const vitOnly = values['vit-low-t'] ?? false;
+for (const target of values['calibrated-only'] || vitOnly ? [] : TARGET_NAMES) {
   if (only && !only.includes(target)) continue;
   for (const T of timesteps) {
     requests.push(
@@ -60,13 +79,24 @@ for (const target of values['calibrated-only'] ? [] : TARGET_NAMES) {
     );
   }
 }
-for (const { target, domain } of CALIBRATED_DOMAINS) {
+for (const { target, domain } of vitOnly ? [] : CALIBRATED_DOMAINS) {
   if (only && !only.includes(target)) continue;
   if (values.domain !== undefined && domain.join(',') !== values.domain) continue;
   for (const T of values.T ? timesteps : SWEEP_TIMESTEPS) {
     const isDefault = domain.join(',') === TARGETS[target].defaultDomain.join(',');
     if (isDefault && TIMESTEPS.includes(T)) continue; // a default entry already
     requests.push({ target, T, N: TARGETS[target].defaultN, domain });
+  }
+}
+
+for (const T of VIT_LOW_T.timesteps.filter((t) => values.T === undefined || timesteps.includes(t))) {
+  for (const target of values['calibrated-only'] ? [] : VIT_LOW_T.operators) {
+    if (!only || only.includes(target)) requests.push({ target, T, N: TARGETS[target].defaultN });
+  }
+  for (const domain of VIT_LOW_T.gelu) {
+    if ((!only || only.includes('gelu')) && (values.domain === undefined || domain.join(',') === values.domain)) {
+      requests.push({ target: 'gelu', T, N: TARGETS.gelu.defaultN, domain });
+    }
   }
 }
 

@@ -203,14 +203,16 @@ function rotatePairs(
   sin: Float32Array,
   row: number,
 ): void {
-  for (let i = 0; i < length; i += 2) {
-    const j = row + (i % headSize) / 2;
-    const c = cos[j] as number;
-    const s = sin[j] as number;
-    const v0 = vec[at + i] as number;
-    const v1 = vec[at + i + 1] as number;
-    vec[at + i] = v0 * c - v1 * s;
-    vec[at + i + 1] = v0 * s + v1 * c;
+  for (let head = at; head < at + length; head += headSize) {
+    for (let i = 0; i < headSize; i += 2) {
+      const j = row + i / 2;
+      const c = cos[j] as number;
+      const s = sin[j] as number;
+      const v0 = vec[head + i] as number;
+      const v1 = vec[head + i + 1] as number;
+      vec[head + i] = v0 * c - v1 * s;
+      vec[head + i + 1] = v0 * s + v1 * c;
+    }
   }
 }
 

@@ -25,10 +25,15 @@ import { buildBrowserBundle, buildConfiguration, rollupConfigurations, type Bund
  * 123,020 bytes measured with them, 119,988 without.
  * Raised to 134,000 for the float model's element-wise kernels (SiLU, softmax rows, RMSNorm, add, mul in each of
  * the three wasm builds, and their thread plans): 130,731 bytes measured with them, 127,206 before.
+ * Raised to 146,000 for the neuron table's 27 entries at T = 3, 4 and 5 (the MNIST ViT's low-T operating points,
+ * which a first run fitted without them, 8 to 24 s each here): 140,911 bytes measured with them.
  */
-const GZIP_BUDGET_BYTES = 134_000;
-/** The same bundle minified, not compressed: 373,503 bytes measured with threads (339,339 before the frontier work), budget +10%. */
-const MIN_BUDGET_BYTES = 410_000;
+const GZIP_BUDGET_BYTES = 146_000;
+/**
+ * The same bundle minified, not compressed: 373,503 bytes measured with threads (339,339 before the frontier work),
+ * 436,667 with the low-T neurons; budget about +8%.
+ */
+const MIN_BUDGET_BYTES = 470_000;
 
 /**
  * Budget for dist/browser/mbe-snn-plot.min.js, gzipped (zlib level 9): about 25% above the 3.2 KB measured when
