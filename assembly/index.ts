@@ -1,6 +1,6 @@
 // The kernel module: raw-pointer ABI (outputs first, sizes last), no managed objects cross the boundary.
 // One source, three builds: scalar, simd (ASC_FEATURE_SIMD) and relaxed (ASC_FEATURE_RELAXED_SIMD).
-export { membrane, membrane_ref, membrane_spikes, membrane_spikes_ref } from './membrane';
+export { membrane, membrane_ref, membrane_spikes, membrane_spikes_ref, membrane_spikes_rows } from './membrane';
 export { spikemm, spikemm_packed, spikemm_packed_bf16, spikemm_ref } from './spikemm';
 export { gemm_pack_b, gemm_packed_panels, gemm_packed_bf16_panels, gemm_ref } from './gemm';
 export { frexp, frexp_ref, frexp_even, frexp_even_ref, ldexp, ldexp_ref } from './bits';

@@ -285,11 +285,11 @@ export function membrane(y: usize, x: usize, table: usize, n: i32): void {
 }
 
 /** Spikes of each plane, after the bits are OR-ed in. */
-function countPlanes(counts: usize, planes: usize, planeWords: usize, P: i32): void {
+function countPlanes(counts: usize, planes: usize, planeWords: usize, first: usize, words: usize, P: i32): void {
   for (let p = 0; p < P; p++) {
-    const base = planes + ((<usize>p * planeWords) << 2);
+    const base = planes + ((<usize>p * planeWords + first) << 2);
     let count: u32 = 0;
-    for (let w: usize = 0; w < planeWords; w++) count += popcnt<u32>(load<u32>(base + (w << 2)));
+    for (let w: usize = 0; w < words; w++) count += popcnt<u32>(load<u32>(base + (w << 2)));
     store<u32>(counts + ((<usize>p) << 2), count);
   }
 }
@@ -305,9 +305,10 @@ function writeSigns(signs: usize, x: usize, rowLen: i32): void {
 }
 
 /**
- * Decoded outputs plus spike planes, row by row. `vectorised` runs four elements at a time where the build
- * has SIMD (their four bits never straddle two words: j is a multiple of 4); the tail and the reference go
- * one element at a time.
+ * Decoded outputs plus spike planes of rows row0 .. row1 of (rows, rowLen), row by row: only those rows' words of
+ * the planes and signs are written, and counts gets their spikes, so row ranges can run on different threads.
+ * `vectorised` runs four elements at a time where the build has SIMD (their four bits never straddle two words:
+ * j is a multiple of 4); the tail and the reference go one element at a time.
  */
 function spikesByRow(
   y: usize,
@@ -318,6 +319,8 @@ function spikesByRow(
   table: usize,
   rows: i32,
   rowLen: i32,
+  row0: i32,
+  row1: i32,
   vectorised: bool,
 ): void {
   const N = load<i32>(table, N_AT);
@@ -327,10 +330,12 @@ function spikesByRow(
   const P = N * T;
   const words = (rowLen + 31) >>> 5;
   const planeStride = <usize>rows * <usize>words;
-  // The bits are OR-ed in, so planes and signs start clear.
-  memory.fill(planes, 0, (planeStride * <usize>P) << 2);
-  memory.fill(signs, 0, planeStride << 2);
-  for (let row = 0; row < rows; row++) {
+  const first = <usize>row0 * <usize>words; // the range's first word in each plane
+  const span = <usize>(row1 - row0) * <usize>words;
+  // The bits are OR-ed in, so the range's words of the planes and signs start clear.
+  for (let p = 0; p < P; p++) memory.fill(planes + ((<usize>p * planeStride + first) << 2), 0, span << 2);
+  memory.fill(signs + (first << 2), 0, span << 2);
+  for (let row = row0; row < row1; row++) {
     const rowX = x + ((<usize>row * <usize>rowLen) << 2);
     const rowY = y + ((<usize>row * <usize>rowLen) << 2);
     const rowWord = <usize>row * <usize>words;
@@ -353,7 +358,7 @@ function spikesByRow(
     }
     if (sm) writeSigns(signs + (rowWord << 2), rowX, rowLen);
   }
-  countPlanes(counts, planes, planeStride, P);
+  countPlanes(counts, planes, planeStride, first, span, P);
 }
 
 /** Scalar reference: decoded outputs plus bit-packed spike planes, plane counts and sign bits. */
@@ -367,7 +372,7 @@ export function membrane_spikes_ref(
   rows: i32,
   rowLen: i32,
 ): void {
-  spikesByRow(y, planes, counts, signs, x, table, rows, rowLen, false);
+  spikesByRow(y, planes, counts, signs, x, table, rows, rowLen, 0, rows, false);
 }
 
 /** Decoded outputs plus spike planes: SIMD where the build has it, else the scalar reference. */
@@ -381,5 +386,21 @@ export function membrane_spikes(
   rows: i32,
   rowLen: i32,
 ): void {
-  spikesByRow(y, planes, counts, signs, x, table, rows, rowLen, true);
+  spikesByRow(y, planes, counts, signs, x, table, rows, rowLen, 0, rows, true);
+}
+
+/** membrane_spikes on rows row0 .. row1 only (a thread's share); counts gets that range's spikes per plane. */
+export function membrane_spikes_rows(
+  y: usize,
+  planes: usize,
+  counts: usize,
+  signs: usize,
+  x: usize,
+  table: usize,
+  rows: i32,
+  rowLen: i32,
+  row0: i32,
+  row1: i32,
+): void {
+  spikesByRow(y, planes, counts, signs, x, table, rows, rowLen, row0, row1, true);
 }

@@ -70,6 +70,8 @@ export interface KernelExports {
   membrane_ref: MembraneKernel;
   membrane_spikes: MembraneSpikesKernel;
   membrane_spikes_ref: MembraneSpikesKernel;
+  /** membrane_spikes on rows row0 .. row1 of the (rows, rowLen) call: a thread's share, counts its own. */
+  membrane_spikes_rows: (...args: [...Parameters<MembraneSpikesKernel>, row0: number, row1: number]) => void;
   spikemm: SpikemmKernel;
   /**
    * spikemm on W packed by gemm_pack_b (f32 panels, or bf16 panels), rows in blocks of blockRows: scratch holds

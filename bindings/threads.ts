@@ -12,6 +12,7 @@ export const THREAD_KERNELS = [
   'gemm_packed_panels',
   'gemm_packed_bf16_panels',
   'membrane',
+  'membrane_spikes_rows',
   'silu',
   'softmax_rows',
   'rms_norm',

@@ -139,7 +139,7 @@ export class Kernels {
 
   /** Decoded outputs plus the bit-packed spike planes, their counts and the sign bits. */
   membraneSpikes(x: Float32Array, tables: MembraneTables, options: MembraneSpikesOptions = {}): MembraneSpikes {
-    return runMembraneSpikes(this.ctx, this.ctx.wasm.membrane_spikes, x, tables, options);
+    return runMembraneSpikes(this.ctx, this.ctx.wasm.membrane_spikes, x, tables, options, this.threads);
   }
 
   membraneSpikesRef(x: Float32Array, tables: MembraneTables, options: MembraneSpikesOptions = {}): MembraneSpikes {

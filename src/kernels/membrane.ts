@@ -13,6 +13,7 @@ import {
   newArray,
 } from './checks.js';
 import type { KernelContext } from './context.js';
+import { membraneSpikesPlan, runPlan } from './parallel.js';
 import { checkTables, MEMBRANE_TABLE_LAYOUT, writeMembraneTable } from './membrane-table.js';
 import type { MembraneSpikes, MembraneTables } from './types.js';
 
@@ -71,14 +72,19 @@ export function runMembrane(
   });
 }
 
-/** Runs membrane_spikes or membrane_spikes_ref on x (rows, rowLen). */
+/**
+ * Runs membrane_spikes or membrane_spikes_ref on x (rows, rowLen); with `threads` above 1, a call large enough is
+ * split by rows over the kernel threads (membrane_spikes_rows), the same bits.
+ */
 export function runMembraneSpikes(
-  { heap }: KernelContext,
+  ctx: KernelContext,
   kernel: KernelExports['membrane_spikes'],
   x: Float32Array,
   tables: MembraneTables,
   options: MembraneSpikesOptions,
+  threads = 1,
 ): MembraneSpikes {
+  const { heap } = ctx;
   checkFloat32Array('x', x);
   checkTables(tables);
   checkOptions('options', options);
@@ -96,7 +102,7 @@ export function runMembraneSpikes(
   // x and y, the planes, their counts and the signs, all 4-byte elements
   checkWasmBytes(
     'x and the spike planes',
-    MEMBRANE_TABLE_LAYOUT.bytes + 4 * (2 * x.length + P * planeWords + P + planeWords),
+    MEMBRANE_TABLE_LAYOUT.bytes + 4 * (2 * x.length + P * planeWords + threads * P + planeWords),
   );
   const given = checkBuffers(options.out);
   const y = given.y ?? newArray(Float32Array, x.length, 'y'); // (rows, rowLen)
@@ -112,13 +118,21 @@ export function runMembraneSpikes(
     const xPtr = scratch.alloc(x.length * 4); // (rows, rowLen)
     const yPtr = scratch.alloc(x.length * 4); // (rows, rowLen)
     const planesPtr = scratch.alloc(P * planeWords * 4); // (N * T, rows, words) u32
-    const countsPtr = scratch.alloc(P * 4); // (N, T) u32
+    const countsPtr = scratch.alloc(threads * P * 4); // (shares <= threads, N, T) u32: each share's counts
     const signsPtr = scratch.alloc(planeWords * 4); // (rows, words) u32
+    const pointers = { y: yPtr, planes: planesPtr, counts: countsPtr, signs: signsPtr, x: xPtr, table };
+    const shares = membraneSpikesPlan(pointers, rows, rowLen, P, x.length * P, threads);
     heap.f32(xPtr, x.length).set(x);
-    kernel(yPtr, planesPtr, countsPtr, signsPtr, xPtr, table, rows, rowLen);
+    if (shares.length === 1) kernel(yPtr, planesPtr, countsPtr, signsPtr, xPtr, table, rows, rowLen);
+    else runPlan(ctx, 'membrane_spikes_rows', { shares });
     y.set(heap.f32(yPtr, x.length));
     bits.set(heap.u32(planesPtr, P * planeWords));
-    counts.set(heap.u32(countsPtr, P));
+    const shareCounts = heap.u32(countsPtr, shares.length * P);
+    for (let p = 0; p < P; p++) {
+      let sum = 0;
+      for (let s = 0; s < shares.length; s++) sum += shareCounts[s * P + p] as number;
+      counts[p] = sum;
+    }
     signs.set(heap.u32(signsPtr, planeWords));
     return { y, planes: { bits, planes: P, rows, rowLen, words }, counts, signs };
   });

@@ -93,6 +93,24 @@ export const MIN_THREADED_BINARY = 1 << 16;
 /** Elements of a softmax (or RMSNorm) call below which it stays on one thread. */
 export const MIN_THREADED_SOFTMAX = 1 << 15;
 
+/**
+ * membrane_spikes_rows arguments per thread for x (rows, rowLen): whole rows, so each share writes its own words of
+ * the planes and signs, and its own (P) counts at counts + share * P (the caller sums them). One share when small.
+ */
+export function membraneSpikesPlan(
+  pointers: { y: number; planes: number; counts: number; signs: number; x: number; table: number },
+  rows: number,
+  rowLen: number,
+  P: number,
+  work: number,
+  threads: number,
+): readonly (readonly number[])[] {
+  const { y, planes, counts, signs, x, table } = pointers;
+  const shares = threads <= 1 || rows < 2 || work < MIN_THREADED_MEMBRANE ? 1 : Math.min(threads, rows);
+  const r = splitPoints(rows, shares, 1);
+  return r.slice(1).map((r1, t) => [y, planes, counts + t * P * 4, signs, x, table, rows, rowLen, r[t] ?? 0, r1]);
+}
+
 /** silu arguments per thread for y (n) from x (n): runs of 4 elements, as membranePlan. */
 export function siluPlan(y: number, x: number, n: number, threads: number): SharesPlan {
   if (threads <= 1 || n < MIN_THREADED_SILU) return { shares: [[y, x, n]] };

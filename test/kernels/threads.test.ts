@@ -11,6 +11,8 @@ import { InvalidArgumentError, Kernels } from '../../src/index.js';
 import {
   gemmPlan,
   membranePlan,
+  membraneSpikesPlan,
+  MIN_THREADED_MEMBRANE,
   MIN_THREADED_GEMM_B,
   MIN_THREADED_GEMM_MACS,
   MIN_THREADED_BINARY,
@@ -107,6 +109,25 @@ for (const { variant, supported, title } of VARIANT_CASES) {
         }
       });
 
+      it('membraneSpikes over 37 rows of 301 (rows split over the threads): the one-thread outputs, planes, counts and signs', () => {
+        const random = seededRandom(151 + threads);
+        const tables = randomTables(random, 2, 10);
+        const [rows, rowLen] = [37, 301];
+        expect(rows * rowLen * tables.N * tables.T).toBeGreaterThanOrEqual(MIN_THREADED_MEMBRANE);
+        const x = uniform(random, rows * rowLen, -3, 3);
+        x[17] = NaN;
+        x[400] = -Infinity;
+        for (const signMagnitude of [false, true]) {
+          const a = many.membraneSpikes(x, tables, { rows, signMagnitude });
+          const b = one.membraneSpikes(x, tables, { rows, signMagnitude });
+          expect(sameBits(a.y, b.y)).toBe(true);
+          expect(Array.from(a.planes.bits)).toEqual(Array.from(b.planes.bits));
+          expect(Array.from(a.counts)).toEqual(Array.from(b.counts));
+          expect(Array.from(a.signs)).toEqual(Array.from(b.signs));
+          expect(a.counts.reduce((s, c) => s + c, 0)).toBeGreaterThan(0);
+        }
+      });
+
       it('silu, add and mul over 100,001 elements, softmax and RMSNorm over 301 rows: the one-thread bits', () => {
         const random = seededRandom(201 + threads);
         const x = normal(random, 100_001, 6);
@@ -180,6 +201,27 @@ describe('thread plans', () => {
         for (const share of shares) if (share.length) expect(share[0]! % 16).toBe(0);
       }
     }
+  });
+
+  it('membraneSpikes plans cover the rows once, each share counting into its own (P) block', () => {
+    const pointers = { y: 16, planes: 32, counts: 4096, signs: 48, x: 64, table: 80 };
+    for (const rows of [1, 2, 3, 37]) {
+      for (const threads of [1, 2, 3, 7]) {
+        const shares = membraneSpikesPlan(pointers, rows, 100, 5, 1 << 20, threads);
+        expect(shares.length).toBe(threads === 1 ? 1 : Math.min(threads, rows));
+        let next = 0;
+        for (const [t, share] of shares.entries()) {
+          expect(share.slice(0, 2)).toEqual([16, 32]);
+          expect(share[2]).toBe(4096 + t * 5 * 4);
+          expect(share.slice(3, 8)).toEqual([48, 64, 80, rows, 100]);
+          expect(share[8]).toBe(next);
+          next = share[9] as number;
+          expect(next).toBeGreaterThan(share[8] as number);
+        }
+        expect(next).toBe(rows);
+      }
+    }
+    expect(membraneSpikesPlan(pointers, 37, 100, 5, MIN_THREADED_MEMBRANE - 1, 2).length).toBe(1);
   });
 
   it('membrane plans cover [0, n) once, in runs that keep pointers 16-byte aligned', () => {
