@@ -68,6 +68,23 @@ export interface KernelExports {
   heap_base(): number;
   membrane: MembraneKernel;
   membrane_ref: MembraneKernel;
+  /**
+   * matmul_f64(out, a, b, M, K, N, transposeB, scaleLo, scaleHi, row0, row1): rows row0 .. row1 of
+   * out = f32(scale * a @ b) with float64 sums (assembly/matmul64.ts)
+   */
+  matmul_f64(
+    out: number,
+    a: number,
+    b: number,
+    M: number,
+    K: number,
+    N: number,
+    transposeB: number,
+    scaleLo: number,
+    scaleHi: number,
+    row0: number,
+    row1: number,
+  ): void;
   membrane_spikes: MembraneSpikesKernel;
   membrane_spikes_ref: MembraneSpikesKernel;
   /** membrane_spikes on rows row0 .. row1 of the (rows, rowLen) call: a thread's share, counts its own. */

@@ -13,6 +13,7 @@ export const THREAD_KERNELS = [
   'gemm_packed_bf16_panels',
   'membrane',
   'membrane_spikes_rows',
+  'matmul_f64',
   'silu',
   'softmax_rows',
   'rms_norm',

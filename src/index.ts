@@ -14,6 +14,7 @@ export type {
   GemmOptions,
   LdexpOptions,
   LoadKernelsOptions,
+  MatmulF64Options,
   MembraneOptions,
   MembraneSpikes,
   MembraneSpikesBuffers,

@@ -6,6 +6,7 @@ export type {
   GemmOptions,
   LdexpOptions,
   LoadKernelsOptions,
+  MatmulF64Options,
   MembraneOptions,
   MembraneSpikesBuffers,
   MembraneSpikesOptions,

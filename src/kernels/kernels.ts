@@ -35,6 +35,7 @@ import {
   type ResidentMatrix,
 } from './resident.js';
 import { runSpikemm } from './spikemm.js';
+import { runMatmulF64, type MatmulF64Options } from './matmul64.js';
 import type { FrexpResult, MembraneSpikes, MembraneTables, SpikePlanes } from './types.js';
 
 /** The weight layouts spikemm reads. */
@@ -44,6 +45,7 @@ export { MAX_BASES, MAX_TIMESTEPS } from './checks.js';
 export { ResidentMatrix, type PackedDtype, type PackedMatrix } from './resident.js';
 export type { FrexpBuffers, FrexpOptions, LdexpOptions } from './bits.js';
 export type { GemmOptions } from './gemm.js';
+export type { MatmulF64Options } from './matmul64.js';
 export type { ElementwiseOptions, SoftmaxKernelOptions } from './elementwise.js';
 export type { MembraneOptions, MembraneSpikesBuffers, MembraneSpikesOptions } from './membrane.js';
 
@@ -235,6 +237,14 @@ export class Kernels {
     return runSilu(this.ctx, x, options, (y, xPtr, n) =>
       runPlan(this.ctx, 'silu', siluPlan(y, xPtr, n, this.ctx.threads)),
     );
+  }
+
+  /**
+   * out (M, N) = f32(scale * a (M, K) @ b) with every product and partial sum in float64, k ascending: b (K, N), or
+   * (N, K) with transposeB. The bits of the float model's small products; rows split over the threads.
+   */
+  matmulF64(a: Float32Array, b: Float32Array, M: number, K: number, N: number, options: MatmulF64Options = {}) {
+    return runMatmulF64(this.ctx, a, b, M, K, N, options);
   }
 
   /**

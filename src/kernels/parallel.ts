@@ -111,6 +111,16 @@ export function membraneSpikesPlan(
   return r.slice(1).map((r1, t) => [y, planes, counts + t * P * 4, signs, x, table, rows, rowLen, r[t] ?? 0, r1]);
 }
 
+/** Multiply-adds below which a float64-sum product stays on one thread. */
+export const MIN_THREADED_MATMUL_F64 = 1 << 19;
+
+/** matmul_f64 arguments per thread: runs of whole rows of out (each share's rows row0 .. row1). */
+export function matmulF64Plan(fixed: readonly number[], M: number, K: number, N: number, threads: number): SharesPlan {
+  const shares = threads <= 1 || M < 2 || M * K * N < MIN_THREADED_MATMUL_F64 ? 1 : Math.min(threads, M);
+  const r = splitPoints(M, shares, 1);
+  return { shares: r.slice(1).map((r1, t) => [...fixed, r[t] ?? 0, r1]) };
+}
+
 /** silu arguments per thread for y (n) from x (n): runs of 4 elements, as membranePlan. */
 export function siluPlan(y: number, x: number, n: number, threads: number): SharesPlan {
   if (threads <= 1 || n < MIN_THREADED_SILU) return { shares: [[y, x, n]] };

@@ -127,7 +127,7 @@ export class FloatOpSet implements OpSet {
       if (scale !== 1) for (let i = 0; i < M * N; i++) out[i] = scale * (out[i] as number);
       return;
     }
-    smallMatmul(out, a, b, M, K, N, options.transposeB ?? false, scale, this.float64Row(N));
+    float64Matmul(this.kernels, out, a, b, M, K, N, options.transposeB ?? false, scale, this.float64Row(N));
   }
 
   softmax(...args: OpArgs<'softmax'>): void {
@@ -208,6 +208,38 @@ export class FloatOpSet implements OpSet {
  * out (M, N) = scale * a (M, K) @ b (K, N) [b (N, K) transposed] in JS with float64 sums, for products too small for
  * the gemm kernel; `sums` (>= N) is scratch.
  */
+/**
+ * Where float64Matmul runs in wasm: products of at least this many rows and multiply-adds, each element of b copied in
+ * once for 8 rows or more. A decoding step's single row (q k^T over the KV cache) was slower there than in the JS
+ * loops (15M shape, spiking decode 80 against 89 tok/s), a prefill's 128 rows faster (110M shape, 8% on one thread).
+ */
+const FLOAT64_KERNEL_MIN_ROWS = 8;
+const FLOAT64_KERNEL_MIN_MACS = 4096;
+
+/**
+ * smallMatmul's product with its bits: in the wasm kernel (Kernels.matmulF64, rows split over the threads) for
+ * products of FLOAT64_KERNEL_MIN_ROWS rows and FLOAT64_KERNEL_MIN_MACS multiply-adds, else in the JS loops.
+ */
+export function float64Matmul(
+  kernels: Kernels,
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  K: number,
+  N: number,
+  transposeB: boolean,
+  scale: number,
+  sums: Float64Array,
+): void {
+  if (M < FLOAT64_KERNEL_MIN_ROWS || M * K * N < FLOAT64_KERNEL_MIN_MACS) {
+    smallMatmul(out, a, b, M, K, N, transposeB, scale, sums);
+    return;
+  }
+  const result = out.subarray(0, M * N);
+  kernels.matmulF64(a.subarray(0, M * K), b.subarray(0, K * N), M, K, N, { transposeB, scale, out: result });
+}
+
 export function smallMatmul(
   out: Float32Array,
   a: Float32Array,

@@ -2,7 +2,7 @@
 // activation matrices (Q K^T, P V) and linear layers on identity-coded inputs. Equivalent mode multiplies
 // the decoded values; spike-driven mode consumes the spike planes (accumulate-only).
 import { ResidentMatrix, type Kernels, type SpikePlanes } from '../../kernels/index.js';
-import { smallMatmul } from '../float-opset.js';
+import { float64Matmul } from '../float-opset.js';
 import type { SiteCounters } from '../instrumentation.js';
 import type { OpArgs } from '../op-table.js';
 import type { SpikingContext } from './context.js';
@@ -115,6 +115,6 @@ export function spikingMatmul(ctx: SpikingContext, counters: SiteCounters, args:
     return;
   }
   // the float model's small product on the decoded values, so the same sums in the same order
-  smallMatmul(out, qa.y, qb.y, M, K, N, transposeB, scale, ctx.scratch.f64('matmul.sums', N));
+  float64Matmul(ctx.kernels, out, qa.y, qb.y, M, K, N, transposeB, scale, ctx.scratch.f64('matmul.sums', N));
   counters.sops += qa.total * N;
 }
