@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Kernels } from '../../src/index.js';
 import { CalibratingOpSet } from '../../src/ops/calibration.js';
 import { NeuronProvider } from '../../src/ops/neuron-provider.js';
+import { RowMemo } from '../../src/ops/spiking/row-memo.js';
 import { SpikingOpSet } from '../../src/ops/spiking/spiking-opset.js';
 import type { SpikingOptions } from '../../src/ops/spiking/options.js';
 import { normal, seededRandom } from '../helpers/random.js';
@@ -116,5 +117,34 @@ describe('the rows of a product operand reused across calls', () => {
     const untouched = decode({ T: 16 }, false);
     const at = 2 * 2 * rewritten.step; // two heads, two outputs each per step
     expect(reused.outputs[at]).not.toEqual(untouched.outputs[at]);
+  });
+});
+
+describe('RowMemo row comparison', () => {
+  /** Encodes x (rows, 4) twice, the second time after `change`; returns the rows fired on the second call. */
+  function refired(x: Float32Array, change: (x: Float32Array) => void): number {
+    const memo = new RowMemo();
+    const code = {};
+    const counters = { spiking: false, neuronInputs: 0, neuronSteps: 0, spikes: 0, saturations: 0 };
+    let fired = 0;
+    const fire = (fresh: Float32Array, rows: number) => {
+      fired = rows;
+      return { y: fresh.slice(), total: 0, spikes: { planes: { bits: new Uint32Array(rows), words: 1 } } };
+    };
+    const encode = () => memo.encode(counters as never, 's/b', code, x, x.length / 4, 4, 17, Infinity, fire as never);
+    encode();
+    fired = 0;
+    change(x);
+    encode();
+    return fired;
+  }
+
+  it('tells +0 from -0 and a changed NaN payload, and reuses rows whose bits are unchanged, NaN included', () => {
+    const rows = () => Float32Array.of(1, 2, 3, 4, 0, 0, 5, 6, NaN, 7, 8, 9); // (3, 4)
+    expect(refired(rows(), () => {})).toBe(0);
+    expect(refired(rows(), (x) => (x[5] = -0))).toBe(2); // rows 1 and 2 again
+    expect(refired(rows(), (x) => (x[4] = -0))).toBe(2);
+    expect(refired(rows(), (x) => (new Uint32Array(x.buffer)[8]! ^= 1))).toBe(1); // another NaN payload in row 2
+    expect(refired(rows(), (x) => (x[11] = 10))).toBe(1);
   });
 });

@@ -55,9 +55,8 @@ export class RowMemo {
     const memo = this.memo(key, code, x, rowLen);
     const n = rows * rowLen;
     const bits = new Int32Array(x.buffer, x.byteOffset, n); // (rows, rowLen) x's bits
-    let reused = 0;
     const known = Math.min(rows, memo.rows);
-    while (reused < known && sameRow(bits, memo.input, reused * rowLen, rowLen)) reused++;
+    const reused = Math.floor(firstDifference(bits, memo.input, known * rowLen) / rowLen);
     this.grow(memo, rows);
     if (reused < rows) {
       const fresh = x.subarray(reused * rowLen, n);
@@ -124,9 +123,26 @@ export class RowMemo {
   }
 }
 
-function sameRow(bits: Int32Array, held: Int32Array, at: number, rowLen: number): boolean {
-  for (let j = at; j < at + rowLen; j++) if (bits[j] !== held[j]) return false;
-  return true;
+/**
+ * The first index below n where the two arrays' words differ (n when none does). Where both start 8-byte aligned,
+ * pairs of words are compared as one float64: equal float64s have equal bits except +0 and -0, and a NaN never
+ * equals itself, so a pair that compares equal as 0, or unequal, is compared word by word.
+ */
+function firstDifference(bits: Int32Array, held: Int32Array, n: number): number {
+  let i = 0;
+  if (bits.byteOffset % 8 === 0 && held.byteOffset % 8 === 0) {
+    const a = new Float64Array(bits.buffer, bits.byteOffset, n >>> 1);
+    const b = new Float64Array(held.buffer, held.byteOffset, n >>> 1);
+    for (let p = 0; p < a.length; p++) {
+      const v = a[p] as number;
+      if (v === b[p] && v !== 0) continue;
+      if (bits[2 * p] !== held[2 * p]) return 2 * p;
+      if (bits[2 * p + 1] !== held[2 * p + 1]) return 2 * p + 1;
+    }
+    i = 2 * a.length;
+  }
+  for (; i < n; i++) if (bits[i] !== held[i]) return i;
+  return n;
 }
 
 function resized<A extends Int32Array | Float32Array | Uint32Array>(array: A, length: number, keep: number): A {
