@@ -8,8 +8,9 @@
 //   bit j of word w is input k = w*32 + j    scale: (P) f32    weight: (K, Nout) f32
 //   scratch: (P * K + P) u32 — per plane, the indices of the set bits of one row, then their counts
 // spikemm_packed and spikemm_packed_bf16 read W packed by gemm_pack_b instead, (ceil(Nout / 16), K, 16) panels of
-// f32 or bf16, the copy the dense products use: panel by panel, every plane adds its listed rows of the panel while
-// the panel (K rows of 64 or 32 bytes, contiguous) is in cache. All of them add the same terms in the same order
+// f32 or bf16, the copy the dense products use: for a block of blockRows rows (scratch: blockRows * (P * K + P) u32,
+// one row's lists after another), panel by panel, every row and plane adds its listed rows of the panel while the
+// panel (K rows of 64 or 32 bytes, contiguous) is in cache. All of them add the same terms in the same order
 // (per output: planes ascending, each plane's spikes ascending), so they give the same bits.
 import { loadB, loadB4, loadLanes, PANEL, storeRow } from './panels';
 

@@ -205,10 +205,6 @@ export class FloatOpSet implements OpSet {
 }
 
 /**
- * out (M, N) = scale * a (M, K) @ b (K, N) [b (N, K) transposed] in JS with float64 sums, for products too small for
- * the gemm kernel; `sums` (>= N) is scratch.
- */
-/**
  * Where float64Matmul runs in wasm: products of at least this many rows and multiply-adds, each element of b copied in
  * once for 8 rows or more. A decoding step's single row (q k^T over the KV cache) was slower there than in the JS
  * loops (15M shape, spiking decode 80 against 89 tok/s), a prefill's 128 rows faster (110M shape, 8% on one thread).
@@ -240,6 +236,10 @@ export function float64Matmul(
   kernels.matmulF64(a.subarray(0, M * K), b.subarray(0, K * N), M, K, N, { transposeB, scale, out: result });
 }
 
+/**
+ * out (M, N) = scale * a (M, K) @ b (K, N) [b (N, K) transposed] in JS with float64 sums, for products too small for
+ * the gemm kernel; `sums` (>= N) is scratch.
+ */
 export function smallMatmul(
   out: Float32Array,
   a: Float32Array,

@@ -176,6 +176,7 @@ const TYPES = [
   'Llama2cConfig',
   'Llama2cTokenizer',
   'LoadKernelsOptions',
+  'MatmulF64Options',
   'MbeNeuron',
   'MembraneOptions',
   'MembraneSpikes',
