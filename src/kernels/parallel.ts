@@ -106,7 +106,10 @@ export function membraneSpikesPlan(
   threads: number,
 ): readonly (readonly number[])[] {
   const { y, planes, counts, signs, x, table } = pointers;
-  const shares = threads <= 1 || rows < 2 || work < MIN_THREADED_MEMBRANE ? 1 : Math.min(threads, rows);
+  if (threads <= 1 || rows < 2 || work < MIN_THREADED_MEMBRANE) {
+    return [[y, planes, counts, signs, x, table, rows, rowLen, 0, rows]]; // most calls: no split to plan
+  }
+  const shares = Math.min(threads, rows);
   const r = splitPoints(rows, shares, 1);
   return r.slice(1).map((r1, t) => [y, planes, counts + t * P * 4, signs, x, table, rows, rowLen, r[t] ?? 0, r1]);
 }
