@@ -78,7 +78,7 @@ export class SpikingContext {
     rowLen: number,
   ): SpikeTrain {
     const alpha = this.rangeOf(counters, site, operand, x, rows * rowLen);
-    return this.encodeFixed(counters, x, rows, rowLen, alpha, `code.${operand}`);
+    return this.encodeFixed(counters, x, rows, rowLen, alpha, codeSlot(operand));
   }
 
   /**
@@ -103,7 +103,7 @@ export class SpikingContext {
     const { alpha } = this.staticRange(site, operand, T);
     const { code, rounding } = this.options;
     const stepsPerElement = code === 'binary' ? T : T + 1; // signed digits: one recoding step per element (digits())
-    const slot = `code.${operand}`;
+    const slot = codeSlot(operand);
     return this.rowMemo.encode(
       counters,
       `${site}/${operand}`,
@@ -310,4 +310,15 @@ export class SpikingContext {
     counters.spikes += train.total;
     return { input, train };
   }
+}
+
+/** "code.<operand>", made once per operand name. */
+const CODE_SLOTS = new Map<string, string>();
+function codeSlot(operand: string): string {
+  let slot = CODE_SLOTS.get(operand);
+  if (slot === undefined) {
+    slot = `code.${operand}`;
+    CODE_SLOTS.set(operand, slot);
+  }
+  return slot;
 }

@@ -18,6 +18,24 @@ export interface SpikeTrain {
 }
 
 /** Runs a neuron over x (rows, rowLen) and keeps its spikes, in the scratch buffers of `slot`. */
+/** Each slot's buffer names, made once: a name built at every call costs a string and its hash each time. */
+const FIRE_SLOTS = new Map<string, { y: string; bits: string; counts: string; signs: string; planeValue: string }>();
+
+function fireSlots(slot: string) {
+  let names = FIRE_SLOTS.get(slot);
+  if (names === undefined) {
+    names = {
+      y: `${slot}.y`,
+      bits: `${slot}.bits`,
+      counts: `${slot}.counts`,
+      signs: `${slot}.signs`,
+      planeValue: `${slot}.planeValue`,
+    };
+    FIRE_SLOTS.set(slot, names);
+  }
+  return names;
+}
+
 export function fire(
   kernels: Kernels,
   tables: MembraneTables,
@@ -29,14 +47,15 @@ export function fire(
 ): SpikeTrain {
   const { N, T } = tables;
   const words = rows > 0 ? Math.ceil(x.length / rows / 32) : 0;
+  const names = fireSlots(slot);
   const out = {
-    y: scratch.f32(`${slot}.y`, x.length), // (rows, rowLen)
-    bits: scratch.u32(`${slot}.bits`, N * T * rows * words), // (N * T, rows, words)
-    counts: scratch.u32(`${slot}.counts`, N * T), // (N, T)
-    signs: scratch.u32(`${slot}.signs`, rows * words), // (rows, words)
+    y: scratch.f32(names.y, x.length), // (rows, rowLen)
+    bits: scratch.u32(names.bits, N * T * rows * words), // (N * T, rows, words)
+    counts: scratch.u32(names.counts, N * T), // (N, T)
+    signs: scratch.u32(names.signs, rows * words), // (rows, words)
   };
   const spikes = kernels.membraneSpikes(x, tables, { rows, signMagnitude, out });
-  const planeValue = scratch.f64(`${slot}.planeValue`, N * T); // (N * T)
+  const planeValue = scratch.f64(names.planeValue, N * T); // (N * T)
   for (let nb = 0; nb < N; nb++) {
     for (let t = 0; t < T; t++)
       planeValue[nb * T + t] = (tables.weight[nb] as number) * (tables.intensity[nb * T + t] as number);
