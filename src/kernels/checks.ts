@@ -42,10 +42,19 @@ export function checkOptions(name: string, value: unknown): void {
   if (value !== undefined) checkObject(name, value);
 }
 
-/** A typed array of exactly `length` elements (the expected shape is named in the message). */
-export function checkLength(name: string, array: ArrayLike<number>, length: number, shape: string): void {
+/**
+ * A typed array of exactly `length` elements (the expected shape is named in the message; give it as a function
+ * where formatting it at every call of a hot kernel would cost more than the check).
+ */
+export function checkLength(
+  name: string,
+  array: ArrayLike<number>,
+  length: number,
+  shape: string | (() => string),
+): void {
   if (array.length !== length) {
-    throw new InvalidArgumentError(`${name} must have ${length} elements ${shape}, got ${array.length}`);
+    const described = typeof shape === 'string' ? shape : shape();
+    throw new InvalidArgumentError(`${name} must have ${length} elements ${described}, got ${array.length}`);
   }
 }
 

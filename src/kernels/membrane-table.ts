@@ -43,12 +43,12 @@ export function checkTables(tables: MembraneTables): void {
   const { N, T } = tables;
   checkInt('tables.N', N, 1, MAX_BASES);
   checkInt('tables.T', T, 1, MAX_TIMESTEPS);
-  checkLength('tables.polarity', tables.polarity, N, `(N) = (${N})`);
-  checkLength('tables.shift', tables.shift, N, `(N) = (${N})`);
-  checkLength('tables.weight', tables.weight, N, `(N) = (${N})`);
-  checkLength('tables.vth', tables.vth, N * T, `(N, T) = (${N}, ${T})`);
-  checkLength('tables.reset', tables.reset, N * T, `(N, T) = (${N}, ${T})`);
-  checkLength('tables.intensity', tables.intensity, N * T, `(N, T) = (${N}, ${T})`);
+  checkLength('tables.polarity', tables.polarity, N, () => `(N) = (${N})`);
+  checkLength('tables.shift', tables.shift, N, () => `(N) = (${N})`);
+  checkLength('tables.weight', tables.weight, N, () => `(N) = (${N})`);
+  checkLength('tables.vth', tables.vth, N * T, () => `(N, T) = (${N}, ${T})`);
+  checkLength('tables.reset', tables.reset, N * T, () => `(N, T) = (${N}, ${T})`);
+  checkLength('tables.intensity', tables.intensity, N * T, () => `(N, T) = (${N}, ${T})`);
   for (let i = 0; i < N; i++) {
     const p = tables.polarity[i];
     if (p !== 1 && p !== -1) throw new InvalidArgumentError(`tables.polarity[${i}] must be +1 or -1, got ${p}`);
@@ -71,13 +71,18 @@ export function writeMembraneTable(
   const at = MEMBRANE_TABLE_LAYOUT;
   const { N, T } = tables;
   const ptr = scratch.alloc(at.bytes);
-  heap.i32(ptr, 3).set([N, T, signMagnitude ? 1 : 0]); // header words 0..2
-  heap.f32(ptr + at.bias, 1)[0] = tables.bias; // rounded to f32, as the kernels read it
-  heap.f32(ptr + at.polarity, N).set(tables.polarity);
-  heap.f32(ptr + at.shift, N).set(tables.shift);
-  heap.f32(ptr + at.weight, N).set(tables.weight);
-  heap.f32(ptr + at.vth, N * T).set(tables.vth);
-  heap.f32(ptr + at.reset, N * T).set(tables.reset);
-  heap.f32(ptr + at.intensity, N * T).set(tables.intensity);
+  const header = heap.i32(ptr, 3); // words 0..2
+  header[0] = N;
+  header[1] = T;
+  header[2] = signMagnitude ? 1 : 0;
+  // one view of the block, each array at its word offset (a view per array cost more than the copies)
+  const block = heap.f32(ptr, at.bytes / 4);
+  block[at.bias / 4] = tables.bias; // rounded to f32, as the kernels read it
+  block.set(tables.polarity, at.polarity / 4);
+  block.set(tables.shift, at.shift / 4);
+  block.set(tables.weight, at.weight / 4);
+  block.set(tables.vth, at.vth / 4);
+  block.set(tables.reset, at.reset / 4);
+  block.set(tables.intensity, at.intensity / 4);
   return ptr;
 }

@@ -108,11 +108,11 @@ export function runMembraneSpikes(
   const y = given.y ?? newArray(Float32Array, x.length, 'y'); // (rows, rowLen)
   checkLength('out.y', y, x.length, '(rows, rowLen, like x)');
   const bits = given.bits ?? newArray(Uint32Array, P * planeWords, 'planes.bits'); // (N * T, rows, words)
-  checkLength('out.bits', bits, P * planeWords, `(N * T, rows, words) = (${P}, ${rows}, ${words})`);
+  checkLength('out.bits', bits, P * planeWords, () => `(N * T, rows, words) = (${P}, ${rows}, ${words})`);
   const counts = given.counts ?? new Uint32Array(P); // (N, T)
-  checkLength('out.counts', counts, P, `(N, T) = (${N}, ${T})`);
+  checkLength('out.counts', counts, P, () => `(N, T) = (${N}, ${T})`);
   const signs = given.signs ?? newArray(Uint32Array, planeWords, 'signs'); // (rows, words)
-  checkLength('out.signs', signs, planeWords, `(rows, words) = (${rows}, ${words})`);
+  checkLength('out.signs', signs, planeWords, () => `(rows, words) = (${rows}, ${words})`);
   return heap.scratch((scratch) => {
     const table = writeMembraneTable(heap, scratch, tables, options.signMagnitude ?? false);
     const xPtr = scratch.alloc(x.length * 4); // (rows, rowLen)
