@@ -251,25 +251,31 @@ export function smallMatmul(
   scale: number,
   sums: Float64Array,
 ): void {
+  // b's element (k, j) is at k * kStride + j * jStride
+  const kStride = transposeB ? 1 : N;
+  const jStride = transposeB ? K : 1;
   for (let i = 0; i < M; i++) {
     const aRow = i * K;
-    if (transposeB) {
-      for (let j = 0; j < N; j++) {
-        let sum = 0;
-        for (let k = 0; k < K; k++) sum += (a[aRow + k] as number) * (b[j * K + k] as number);
-        out[i * N + j] = scale * sum;
+    if (N >= K) {
+      // a long row of outputs: k outer, each output's float64 sum carried in `sums`, so the inner loop runs over
+      // the N outputs (attention's q k^T over many keys with a short head); every output adds the same terms in the
+      // same order (k ascending) as a dot product would
+      sums.fill(0, 0, N);
+      for (let k = 0; k < K; k++) {
+        const av = a[aRow + k] as number;
+        const row = k * kStride;
+        for (let j = 0; j < N; j++) sums[j] = (sums[j] as number) + av * (b[row + j * jStride] as number);
       }
+      for (let j = 0; j < N; j++) out[i * N + j] = scale * (sums[j] as number);
       continue;
     }
-    // B's rows in order, into float64 sums: each output adds the same terms in the same order (k ascending) as a
-    // dot product would, reading B contiguously instead of down its columns
-    sums.fill(0, 0, N);
-    for (let k = 0; k < K; k++) {
-      const av = a[aRow + k] as number;
-      const bRow = k * N;
-      for (let j = 0; j < N; j++) sums[j] = (sums[j] as number) + av * (b[bRow + j] as number);
+    // few outputs over a long k: one dot product each (p v over many keys)
+    for (let j = 0; j < N; j++) {
+      const column = j * jStride;
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += (a[aRow + k] as number) * (b[column + k * kStride] as number);
+      out[i * N + j] = scale * sum;
     }
-    for (let j = 0; j < N; j++) out[i * N + j] = scale * (sums[j] as number);
   }
 }
 
