@@ -31,13 +31,13 @@ export function runMatmulF64(
   checkInt('N', N, 0, MAX_DIM);
   checkFloat32Array('a', a);
   checkFloat32Array('b', b);
-  checkLength('a', a, M * K, `(M, K) = (${M}, ${K})`);
-  checkLength('b', b, K * N, options.transposeB ? `(N, K) = (${N}, ${K})` : `(K, N) = (${K}, ${N})`);
+  checkLength('a', a, M * K, () => `(M, K) = (${M}, ${K})`);
+  checkLength('b', b, K * N, () => (options.transposeB ? `(N, K) = (${N}, ${K})` : `(K, N) = (${K}, ${N})`));
   const scale = options.scale ?? 1;
   if (typeof scale !== 'number') throw new InvalidArgumentError(`options.scale must be a number, got ${typeof scale}`);
   if (options.out !== undefined) checkFloat32Array('out', options.out);
   const out = options.out ?? newArray(Float32Array, M * N, 'out');
-  checkLength('out', out, M * N, `(M, N) = (${M}, ${N})`);
+  checkLength('out', out, M * N, () => `(M, N) = (${M}, ${N})`);
   checkWasmBytes('a, b and out', (M * K + K * N + M * N) * 4);
   scaleWords.setFloat64(0, scale, true);
   const { heap } = ctx;
@@ -47,9 +47,9 @@ export function runMatmulF64(
     const outPtr = scratch.alloc(M * N * 4); // (M, N)
     heap.f32(aPtr, M * K).set(a);
     heap.f32(bPtr, K * N).set(b);
-    const fixed = [outPtr, aPtr, bPtr, M, K, N, options.transposeB ? 1 : 0];
-    const halves = [scaleWords.getInt32(0, true), scaleWords.getInt32(4, true)];
-    runPlan(ctx, 'matmul_f64', matmulF64Plan([...fixed, ...halves], M, K, N, ctx.threads));
+    const transposed = options.transposeB ? 1 : 0;
+    const fixed = [outPtr, aPtr, bPtr, M, K, N, transposed, scaleWords.getInt32(0, true), scaleWords.getInt32(4, true)];
+    runPlan(ctx, 'matmul_f64', matmulF64Plan(fixed, M, K, N, ctx.threads));
     out.set(heap.f32(outPtr, M * N));
     return out;
   });

@@ -119,7 +119,8 @@ export const MIN_THREADED_MATMUL_F64 = 1 << 19;
 
 /** matmul_f64 arguments per thread: runs of whole rows of out (each share's rows row0 .. row1). */
 export function matmulF64Plan(fixed: readonly number[], M: number, K: number, N: number, threads: number): SharesPlan {
-  const shares = threads <= 1 || M < 2 || M * K * N < MIN_THREADED_MATMUL_F64 ? 1 : Math.min(threads, M);
+  if (threads <= 1 || M < 2 || M * K * N < MIN_THREADED_MATMUL_F64) return { shares: [[...fixed, 0, M]] };
+  const shares = Math.min(threads, M);
   const r = splitPoints(M, shares, 1);
   return { shares: r.slice(1).map((r1, t) => [...fixed, r[t] ?? 0, r1]) };
 }
