@@ -24,6 +24,12 @@ function splitPoints(units: number, threads: number, step: number): number[] {
   return Array.from({ length: threads + 1 }, (_, t) => step * Math.round((t * units) / threads));
 }
 
+/** min(threads, rows) runs of whole rows covering 0 .. rows once, as [row0, row1) pairs. */
+function rowRanges(rows: number, threads: number): Array<[number, number]> {
+  const r = splitPoints(rows, Math.min(threads, rows), 1);
+  return r.slice(1).map((r1, t) => [r[t] ?? 0, r1]);
+}
+
 /** Chunks per thread a panel split aims at: enough that a thread running late takes fewer, few enough to be cheap. */
 const CHUNKS_PER_THREAD = 4;
 
@@ -109,9 +115,18 @@ export function membraneSpikesPlan(
   if (threads <= 1 || rows < 2 || work < MIN_THREADED_MEMBRANE) {
     return [[y, planes, counts, signs, x, table, rows, rowLen, 0, rows]]; // most calls: no split to plan
   }
-  const shares = Math.min(threads, rows);
-  const r = splitPoints(rows, shares, 1);
-  return r.slice(1).map((r1, t) => [y, planes, counts + t * P * 4, signs, x, table, rows, rowLen, r[t] ?? 0, r1]);
+  return rowRanges(rows, threads).map(([r0, r1], t) => [
+    y,
+    planes,
+    counts + t * P * 4,
+    signs,
+    x,
+    table,
+    rows,
+    rowLen,
+    r0,
+    r1,
+  ]);
 }
 
 /** Multiply-adds below which a float64-sum product stays on one thread. */
@@ -120,9 +135,7 @@ export const MIN_THREADED_MATMUL_F64 = 1 << 19;
 /** matmul_f64 arguments per thread: runs of whole rows of out (each share's rows row0 .. row1). */
 export function matmulF64Plan(fixed: readonly number[], M: number, K: number, N: number, threads: number): SharesPlan {
   if (threads <= 1 || M < 2 || M * K * N < MIN_THREADED_MATMUL_F64) return { shares: [[...fixed, 0, M]] };
-  const shares = Math.min(threads, M);
-  const r = splitPoints(M, shares, 1);
-  return { shares: r.slice(1).map((r1, t) => [...fixed, r[t] ?? 0, r1]) };
+  return { shares: rowRanges(M, threads).map(([r0, r1]) => [...fixed, r0, r1]) };
 }
 
 /** silu arguments per thread for y (n) from x (n): runs of 4 elements, as membranePlan. */
