@@ -139,11 +139,17 @@ export class FloatOpSet implements OpSet {
       (causalOffset === undefined || (Number.isInteger(causalOffset) && causalOffset >= 0))
     ) {
       // in wasm (f32), split over the kernel threads; a row's result depends on its visible values only, so a
-      // decoding step's row equals the same row of a prefill. The causal mask restarts at each block of rows.
-      const block = causalOffset === undefined || rowBlock === undefined || rows === 0 ? rows : rowBlock;
+      // decoding step's row equals the same row of a prefill. A causal mask that hides no column (every row of a
+      // decoding step) is no mask: one call for all the rows; else the mask restarts at each block of rows.
+      if (causalOffset === undefined || causalOffset + 1 >= n) {
+        const view = x.subarray(0, rows * n);
+        this.kernels.softmax(view, rows, n, { out: view });
+        return;
+      }
+      const block = rowBlock === undefined || rows === 0 ? rows : rowBlock;
       for (let r0 = 0; r0 < rows; r0 += block) {
         const view = x.subarray(r0 * n, (r0 + block) * n);
-        this.kernels.softmax(view, block, n, causalOffset === undefined ? { out: view } : { causalOffset, out: view });
+        this.kernels.softmax(view, block, n, { causalOffset, out: view });
       }
       return;
     }

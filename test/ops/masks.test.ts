@@ -109,14 +109,22 @@ describe('softmax rowBlock (attention heads stacked)', () => {
       ),
     ];
     for (const ops of opSets) {
-      for (const options of [{ causalOffset: 3 }, { causalOffset: 3, keyMask: [1, 1, 0, 1, 1, 1, 1] }, {}]) {
+      // causalOffset 6: a decoding step's mask, which hides no column of the 7
+      const cases = [{ causalOffset: 3 }, { causalOffset: 3, keyMask: [1, 1, 0, 1, 1, 1, 1] }, { causalOffset: 6 }, {}];
+      for (const options of cases) {
         const together = stacked.slice();
         ops.softmax('s', together, blocks * S, L, { ...options, rowBlock: S });
         const apart = stacked.slice();
         for (let b = 0; b < blocks; b++) ops.softmax('s', apart.subarray(b * S * L, (b + 1) * S * L), S, L, options);
         expect(Array.from(together)).toEqual(Array.from(apart));
+        if (options.causalOffset === 6) {
+          // a mask that hides nothing gives the unmasked bits
+          const unmasked = stacked.slice();
+          ops.softmax('s', unmasked, blocks * S, L);
+          expect(Array.from(together)).toEqual(Array.from(unmasked));
+        }
         // the causal mask restarts per block: row 0 of each block sees causalOffset + 1 = 4 columns
-        if ('causalOffset' in options) for (let b = 0; b < blocks; b++) expect(together[b * S * L + 4]).toBe(0);
+        if (options.causalOffset === 3) for (let b = 0; b < blocks; b++) expect(together[b * S * L + 4]).toBe(0);
       }
       for (const rowBlock of [0, 5, 1.5]) {
         expect(() => ops.softmax('s', stacked.slice(), blocks * S, L, { causalOffset: 3, rowBlock })).toThrow(
