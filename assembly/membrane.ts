@@ -103,6 +103,89 @@ function neuronVector(
   return finishVector(x, f32x4.add(acc, f32x4.splat(bias)), signMagnitude);
 }
 
+/**
+ * Sixteen elements at once, j .. j + 15 of one row with j a multiple of 16 (so all sixteen bits lie in one word):
+ * four neuronVector chains side by side, so their membrane updates overlap, and one word update per plane for
+ * all sixteen. The same operations in the same order per element as neuronScalar, so the same bits.
+ */
+function neuronVector16(
+  table: usize,
+  x: usize, // the first of the 16 inputs
+  y: usize, // where their 16 outputs go
+  planes: usize,
+  planeStride: usize,
+  bitWord: usize,
+  bitShift: u32,
+  N: i32,
+  T: i32,
+  signMagnitude: bool,
+  bias: f32,
+): void {
+  const x0 = v128.load(x);
+  const x1 = v128.load(x, 16);
+  const x2 = v128.load(x, 32);
+  const x3 = v128.load(x, 48);
+  const in0 = signMagnitude ? f32x4.abs(x0) : x0;
+  const in1 = signMagnitude ? f32x4.abs(x1) : x1;
+  const in2 = signMagnitude ? f32x4.abs(x2) : x2;
+  const in3 = signMagnitude ? f32x4.abs(x3) : x3;
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  for (let nb = 0; nb < N; nb++) {
+    const basis = table + ((<usize>nb) << 2);
+    const p = v128.load32_splat(basis, POLARITY_AT);
+    const c = v128.load32_splat(basis, SHIFT_AT);
+    let u0 = f32x4.mul(p, f32x4.sub(in0, c));
+    let u1 = f32x4.mul(p, f32x4.sub(in1, c));
+    let u2 = f32x4.mul(p, f32x4.sub(in2, c));
+    let u3 = f32x4.mul(p, f32x4.sub(in3, c));
+    let o0 = f32x4.splat(0);
+    let o1 = f32x4.splat(0);
+    let o2 = f32x4.splat(0);
+    let o3 = f32x4.splat(0);
+    const row = table + ((<usize>(nb * T)) << 2);
+    let word = planes + ((<usize>(nb * T) * planeStride) << 2) + bitWord;
+    const wordStep = planeStride << 2;
+    for (let t = 0; t < T; t++) {
+      const at = row + ((<usize>t) << 2);
+      const th = v128.load32_splat(at, VTH_AT);
+      const r = v128.load32_splat(at, RESET_AT);
+      const d = v128.load32_splat(at, INTENSITY_AT);
+      const s0 = f32x4.ge(u0, th);
+      const s1 = f32x4.ge(u1, th);
+      const s2 = f32x4.ge(u2, th);
+      const s3 = f32x4.ge(u3, th);
+      u0 = f32x4.sub(u0, v128.and(s0, r));
+      u1 = f32x4.sub(u1, v128.and(s1, r));
+      u2 = f32x4.sub(u2, v128.and(s2, r));
+      u3 = f32x4.sub(u3, v128.and(s3, r));
+      o0 = f32x4.add(o0, v128.and(s0, d));
+      o1 = f32x4.add(o1, v128.and(s1, d));
+      o2 = f32x4.add(o2, v128.and(s2, d));
+      o3 = f32x4.add(o3, v128.and(s3, d));
+      const bits =
+        (<u32>i32x4.bitmask(s0)) |
+        ((<u32>i32x4.bitmask(s1)) << 4) |
+        ((<u32>i32x4.bitmask(s2)) << 8) |
+        ((<u32>i32x4.bitmask(s3)) << 12);
+      store<u32>(word, load<u32>(word) | (bits << bitShift));
+      word += wordStep;
+    }
+    const w = v128.load32_splat(basis, WEIGHT_AT);
+    a0 = f32x4.add(a0, f32x4.mul(w, o0));
+    a1 = f32x4.add(a1, f32x4.mul(w, o1));
+    a2 = f32x4.add(a2, f32x4.mul(w, o2));
+    a3 = f32x4.add(a3, f32x4.mul(w, o3));
+  }
+  const b = f32x4.splat(bias);
+  v128.store(y, finishVector(x0, f32x4.add(a0, b), signMagnitude));
+  v128.store(y, finishVector(x1, f32x4.add(a1, b), signMagnitude), 16);
+  v128.store(y, finishVector(x2, f32x4.add(a2, b), signMagnitude), 32);
+  v128.store(y, finishVector(x3, f32x4.add(a3, b), signMagnitude), 48);
+}
+
 /** Sign-magnitude sign flip and NaN propagation: the last step of every vector path. */
 function finishVector(x: v128, y: v128, signMagnitude: bool): v128 {
   if (signMagnitude) y = v128.xor(y, v128.and(f32x4.lt(x, f32x4.splat(0)), i32x4.splat(SIGN_BIT)));
@@ -307,8 +390,8 @@ function writeSigns(signs: usize, x: usize, rowLen: i32): void {
 /**
  * Decoded outputs plus spike planes of rows row0 .. row1 of (rows, rowLen), row by row: only those rows' words of
  * the planes and signs are written, and counts gets their spikes, so row ranges can run on different threads.
- * `vectorised` runs four elements at a time where the build has SIMD (their four bits never straddle two words:
- * j is a multiple of 4); the tail and the reference go one element at a time.
+ * `vectorised` runs sixteen, then four elements at a time where the build has SIMD (their bits never straddle two
+ * words: j is a multiple of 16, then of 4); the tail and the reference go one element at a time.
  */
 function spikesByRow(
   y: usize,
@@ -341,6 +424,11 @@ function spikesByRow(
     const rowWord = <usize>row * <usize>words;
     let j = 0;
     if (ASC_FEATURE_SIMD && vectorised) {
+      for (; j + 16 <= rowLen; j += 16) {
+        const at = (<usize>j) << 2;
+        const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
+        neuronVector16(table, rowX + at, rowY + at, planes, planeStride, bitWord, (<u32>j) & 31, N, T, sm, bias);
+      }
       for (; j + 4 <= rowLen; j += 4) {
         const at = (<usize>j) << 2;
         const bitWord = (rowWord + <usize>(j >>> 5)) << 2;
