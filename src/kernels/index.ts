@@ -1,4 +1,12 @@
-export { Kernels, loadKernels, ResidentMatrix, MAX_BASES, MAX_THREADS, MAX_TIMESTEPS } from './kernels.js';
+export {
+  Kernels,
+  loadKernels,
+  ResidentMatrix,
+  ResidentTables,
+  MAX_BASES,
+  MAX_THREADS,
+  MAX_TIMESTEPS,
+} from './kernels.js';
 export type {
   ElementwiseOptions,
   FrexpBuffers,

@@ -35,6 +35,7 @@ import {
   type ResidentMatrix,
 } from './resident.js';
 import { runSpikemm } from './spikemm.js';
+import { residentTables, ResidentTables } from './resident-tables.js';
 import { runMatmulF64, type MatmulF64Options } from './matmul64.js';
 import type { FrexpResult, MembraneSpikes, MembraneTables, SpikePlanes } from './types.js';
 
@@ -43,6 +44,7 @@ const SPIKEMM_LAYOUTS = ['row-major', 'packed-16', 'packed-16-bf16'] as const;
 
 export { MAX_BASES, MAX_TIMESTEPS } from './checks.js';
 export { ResidentMatrix, type PackedDtype, type PackedMatrix } from './resident.js';
+export { ResidentTables } from './resident-tables.js';
 export type { FrexpBuffers, FrexpOptions, LdexpOptions } from './bits.js';
 export type { GemmOptions } from './gemm.js';
 export type { MatmulF64Options } from './matmul64.js';
@@ -120,7 +122,7 @@ export class Kernels {
     this.ctx = { wasm: this.ctx.wasm, heap: this.ctx.heap, threads: 1 };
   }
 
-  /** Bytes held by resident matrices. */
+  /** Bytes held by resident matrices and neuron tables. */
   get residentBytes(): number {
     return this.ctx.heap.liveBytes;
   }
@@ -128,24 +130,41 @@ export class Kernels {
   // ---- membrane ----
 
   /** Decoded outputs y (n) of the multi-basis neuron for every element of x (n). */
-  membrane(x: Float32Array, tables: MembraneTables, options: MembraneOptions = {}): Float32Array {
+  membrane(x: Float32Array, tables: MembraneTables | ResidentTables, options: MembraneOptions = {}): Float32Array {
     const threads = this.ctx.threads;
     return runMembrane(this.ctx, x, tables, options, (y, xPtr, table, n) =>
       runPlan(this.ctx, 'membrane', membranePlan(y, xPtr, table, n, n * tables.N * tables.T, threads)),
     );
   }
 
-  membraneRef(x: Float32Array, tables: MembraneTables, options: MembraneOptions = {}): Float32Array {
+  membraneRef(x: Float32Array, tables: MembraneTables | ResidentTables, options: MembraneOptions = {}): Float32Array {
     return runMembrane(this.ctx, x, tables, options, this.ctx.wasm.membrane_ref);
   }
 
   /** Decoded outputs plus the bit-packed spike planes, their counts and the sign bits. */
-  membraneSpikes(x: Float32Array, tables: MembraneTables, options: MembraneSpikesOptions = {}): MembraneSpikes {
+  membraneSpikes(
+    x: Float32Array,
+    tables: MembraneTables | ResidentTables,
+    options: MembraneSpikesOptions = {},
+  ): MembraneSpikes {
     return runMembraneSpikes(this.ctx, this.ctx.wasm.membrane_spikes, x, tables, options, this.threads);
   }
 
-  membraneSpikesRef(x: Float32Array, tables: MembraneTables, options: MembraneSpikesOptions = {}): MembraneSpikes {
+  membraneSpikesRef(
+    x: Float32Array,
+    tables: MembraneTables | ResidentTables,
+    options: MembraneSpikesOptions = {},
+  ): MembraneSpikes {
     return runMembraneSpikes(this.ctx, this.ctx.wasm.membrane_spikes_ref, x, tables, options);
+  }
+
+  /**
+   * Checks a neuron's tables and copies them into wasm memory, for membrane calls that run it many times: they
+   * then skip checking and copying the tables. Later changes to `tables` do not reach the copy. Give it back with
+   * free() (or it goes when the handle is collected).
+   */
+  residentTables(tables: MembraneTables): ResidentTables {
+    return residentTables(this.ctx, tables);
   }
 
   // ---- resident matrices ----

@@ -68,12 +68,17 @@ export function writeMembraneTable(
   tables: MembraneTables,
   signMagnitude: boolean,
 ): number {
+  const ptr = scratch.alloc(MEMBRANE_TABLE_LAYOUT.bytes);
+  writeTableBlock(heap, ptr, tables, signMagnitude);
+  return ptr;
+}
+
+/** Writes checked tables as the table block at ptr (MEMBRANE_TABLE_LAYOUT.bytes bytes). */
+export function writeTableBlock(heap: WasmHeap, ptr: number, tables: MembraneTables, signMagnitude: boolean): void {
   const at = MEMBRANE_TABLE_LAYOUT;
-  const { N, T } = tables;
-  const ptr = scratch.alloc(at.bytes);
   const header = heap.i32(ptr, 3); // words 0..2
-  header[0] = N;
-  header[1] = T;
+  header[0] = tables.N;
+  header[1] = tables.T;
   header[2] = signMagnitude ? 1 : 0;
   // one view of the block, each array at its word offset (a view per array cost more than the copies)
   const block = heap.f32(ptr, at.bytes / 4);
@@ -84,5 +89,4 @@ export function writeMembraneTable(
   block.set(tables.vth, at.vth / 4);
   block.set(tables.reset, at.reset / 4);
   block.set(tables.intensity, at.intensity / 4);
-  return ptr;
 }

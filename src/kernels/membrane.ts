@@ -15,6 +15,7 @@ import {
 import type { KernelContext } from './context.js';
 import { membraneSpikesPlan, runPlan } from './parallel.js';
 import { checkTables, MEMBRANE_TABLE_LAYOUT, writeMembraneTable } from './membrane-table.js';
+import { residentBlock, type ResidentTables } from './resident-tables.js';
 import type { MembraneSpikes, MembraneTables } from './types.js';
 
 export interface MembraneOptions {
@@ -49,20 +50,22 @@ export interface MembraneSpikesBuffers {
 export function runMembrane(
   { heap }: KernelContext,
   x: Float32Array,
-  tables: MembraneTables,
+  tables: MembraneTables | ResidentTables,
   options: MembraneOptions,
   kernel: KernelExports['membrane'],
 ): Float32Array {
   checkFloat32Array('x', x);
-  checkTables(tables);
   checkOptions('options', options);
+  const signMagnitude = options.signMagnitude ?? false;
+  const resident = residentBlock(heap, tables, signMagnitude);
+  if (resident === null) checkTables(tables as MembraneTables);
   const n = x.length;
   checkInt('x.length', n, 0, MAX_ELEMENTS);
   if (options.out !== undefined) checkFloat32Array('out', options.out);
   const out = options.out ?? newArray(Float32Array, n, 'y');
   checkLength('out', out, n, '(n, like x)');
   return heap.scratch((scratch) => {
-    const table = writeMembraneTable(heap, scratch, tables, options.signMagnitude ?? false);
+    const table = resident ?? writeMembraneTable(heap, scratch, tables as MembraneTables, signMagnitude);
     const xPtr = scratch.alloc(n * 4); // (n)
     const yPtr = scratch.alloc(n * 4); // (n)
     heap.f32(xPtr, n).set(x);
@@ -80,14 +83,16 @@ export function runMembraneSpikes(
   ctx: KernelContext,
   kernel: KernelExports['membrane_spikes'],
   x: Float32Array,
-  tables: MembraneTables,
+  tables: MembraneTables | ResidentTables,
   options: MembraneSpikesOptions,
   threads = 1,
 ): MembraneSpikes {
   const { heap } = ctx;
   checkFloat32Array('x', x);
-  checkTables(tables);
   checkOptions('options', options);
+  const signMagnitude = options.signMagnitude ?? false;
+  const resident = residentBlock(heap, tables, signMagnitude);
+  if (resident === null) checkTables(tables as MembraneTables);
   const rows = options.rows ?? 1;
   checkInt('rows', rows, 1, MAX_ELEMENTS);
   if (x.length % rows !== 0) {
@@ -114,7 +119,7 @@ export function runMembraneSpikes(
   const signs = given.signs ?? newArray(Uint32Array, planeWords, 'signs'); // (rows, words)
   checkLength('out.signs', signs, planeWords, () => `(rows, words) = (${rows}, ${words})`);
   return heap.scratch((scratch) => {
-    const table = writeMembraneTable(heap, scratch, tables, options.signMagnitude ?? false);
+    const table = resident ?? writeMembraneTable(heap, scratch, tables as MembraneTables, signMagnitude);
     const xPtr = scratch.alloc(x.length * 4); // (rows, rowLen)
     const yPtr = scratch.alloc(x.length * 4); // (rows, rowLen)
     const planesPtr = scratch.alloc(P * planeWords * 4); // (N * T, rows, words) u32

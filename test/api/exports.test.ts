@@ -47,6 +47,7 @@ const VALUES = [
   'NeuronProvider',
   'OP_FAMILIES',
   'ResidentMatrix',
+  'ResidentTables',
   'SAMPLE_SEEDS',
   'SpikingOpSet',
   'TARGETS',

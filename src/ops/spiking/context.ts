@@ -2,7 +2,7 @@
 // come from, and the counters. Also the two ways a tensor becomes spikes: the identity code Q(x) and a
 // fitted neuron.
 import { InvalidArgumentError } from '../../errors.js';
-import type { Kernels, MembraneTables } from '../../kernels/index.js';
+import type { Kernels, MembraneTables, ResidentTables } from '../../kernels/index.js';
 import type { NeuronEntry } from '../../neurons/entry.js';
 import { weightedError } from '../../neurons/evaluate.js';
 import { identityNeuron, neuronTables } from '../../neurons/neuron.js';
@@ -32,6 +32,11 @@ export class SpikingContext {
   private readonly identityCache = new Map<number, Map<number, MembraneTables>>();
   /** Each fitted neuron's kernel tables, derived once. */
   private readonly neuronTableCache = new WeakMap<NeuronEntry, MembraneTables>();
+  /**
+   * The tables' resident copies in wasm memory, made at their first run: a call then neither checks nor copies
+   * them. The tables are never changed once made; a copy goes back when the context (and so its handle) is collected.
+   */
+  private readonly residentCache = new WeakMap<MembraneTables, ResidentTables>();
   /** Static ranges in use, by "site/operand". */
   readonly ranges = new Map<string, RangeChoice>();
   /** Activation neurons in use, by site. */
@@ -303,7 +308,12 @@ export class SpikingContext {
   ): { input: Float32Array; train: SpikeTrain } {
     const n = rows * rowLen;
     const input = n === x.length ? x : x.subarray(0, n);
-    const train = fire(this.kernels, tables, input, rows, signMagnitude, this.scratch, slot);
+    let resident = this.residentCache.get(tables);
+    if (resident === undefined) {
+      resident = this.kernels.residentTables(tables);
+      this.residentCache.set(tables, resident);
+    }
+    const train = fire(this.kernels, tables, input, rows, signMagnitude, this.scratch, slot, resident);
     counters.spiking = true;
     counters.neuronInputs += n;
     counters.neuronSteps += n * bases * tables.T;

@@ -1,6 +1,6 @@
 // A tensor as spike trains: the output of one neuron run over every element, with what decoding and
 // the spike-driven products need (plane values, per-element spike counts, signs).
-import type { Kernels, MembraneSpikes, MembraneTables } from '../../kernels/index.js';
+import type { Kernels, MembraneSpikes, MembraneTables, ResidentTables } from '../../kernels/index.js';
 import type { Scratch } from './scratch.js';
 
 export interface SpikeTrain {
@@ -17,7 +17,6 @@ export interface SpikeTrain {
   readonly total: number;
 }
 
-/** Runs a neuron over x (rows, rowLen) and keeps its spikes, in the scratch buffers of `slot`. */
 /** Each slot's buffer names, made once: a name built at every call costs a string and its hash each time. */
 const FIRE_SLOTS = new Map<string, { y: string; bits: string; counts: string; signs: string; planeValue: string }>();
 
@@ -36,6 +35,10 @@ function fireSlots(slot: string) {
   return names;
 }
 
+/**
+ * Runs a neuron over x (rows, rowLen) and keeps its spikes, in the scratch buffers of `slot`; the kernel reads
+ * `resident`, a resident copy of `tables`, where given.
+ */
 export function fire(
   kernels: Kernels,
   tables: MembraneTables,
@@ -44,6 +47,7 @@ export function fire(
   signMagnitude: boolean,
   scratch: Scratch,
   slot: string,
+  resident?: ResidentTables,
 ): SpikeTrain {
   const { N, T } = tables;
   const words = rows > 0 ? Math.ceil(x.length / rows / 32) : 0;
@@ -54,7 +58,7 @@ export function fire(
     counts: scratch.u32(names.counts, N * T), // (N, T)
     signs: scratch.u32(names.signs, rows * words), // (rows, words)
   };
-  const spikes = kernels.membraneSpikes(x, tables, { rows, signMagnitude, out });
+  const spikes = kernels.membraneSpikes(x, resident ?? tables, { rows, signMagnitude, out });
   const planeValue = scratch.f64(names.planeValue, N * T); // (N * T)
   for (let nb = 0; nb < N; nb++) {
     for (let t = 0; t < T; t++)
