@@ -6,7 +6,15 @@
 //   mbe-snn/stories260K  the embedded default model (1.4 MB: its own entry)
 
 // Kernels: WebAssembly SIMD membrane simulation, spike-plane products, GEMM, exponent/mantissa split.
-export { Kernels, loadKernels, MAX_BASES, MAX_THREADS, MAX_TIMESTEPS, ResidentMatrix, ResidentTables } from './kernels/index.js';
+export {
+  Kernels,
+  loadKernels,
+  MAX_BASES,
+  MAX_THREADS,
+  MAX_TIMESTEPS,
+  ResidentMatrix,
+  ResidentTables,
+} from './kernels/index.js';
 export type {
   FrexpBuffers,
   FrexpOptions,

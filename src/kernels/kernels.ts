@@ -35,7 +35,7 @@ import {
   type ResidentMatrix,
 } from './resident.js';
 import { runSpikemm } from './spikemm.js';
-import { residentTables, ResidentTables } from './resident-tables.js';
+import { residentTables, type ResidentTables } from './resident-tables.js';
 import { runMatmulF64, type MatmulF64Options } from './matmul64.js';
 import type { FrexpResult, MembraneSpikes, MembraneTables, SpikePlanes } from './types.js';
 

@@ -1,9 +1,9 @@
-// Multi-head scaled dot-product attention over an OpSet, shared by every architecture: per head, gather q
-// (S, headDim) and the keys and values (L, headDim) from their sources (a packed qkv buffer; a KV cache, whose
-// head-major blocks are read in place), then att = softmax(scale q k^T) under the masks, out = att v, scattered
-// back into (S, heads * headDim). Grouped-query attention maps query head h to kv head floor(h / (heads / kvHeads)).
-// The heads' softmax rows go to the OpSet together (as many heads as fit a bounded buffer): one call per layer
-// instead of one per head, the same rows, so the same results (a softmax row depends on its own values only).
+// Multi-head scaled dot-product attention over an OpSet, shared by every architecture: the heads' q (S, headDim)
+// and keys and values (L, headDim) from their sources (a packed qkv buffer, gathered; a KV cache, whose head-major
+// blocks are read in place), then att = softmax(scale q k^T) under the masks, out = att v, scattered back into
+// (S, heads * headDim). Grouped-query attention maps query head h to kv head floor(h / (heads / kvHeads)).
+// As many heads as fit a bounded buffer go to each op in one call (stacked products, the softmax rows together):
+// one call per op and layer instead of one per head, each product and row as its own call would give it.
 import type { OpSet, SoftmaxOptions } from '../ops/opset.js';
 
 /** Scores held at once, (heads in a batch, S, L) f32: 4 MiB. */
@@ -27,11 +27,11 @@ export interface HeadSource {
 }
 
 export class Attention {
-  private readonly qHead: Float32Array; // (maxRows, headDim)
-  private readonly kHead: Float32Array; // (maxKeys, headDim)
-  private readonly vHead: Float32Array; // (maxKeys, headDim)
+  private readonly qHeads: Float32Array; // (heads, maxRows, headDim), gathered where q's heads are not blocks
+  private readonly kHeads: Float32Array; // (kvHeads, maxKeys, headDim), gathered where the keys' rows are not
+  private readonly vHeads: Float32Array; // (kvHeads, maxKeys, headDim)
   private att = new Float32Array(0); // (heads in a batch, S, L), grown on demand
-  private readonly outHead: Float32Array; // (maxRows, headDim)
+  private readonly outHeads: Float32Array; // (heads, maxRows, headDim)
 
   constructor(
     private readonly ops: OpSet,
@@ -39,16 +39,17 @@ export class Attention {
     readonly maxRows: number,
     readonly maxKeys: number,
   ) {
-    const hd = shape.headDim;
-    this.qHead = new Float32Array(maxRows * hd);
-    this.kHead = new Float32Array(maxKeys * hd);
-    this.vHead = new Float32Array(maxKeys * hd);
-    this.outHead = new Float32Array(maxRows * hd);
+    const { heads, kvHeads, headDim: hd } = shape;
+    this.qHeads = new Float32Array(heads * maxRows * hd);
+    this.kHeads = new Float32Array(kvHeads * maxKeys * hd);
+    this.vHeads = new Float32Array(kvHeads * maxKeys * hd);
+    this.outHeads = new Float32Array(heads * maxRows * hd);
   }
 
   /**
    * out (S rows of stride outStride) = attention of S queries over L keys; sites `${site}.qk`,
-   * `${site}.softmax` and `${site}.pv`.
+   * `${site}.softmax` and `${site}.pv`. The heads of a batch go to each op in one call: q k^T and p v as stacked
+   * products (MatmulOptions.batch, a KV head's block read by each of its query heads), the softmax rows together.
    */
   run(
     site: string,
@@ -64,40 +65,68 @@ export class Attention {
     const { heads, kvHeads, headDim: hd } = this.shape;
     const groups = heads / kvHeads;
     const scores = S * L;
-    const batch = Math.max(1, Math.min(heads, Math.floor(SCORE_BUDGET / Math.max(scores, 1))));
+    const batch = headBatch(heads, groups, Math.floor(SCORE_BUDGET / Math.max(scores, 1)));
     if (this.att.length < batch * scores) this.att = new Float32Array(batch * scores);
     const blocked = S > 0 ? { ...mask, rowBlock: S } : mask;
     for (let h0 = 0; h0 < heads; h0 += batch) {
       const count = Math.min(batch, heads - h0);
-      // att (count, S, L): per head scale q k^T, then every row's softmax under the masks; out (S, hd) = att v
-      for (let i = 0; i < count; i++) {
-        const h = h0 + i;
-        const qHead = headRows(this.qHead, q, h, S, hd); // (S, hd)
-        const kHead = headRows(this.kHead, keys, Math.floor(h / groups), L, hd); // (L, hd)
-        const att = this.att.subarray(i * scores, (i + 1) * scores); // (S, L)
-        this.ops.matmul(`${site}.qk`, att, qHead, kHead, S, hd, L, { transposeB: true, scale });
-      }
-      this.ops.softmax(`${site}.softmax`, this.att, count * S, L, blocked);
-      for (let i = 0; i < count; i++) {
-        const h = h0 + i;
-        const vHead = headRows(this.vHead, values, Math.floor(h / groups), L, hd); // (L, hd)
-        const att = this.att.subarray(i * scores, (i + 1) * scores); // (S, L)
-        this.ops.matmul(`${site}.pv`, this.outHead, att, vHead, S, L, hd);
-        scatter(out, this.outHead, h * hd, S, hd);
-      }
+      // the batch's KV heads: kv0 .. kv0 + blocks, each read by `share` consecutive query heads
+      const share = Math.min(groups, count);
+      const kv0 = Math.floor(h0 / groups);
+      const blocks = count / share;
+      const stacked = { batch: count, bShare: share };
+      // att (count, S, L) = scale q k^T per head; every row's softmax under the masks; out (count, S, hd) = att v
+      const qBlock = headBlocks(this.qHeads, q, h0, count, S, hd, S * hd); // (count, S, hd)
+      const kBlock = headBlocks(this.kHeads, keys, kv0, blocks, L, hd); // blocks of (L, hd)
+      const att = this.att.subarray(0, count * scores);
+      const qk = { ...stacked, transposeB: true, scale, bStride: kBlock.stride };
+      this.ops.matmul(`${site}.qk`, att, qBlock.data, kBlock.data, S, hd, L, qk);
+      this.ops.softmax(`${site}.softmax`, att, count * S, L, blocked);
+      const vBlock = headBlocks(this.vHeads, values, kv0, blocks, L, hd);
+      const outHeads = this.outHeads.subarray(0, count * S * hd);
+      this.ops.matmul(`${site}.pv`, outHeads, att, vBlock.data, S, L, hd, { ...stacked, bStride: vBlock.stride });
+      for (let i = 0; i < count; i++) scatter(out, outHeads.subarray(i * S * hd), (h0 + i) * hd, S, hd);
     }
   }
 }
 
-// Plain loops: a subarray per row would allocate one typed-array object per row and head at every step.
-
-/** Head h's rows (rows, hd) of a source: a view where they are contiguous, else gathered into `scratch`. */
-function headRows(scratch: Float32Array, source: HeadSource, h: number, rows: number, hd: number): Float32Array {
-  const start = source.offset + h * (source.headStride ?? hd);
-  if (source.stride === hd) return source.data.subarray(start, start + rows * hd);
-  gather(scratch, 0, source, start - source.offset, rows, hd);
-  return scratch;
+/**
+ * Heads per batch: as many as `fit` allows, whole groups of query heads sharing a KV head (or, where one group does
+ * not fit, a divisor of the group), so every product of a batch reads its KV head's block at a fixed stride.
+ */
+function headBatch(heads: number, groups: number, fit: number): number {
+  const most = Math.max(1, Math.min(heads, fit));
+  if (most >= groups) return Math.floor(most / groups) * groups;
+  let batch = most;
+  while (groups % batch !== 0) batch--;
+  return batch;
 }
+
+/**
+ * Heads h0 .. h0 + count of a source as blocks of (rows, hd): a view where the source holds them so (each head's
+ * rows contiguous, one head every `stride` elements, or exactly `blockStride` apart when given), else gathered
+ * into `scratch` back to back.
+ */
+function headBlocks(
+  scratch: Float32Array,
+  source: HeadSource,
+  h0: number,
+  count: number,
+  rows: number,
+  hd: number,
+  blockStride?: number,
+): { data: Float32Array; stride: number } {
+  const headStride = source.headStride ?? hd;
+  const rowsContiguous = rows <= 1 || source.stride === hd;
+  if (rowsContiguous && (blockStride === undefined || headStride === blockStride || count === 1)) {
+    const start = source.offset + h0 * headStride;
+    return { data: source.data.subarray(start, start + (count - 1) * headStride + rows * hd), stride: headStride };
+  }
+  for (let i = 0; i < count; i++) gather(scratch, i * rows * hd, source, (h0 + i) * headStride, rows, hd);
+  return { data: scratch.subarray(0, count * rows * hd), stride: rows * hd };
+}
+
+// Plain loops: a subarray per row would allocate one typed-array object per row and head at every step.
 
 /** into[at ..] (rows, hd) = the head vectors at column `column` of the source's rows. */
 export function gather(

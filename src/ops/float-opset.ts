@@ -11,6 +11,7 @@ import { convOutputSize, im2col, patchLength, prepareConv, type ConvGeometry, ty
 import { prepareDenseLinear, type DenseLinearLayer } from './linear.js';
 import { poolGeometry, poolWindows } from './pooling.js';
 import { isVisible, visibleColumns } from './masks.js';
+import { bBlock, matmulBatch } from './matmul-batch.js';
 import { OP_TABLE, type OpArgs } from './op-table.js';
 import type { LinearLayer, OpSet } from './opset.js';
 
@@ -114,20 +115,41 @@ export class FloatOpSet implements OpSet {
     OP_TABLE.matmul.check(args);
     const [, out, a, b, M, K, N, options = {}] = args;
     const scale = options.scale ?? 1;
-    if (M * K * N >= GEMM_MIN_MACS) {
-      // attention's products at real sizes, B packed for the gemm kernel: b (K, N), or b (N, K) as B^T for q k^T
-      const packed = options.transposeB
-        ? this.kernels.packTransposed(b.subarray(0, N * K), K, N)
-        : this.kernels.pack(b.subarray(0, K * N), K, N);
-      try {
-        this.kernels.gemm(a.subarray(0, M * K), packed, M, { out: out.subarray(0, M * N) });
-      } finally {
-        packed.free();
+    const transposeB = options.transposeB ?? false;
+    const geometry = matmulBatch(options, K, N);
+    for (let j = 0; j < geometry.blocks; j++) {
+      const block = bBlock(b, geometry, j, K, N); // (K, N), or (N, K) transposed
+      const first = j * geometry.share; // the block's products: first .. first + share
+      if (M * K * N >= GEMM_MIN_MACS) {
+        // attention's products at real sizes, B packed for the gemm kernel: b (K, N), or b (N, K) as B^T for q k^T
+        const packed = transposeB ? this.kernels.packTransposed(block, K, N) : this.kernels.pack(block, K, N);
+        try {
+          for (let i = first; i < first + geometry.share; i++) {
+            const product = out.subarray(i * M * N, (i + 1) * M * N); // (M, N)
+            this.kernels.gemm(a.subarray(i * M * K, (i + 1) * M * K), packed, M, { out: product });
+            if (scale !== 1) for (let e = 0; e < M * N; e++) product[e] = scale * (product[e] as number);
+          }
+        } finally {
+          packed.free();
+        }
+        continue;
       }
-      if (scale !== 1) for (let i = 0; i < M * N; i++) out[i] = scale * (out[i] as number);
-      return;
+      for (let i = first; i < first + geometry.share; i++) {
+        const product = out.subarray(i * M * N, (i + 1) * M * N); // (M, N)
+        float64Matmul(
+          this.kernels,
+          product,
+          a.subarray(i * M * K),
+          block,
+          M,
+          K,
+          N,
+          transposeB,
+          scale,
+          this.float64Row(N),
+        );
+      }
     }
-    float64Matmul(this.kernels, out, a, b, M, K, N, options.transposeB ?? false, scale, this.float64Row(N));
   }
 
   softmax(...args: OpArgs<'softmax'>): void {

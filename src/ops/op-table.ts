@@ -3,6 +3,7 @@
 // MACs and op families from here, and the conversion report is worded from here; adding an op to the OpSet
 // interface without a record here fails the type-check (the table is a mapped type over the op names).
 import { checkActivation, checkLength, checkRowBlock, checkRows } from './checks.js';
+import { bBlock, bExtent, checkMatmulBatch, matmulBatch, type MatmulBatch } from './matmul-batch.js';
 import { MAC_CONVENTIONS, type OpFamily, type OpName, type SiteOp } from './conventions.js';
 import { visibleCount } from './masks.js';
 import { convOutputSize, patchLength, type ConvLayer } from './conv.js';
@@ -238,22 +239,36 @@ export const OP_TABLE: OpTable = {
   matmul: {
     family: 'multiplications',
     check: ([site, out, a, b, M, K, N, options]) => {
-      checkRows(site, a, M, K);
-      checkRows(site, b, options?.transposeB ? N : K, options?.transposeB ? K : N);
-      checkRows(site, out, M, N);
+      checkMatmulBatch(site, options);
+      const geometry = matmulBatch(options, K, N);
+      checkRows(site, a, geometry.batch * M, K);
+      checkRows(site, out, geometry.batch * M, N);
+      if (geometry.batch === 1) checkRows(site, b, options?.transposeB ? N : K, options?.transposeB ? K : N);
+      else checkLength(site, `b (${geometry.blocks} blocks of ${K * N})`, b, bExtent(geometry, K, N));
     },
     siteOp: () => ({ op: 'matmul' }),
     calibrated: [
-      { name: 'a', use: 'code', values: ([, , a, , M, K]) => a.subarray(0, M * K) },
-      { name: 'b', use: 'code', values: ([, , , b, , K, N]) => b.subarray(0, K * N) },
+      { name: 'a', use: 'code', values: ([, , a, , M, K, , options]) => a.subarray(0, (options?.batch ?? 1) * M * K) },
+      {
+        name: 'b',
+        use: 'code',
+        values: ([, , , b, , K, N, options]) => productBlocks(b, matmulBatch(options, K, N), K, N),
+      },
     ],
     operatorNeurons: [],
-    floatMacs: ([, , , , M, K, N]) => M * K * N,
-    moved: ([, , , , M, K, N]) => elementwise(M * K + K * N, M * N),
-    buffers: ([, out, a, b, M, K, N]) => ({
-      reads: [a.subarray(0, M * K), b.subarray(0, K * N)],
-      writes: out.subarray(0, M * N),
-    }),
+    floatMacs: ([, , , , M, K, N, options]) => (options?.batch ?? 1) * M * K * N,
+    moved: ([, , , , M, K, N, options]) => {
+      const batch = options?.batch ?? 1;
+      return elementwise(batch * (M * K + K * N), batch * M * N); // each product reads its b block
+    },
+    buffers: ([, out, a, b, M, K, N, options]) => {
+      const geometry = matmulBatch(options, K, N);
+      const blocks = Array.from({ length: geometry.blocks }, (_, j) => bBlock(b, geometry, j, K, N));
+      return {
+        reads: [a.subarray(0, geometry.batch * M * K), ...blocks],
+        writes: out.subarray(0, geometry.batch * M * N),
+      };
+    },
     describe: (plan) => `identity codes (alpha ${alpha(plan, 'a')} and ${alpha(plan, 'b')}), products as D (.) S`,
     nonSpikingParts: [],
   },
@@ -354,4 +369,17 @@ export function centredRows(x: Float32Array, rows: number, n: number): Float32Ar
     for (let j = 0; j < n; j++) centred[r * n + j] = (x[r * n + j] as number) - mean;
   }
   return centred;
+}
+
+/**
+ * The b values a call's products read, each product's block once (a shared block once per product that reads it),
+ * as separate one-product calls would show them to calibration; one product's block is a view, not a copy.
+ */
+function productBlocks(b: Float32Array, geometry: MatmulBatch, K: number, N: number): ArrayLike<number> {
+  if (geometry.batch === 1) return bBlock(b, geometry, 0, K, N);
+  const values = new Float32Array(geometry.batch * K * N); // (batch, K * N)
+  for (let i = 0; i < geometry.batch; i++) {
+    values.set(bBlock(b, geometry, Math.floor(i / geometry.share), K, N), i * K * N);
+  }
+  return values;
 }

@@ -39,6 +39,15 @@ export interface MatmulOptions {
   readonly transposeB?: boolean;
   /** A constant factor on the product (an attention scale); folds into the intensities. */
   readonly scale?: number;
+  /**
+   * Products stacked in one call (attention's heads): a is (batch, M, K) and out (batch, M, N), product i reading
+   * b's block floor(i / bShare). Default 1.
+   */
+  readonly batch?: number;
+  /** Consecutive products that read one b block (grouped-query heads sharing a KV head); divides batch. Default 1. */
+  readonly bShare?: number;
+  /** Elements from one b block to the next (a KV cache's head-major blocks); default K * N, blocks back to back. */
+  readonly bStride?: number;
 }
 
 export interface SoftmaxOptions {
@@ -96,7 +105,10 @@ export interface OpSet {
   /** out (n) = a (n) * b (n), a product of two activations */
   mul(site: string, out: Float32Array, a: Float32Array, b: Float32Array, n: number): void;
 
-  /** out (M, N) = scale * a (M, K) @ b (K, N), or @ b^T with b (N, K); both operands activations */
+  /**
+   * out (M, N) = scale * a (M, K) @ b (K, N), or @ b^T with b (N, K); both operands activations. With
+   * options.batch, that many such products at once (see MatmulOptions), each with exactly the one product's result.
+   */
   matmul(
     site: string,
     out: Float32Array,

@@ -15,7 +15,7 @@ import type { NeuronProvider } from '../neuron-provider.js';
 import type { ResolvedSpikingOptions } from './options.js';
 import { activationDomain, identityRange, maxRange, powerOfTwoRange, saturationLevel } from './ranges.js';
 import { Scratch } from './scratch.js';
-import { RowMemo, type CodedRows } from './row-memo.js';
+import { chargeAgain, RowMemo, type CodedRows } from './row-memo.js';
 import { signedDigitTrain } from './signed-digit.js';
 import { fire, type SpikeTrain } from './spike-train.js';
 
@@ -120,6 +120,15 @@ export class SpikingContext {
       saturationLevel(alpha, T, rounding),
       (fresh, freshRows) => this.encodeFixed(counters, fresh, freshRows, rowLen, alpha, slot),
     );
+  }
+
+  /**
+   * Charges the counters as encodeRows on the same rows again would (every row a memo hit): a product reading a
+   * block that the one before it coded (grouped-query heads) is charged as if it had coded the block itself.
+   */
+  chargeCodedAgain(counters: SiteCounters, coded: CodedRows): void {
+    if (coded.again === undefined) throw new Error('chargeCodedAgain needs rows coded through the row memo');
+    chargeAgain(counters, coded.again);
   }
 
   /**

@@ -3,6 +3,8 @@
 // the decoded values; spike-driven mode consumes the spike planes (accumulate-only).
 import { ResidentMatrix, type Kernels, type SpikePlanes } from '../../kernels/index.js';
 import { float64Matmul } from '../float-opset.js';
+import { bBlock, matmulBatch } from '../matmul-batch.js';
+import type { MatmulOptions } from '../opset.js';
 import type { SiteCounters } from '../instrumentation.js';
 import type { OpArgs } from '../op-table.js';
 import type { SpikingContext } from './context.js';
@@ -96,9 +98,60 @@ export function spikeMatmul(
   return train.total * Nout;
 }
 
-/** out (M, N) = scale * Q(a) (M, K) @ Q(b) (K, N) [or Q(b)^T with b (N, K)]. */
+/**
+ * out (M, N) = scale * Q(a) (M, K) @ Q(b) (K, N) [or Q(b)^T with b (N, K)]; with options.batch, each product as one
+ * call would give it. Static ranges in equivalent mode code all of a at once and each b block once (a row's code
+ * depends on that row alone); otherwise the products go one by one.
+ */
 export function spikingMatmul(ctx: SpikingContext, counters: SiteCounters, args: OpArgs<'matmul'>): void {
   const [site, out, a, b, M, K, N, options = {}] = args;
+  const geometry = matmulBatch(options, K, N);
+  if (geometry.batch > 1 && (ctx.options.ranges === 'dynamic' || ctx.options.mode === 'spike-driven')) {
+    // a dynamic range follows each product's own tensors; spike-driven products read each one's planes
+    for (let i = 0; i < geometry.batch; i++) {
+      const block = bBlock(b, geometry, Math.floor(i / geometry.share), K, N);
+      const product = out.subarray(i * M * N, (i + 1) * M * N); // (M, N)
+      oneMatmul(ctx, counters, site, product, a.subarray(i * M * K, (i + 1) * M * K), block, M, K, N, options);
+    }
+    return;
+  }
+  if (geometry.batch === 1) {
+    oneMatmul(ctx, counters, site, out, a, b, M, K, N, options);
+    return;
+  }
+  const transposeB = options.transposeB ?? false;
+  const scale = options.scale ?? 1;
+  const qa = ctx.encode(counters, site, 'a', a, geometry.batch * M, K); // (batch, M, K)
+  counters.sops += qa.total * N; // each of Q(a)'s spikes reaches N sums
+  const sums = ctx.scratch.f64('matmul.sums', N); // (N)
+  for (let j = 0; j < geometry.blocks; j++) {
+    const block = bBlock(b, geometry, j, K, N);
+    const qb = ctx.encodeRows(counters, site, 'b', block, transposeB ? N : K, transposeB ? K : N);
+    for (let i = j * geometry.share; i < (j + 1) * geometry.share; i++) {
+      // each product codes its block, as one call would: the block's second readers are charged as memo hits
+      if (i > j * geometry.share) ctx.chargeCodedAgain(counters, qb);
+      counters.sops += qb.total; // forming Q(b) accumulates each of its spikes once
+      const product = out.subarray(i * M * N, (i + 1) * M * N); // (M, N)
+      const qaRows = qa.y.subarray(i * M * K, (i + 1) * M * K); // (M, K)
+      // the float model's small product on the decoded values, so the same sums in the same order
+      float64Matmul(ctx.kernels, product, qaRows, qb.y, M, K, N, transposeB, scale, sums);
+    }
+  }
+}
+
+/** One product: out (M, N) = scale * Q(a) (M, K) @ Q(b). */
+function oneMatmul(
+  ctx: SpikingContext,
+  counters: SiteCounters,
+  site: string,
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  K: number,
+  N: number,
+  options: MatmulOptions,
+): void {
   const transposeB = options.transposeB ?? false;
   const scale = options.scale ?? 1;
   const qa = ctx.encode(counters, site, 'a', a, M, K);

@@ -12,6 +12,25 @@ export interface CodedRows {
   /** (rows, rowLen) decoded values Q(x); valid until the next call on the same source. */
   readonly y: Float32Array;
   readonly total: number;
+  /** From the memo: what coding the same rows again would charge (every row reused). */
+  readonly again?: ReuseCharge;
+}
+
+/** The counters a call that reuses every row charges. */
+export interface ReuseCharge {
+  readonly neuronInputs: number;
+  readonly neuronSteps: number;
+  readonly spikes: number;
+  readonly saturations: number;
+}
+
+/** Charges the counters as coding the same rows again would (a memo hit on every row), without comparing them. */
+export function chargeAgain(counters: SiteCounters, { neuronInputs, neuronSteps, spikes, saturations }: ReuseCharge) {
+  counters.spiking = true;
+  counters.neuronInputs += neuronInputs;
+  counters.neuronSteps += neuronSteps;
+  counters.spikes += spikes;
+  counters.saturations += saturations;
 }
 
 /** Fires rows of x (rows, rowLen) through the identity code and charges the counters for them. */
@@ -71,8 +90,6 @@ export class RowMemo {
       }
     }
     memo.rows = rows;
-    let total = 0;
-    for (let r = 0; r < rows; r++) total += memo.rowSpikes[r] as number;
     // the reused rows, charged as firing them would have been (fireRows charged the fresh ones)
     let reusedSpikes = 0;
     let reusedSaturations = 0;
@@ -80,12 +97,20 @@ export class RowMemo {
       reusedSpikes += memo.rowSpikes[r] as number;
       reusedSaturations += memo.rowSaturations[r] as number;
     }
-    counters.spiking = true;
-    counters.neuronInputs += reused * rowLen;
-    counters.neuronSteps += reused * rowLen * stepsPerElement;
-    counters.spikes += reusedSpikes;
-    counters.saturations += reusedSaturations;
-    return { y: memo.y.subarray(0, n), total };
+    let total = reusedSpikes;
+    let saturations = reusedSaturations;
+    for (let r = reused; r < rows; r++) {
+      total += memo.rowSpikes[r] as number;
+      saturations += memo.rowSaturations[r] as number;
+    }
+    chargeAgain(counters, {
+      neuronInputs: reused * rowLen,
+      neuronSteps: reused * rowLen * stepsPerElement,
+      spikes: reusedSpikes,
+      saturations: reusedSaturations,
+    });
+    const again = { neuronInputs: n, neuronSteps: n * stepsPerElement, spikes: total, saturations };
+    return { y: memo.y.subarray(0, n), total, again };
   }
 
   private memo(key: string, code: object, x: Float32Array, rowLen: number): Memo {
