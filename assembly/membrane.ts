@@ -106,7 +106,8 @@ function neuronVector(
 /**
  * Sixteen elements at once, j .. j + 15 of one row with j a multiple of 16 (so all sixteen bits lie in one word):
  * four neuronVector chains side by side, so their membrane updates overlap, and one word update per plane for
- * all sixteen. The same operations in the same order per element as neuronScalar, so the same bits.
+ * all sixteen (none when `planes` is 0: decoded outputs only). The same operations in the same order per element as
+ * neuronScalar, so the same bits.
  */
 function neuronVector16(
   table: usize,
@@ -170,7 +171,7 @@ function neuronVector16(
         ((<u32>i32x4.bitmask(s1)) << 4) |
         ((<u32>i32x4.bitmask(s2)) << 8) |
         ((<u32>i32x4.bitmask(s3)) << 12);
-      store<u32>(word, load<u32>(word) | (bits << bitShift));
+      if (planes != 0) store<u32>(word, load<u32>(word) | (bits << bitShift));
       word += wordStep;
     }
     const w = v128.load32_splat(basis, WEIGHT_AT);
@@ -192,7 +193,7 @@ function finishVector(x: v128, y: v128, signMagnitude: bool): v128 {
   return v128.bitselect(x, y, f32x4.ne(x, x));
 }
 
-/** Decoded outputs only, 16 elements per iteration so four independent membrane chains overlap. */
+/** Decoded outputs only, 16 elements per iteration (neuronVector16) so four independent membrane chains overlap. */
 function membraneSimd(y: usize, x: usize, table: usize, n: i32): void {
   const N = load<i32>(table, N_AT);
   const T = load<i32>(table, T_AT);
@@ -201,60 +202,7 @@ function membraneSimd(y: usize, x: usize, table: usize, n: i32): void {
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     const at = (<usize>i) << 2;
-    const x0 = v128.load(x + at);
-    const x1 = v128.load(x + at, 16);
-    const x2 = v128.load(x + at, 32);
-    const x3 = v128.load(x + at, 48);
-    const in0 = sm ? f32x4.abs(x0) : x0;
-    const in1 = sm ? f32x4.abs(x1) : x1;
-    const in2 = sm ? f32x4.abs(x2) : x2;
-    const in3 = sm ? f32x4.abs(x3) : x3;
-    let a0 = f32x4.splat(0);
-    let a1 = f32x4.splat(0);
-    let a2 = f32x4.splat(0);
-    let a3 = f32x4.splat(0);
-    for (let nb = 0; nb < N; nb++) {
-      const basis = table + ((<usize>nb) << 2);
-      const p = v128.load32_splat(basis, POLARITY_AT);
-      const c = v128.load32_splat(basis, SHIFT_AT);
-      let u0 = f32x4.mul(p, f32x4.sub(in0, c));
-      let u1 = f32x4.mul(p, f32x4.sub(in1, c));
-      let u2 = f32x4.mul(p, f32x4.sub(in2, c));
-      let u3 = f32x4.mul(p, f32x4.sub(in3, c));
-      let o0 = f32x4.splat(0);
-      let o1 = f32x4.splat(0);
-      let o2 = f32x4.splat(0);
-      let o3 = f32x4.splat(0);
-      const row = table + ((<usize>(nb * T)) << 2);
-      for (let t = 0; t < T; t++) {
-        const tat = row + ((<usize>t) << 2);
-        const th = v128.load32_splat(tat, VTH_AT);
-        const r = v128.load32_splat(tat, RESET_AT);
-        const d = v128.load32_splat(tat, INTENSITY_AT);
-        const s0 = f32x4.ge(u0, th);
-        const s1 = f32x4.ge(u1, th);
-        const s2 = f32x4.ge(u2, th);
-        const s3 = f32x4.ge(u3, th);
-        u0 = f32x4.sub(u0, v128.and(s0, r));
-        u1 = f32x4.sub(u1, v128.and(s1, r));
-        u2 = f32x4.sub(u2, v128.and(s2, r));
-        u3 = f32x4.sub(u3, v128.and(s3, r));
-        o0 = f32x4.add(o0, v128.and(s0, d));
-        o1 = f32x4.add(o1, v128.and(s1, d));
-        o2 = f32x4.add(o2, v128.and(s2, d));
-        o3 = f32x4.add(o3, v128.and(s3, d));
-      }
-      const w = v128.load32_splat(basis, WEIGHT_AT);
-      a0 = f32x4.add(a0, f32x4.mul(w, o0));
-      a1 = f32x4.add(a1, f32x4.mul(w, o1));
-      a2 = f32x4.add(a2, f32x4.mul(w, o2));
-      a3 = f32x4.add(a3, f32x4.mul(w, o3));
-    }
-    const b = f32x4.splat(bias);
-    v128.store(y + at, finishVector(x0, f32x4.add(a0, b), sm));
-    v128.store(y + at, finishVector(x1, f32x4.add(a1, b), sm), 16);
-    v128.store(y + at, finishVector(x2, f32x4.add(a2, b), sm), 32);
-    v128.store(y + at, finishVector(x3, f32x4.add(a3, b), sm), 48);
+    neuronVector16(table, x + at, y + at, 0, 0, 0, 0, N, T, sm, bias);
   }
   for (; i + 4 <= n; i += 4) {
     const at = (<usize>i) << 2;
