@@ -27,11 +27,13 @@ export interface HeadSource {
 }
 
 export class Attention {
-  private readonly qHeads: Float32Array; // (heads, maxRows, headDim), gathered where q's heads are not blocks
-  private readonly kHeads: Float32Array; // (kvHeads, maxKeys, headDim), gathered where the keys' rows are not
-  private readonly vHeads: Float32Array; // (kvHeads, maxKeys, headDim)
+  // Made at their first use, at their largest size: where every source is read in place (a KV cache), the gather
+  // buffers are never needed.
+  private readonly qHeads: OnDemand; // (heads, maxRows, headDim), gathered where q's heads are not blocks
+  private readonly kHeads: OnDemand; // (kvHeads, maxKeys, headDim), gathered where the keys' rows are not
+  private readonly vHeads: OnDemand; // (kvHeads, maxKeys, headDim)
+  private readonly outHeads: OnDemand; // (heads, maxRows, headDim)
   private att = new Float32Array(0); // (heads in a batch, S, L), grown on demand
-  private readonly outHeads: Float32Array; // (heads, maxRows, headDim)
 
   constructor(
     private readonly ops: OpSet,
@@ -40,10 +42,10 @@ export class Attention {
     readonly maxKeys: number,
   ) {
     const { heads, kvHeads, headDim: hd } = shape;
-    this.qHeads = new Float32Array(heads * maxRows * hd);
-    this.kHeads = new Float32Array(kvHeads * maxKeys * hd);
-    this.vHeads = new Float32Array(kvHeads * maxKeys * hd);
-    this.outHeads = new Float32Array(heads * maxRows * hd);
+    this.qHeads = new OnDemand(heads * maxRows * hd);
+    this.kHeads = new OnDemand(kvHeads * maxKeys * hd);
+    this.vHeads = new OnDemand(kvHeads * maxKeys * hd);
+    this.outHeads = new OnDemand(heads * maxRows * hd);
   }
 
   /**
@@ -83,10 +85,22 @@ export class Attention {
       this.ops.matmul(`${site}.qk`, att, qBlock.data, kBlock.data, S, hd, L, qk);
       this.ops.softmax(`${site}.softmax`, att, count * S, L, blocked);
       const vBlock = headBlocks(this.vHeads, values, kv0, blocks, L, hd);
-      const outHeads = this.outHeads.subarray(0, count * S * hd);
+      const outHeads = this.outHeads.take(count * S * hd);
       this.ops.matmul(`${site}.pv`, outHeads, att, vBlock.data, S, L, hd, { ...stacked, bStride: vBlock.stride });
       for (let i = 0; i < count; i++) scatter(out, outHeads.subarray(i * S * hd), (h0 + i) * hd, S, hd);
     }
+  }
+}
+
+/** A buffer of up to `size` elements, allocated whole at its first use. */
+class OnDemand {
+  private data: Float32Array | undefined;
+  constructor(private readonly size: number) {}
+
+  /** Its first n (<= size) elements. */
+  take(n: number): Float32Array {
+    this.data ??= new Float32Array(this.size);
+    return this.data.subarray(0, n);
   }
 }
 
@@ -108,7 +122,7 @@ function headBatch(heads: number, groups: number, fit: number): number {
  * into `scratch` back to back.
  */
 function headBlocks(
-  scratch: Float32Array,
+  scratch: OnDemand,
   source: HeadSource,
   h0: number,
   count: number,
@@ -122,8 +136,9 @@ function headBlocks(
     const start = source.offset + h0 * headStride;
     return { data: source.data.subarray(start, start + (count - 1) * headStride + rows * hd), stride: headStride };
   }
-  for (let i = 0; i < count; i++) gather(scratch, i * rows * hd, source, (h0 + i) * headStride, rows, hd);
-  return { data: scratch.subarray(0, count * rows * hd), stride: rows * hd };
+  const into = scratch.take(count * rows * hd);
+  for (let i = 0; i < count; i++) gather(into, i * rows * hd, source, (h0 + i) * headStride, rows, hd);
+  return { data: into, stride: rows * hd };
 }
 
 // Plain loops: a subarray per row would allocate one typed-array object per row and head at every step.
