@@ -37,6 +37,7 @@ export const MODEL_OPTIONS = {
   'no-encode-linear': { type: 'boolean' },
   float: { type: 'string' },
   margin: { type: 'string' },
+  'spike-cost': { type: 'string' },
   'no-cache': { type: 'boolean' },
   'quick-fits': { type: 'boolean' },
   'allow-non-finite': { type: 'boolean' },
@@ -98,6 +99,9 @@ Conversion:
   --no-encode-linear       feed linear layers float inputs instead of identity-coded spikes
   --float <families>       leave op families float: ${OP_FAMILIES.join(',')}
   --margin <x>             activation domain margin, fraction of the calibrated width (default 0.1)
+  --spike-cost <x>         spike-aware rounding of linear-layer inputs (0..16, default 0: none): an input may
+                           round to a code value with fewer spikes, each spike worth x squared code steps of
+                           error (weighted per input by its weight column's squared norm)
   --no-cache               refit neurons instead of using the on-disk cache
   --allow-non-finite       load weights that hold NaN or infinity (by default an error naming the tensor)
   --quick-fits             fit new domains' neurons in seconds instead of ~30 s (one initialisation, 30
@@ -150,6 +154,13 @@ export function spikingOptions(values: Values, T: number): SpikingOptions {
   if (values['site-T'] !== undefined) options.siteT = siteTOption(values['site-T']);
   const margin = values.margin === '0' ? 0 : positiveOption('margin', values.margin);
   if (margin !== undefined) options.domainMargin = margin;
+  if (values['spike-cost'] !== undefined) {
+    const cost = Number(values['spike-cost']);
+    if (values['spike-cost'].trim() === '' || !(cost >= 0 && cost <= 16)) {
+      throw new UsageError(`--spike-cost must be a number in [0, 16], got ${describeValue(values['spike-cost'], 40)}`);
+    }
+    options.spikeCost = cost;
+  }
   return options as unknown as SpikingOptions;
 }
 

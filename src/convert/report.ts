@@ -138,7 +138,11 @@ export function formatConversionReport(report: ConversionReport): string {
         ? 'Weights unchanged, held as bf16 (rounded to nearest once) by the float and the spiking model alike.'
         : 'Weights unchanged.'),
     `Identity codes: ${o.code === 'binary' ? 'binary digits' : 'signed digits (non-adjacent form) on a polarity pair'}, ` +
-      `rounded ${o.rounding === 'nearest' ? 'to nearest' : 'down (floor)'}, static ranges by the ${o.identityRange} rule.`,
+      `rounded ${o.rounding === 'nearest' ? 'to nearest' : 'down (floor)'}, static ranges by the ${o.identityRange} rule` +
+      (o.spikeCost > 0
+        ? `; linear-layer inputs rounded spike-aware (a spike costs ${o.spikeCost} squared code steps, weighted per ` +
+          "input by its weight column's squared norm; never more spikes than to nearest)."
+        : '.'),
     ...(report.calibration ? [`Calibration: ${report.calibration}.`] : []),
     '',
     'Sites:',

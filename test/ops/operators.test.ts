@@ -157,6 +157,8 @@ const MODE_VARIANTS: readonly [string, Omit<SpikingOptions, 'T'>][] = [
     'signed digits, per-family T',
     { code: 'signed-digit', siteT: { multiplications: 7, softmax: 9, norms: 10, linearInputs: 8, activations: 11 } },
   ],
+  ['signed digits, spike-aware rounding', { code: 'signed-digit', spikeCost: 0.5 }],
+  ['binary code floored, spike-aware rounding', { rounding: 'floor', spikeCost: 2 }],
 ];
 
 describe('equivalent and spike-driven modes', () => {
@@ -223,6 +225,9 @@ describe('spiking options', () => {
     expect(make({ T: 8, activationFit: 'weighted' })).toThrow(
       /option activationFit must be "uniform" or "calibrated", got "weighted"/,
     );
+    expect(make({ T: 8, spikeCost: -0.1 })).toThrow(/option spikeCost must be a number in \[0, 16\], got -0.1/);
+    expect(make({ T: 8, spikeCost: Number.NaN })).toThrow(/option spikeCost must be a number in \[0, 16\], got NaN/);
+    expect(make({ T: 8, spikeCost: '1' })).toThrow(/option spikeCost must be a number in \[0, 16\], got "1"/);
     expect(make({ T: 8, siteT: 'layer0' })).toThrow(/option siteT must be an object of site or family names/);
     expect(make({ T: 8, siteT: { norms: 33 } })).toThrow(
       /option siteT\["norms"\] must be an integer in \[1, 32\], got 33/,

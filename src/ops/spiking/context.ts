@@ -17,6 +17,7 @@ import { activationDomain, identityRange, maxRange, powerOfTwoRange, saturationL
 import { Scratch } from './scratch.js';
 import { chargeAgain, RowMemo, type CodedRows } from './row-memo.js';
 import { signedDigitTrain } from './signed-digit.js';
+import { sparseRound } from './sparse-rounding.js';
 import { fire, type SpikeTrain } from './spike-train.js';
 
 /** The identity code's range chosen for one operand of one site. */
@@ -84,6 +85,28 @@ export class SpikingContext {
   ): SpikeTrain {
     const alpha = this.rangeOf(counters, site, operand, x, rows * rowLen);
     return this.encodeFixed(counters, x, rows, rowLen, alpha, codeSlot(operand));
+  }
+
+  /**
+   * Q(x) of a linear layer's input x (rows, rowLen) with spike-aware rounding (options.spikeCost > 0): each value
+   * may round to a grid value with fewer spikes, its error weighted by `weights` (rowLen, see inputWeights).
+   * Saturations are counted on x itself.
+   */
+  encodeSparse(
+    counters: SiteCounters,
+    site: string,
+    operand: string,
+    x: Float32Array,
+    rows: number,
+    rowLen: number,
+    weights: Float32Array | undefined,
+  ): SpikeTrain {
+    const alpha = this.rangeOf(counters, site, operand, x, rows * rowLen);
+    const { rounding, code, spikeCost } = this.options;
+    const T = this.timesteps(counters.site, counters.family);
+    const rounded = this.scratch.f32(`sparse.${operand}`, rows * rowLen); // (rows, rowLen)
+    sparseRound(x, rounded, rowLen, { alpha, T, rounding, code, spikeCost, weights });
+    return this.encodeFixed(counters, rounded, rows, rowLen, alpha, codeSlot(operand), x);
   }
 
   /**
@@ -194,7 +217,8 @@ export class SpikingContext {
 
   /**
    * Q(x) with a given range: saturations (|x| beyond the code's largest value) are counted. The mantissa-like
-   * outputs of the exp2, reciprocal and rsqrt neurons use a range fixed by construction, 2.
+   * outputs of the exp2, reciprocal and rsqrt neurons use a range fixed by construction, 2. Saturations are
+   * counted on `unrounded` where x was rounded from it (encodeSparse), else on x.
    */
   encodeFixed(
     counters: SiteCounters,
@@ -203,11 +227,13 @@ export class SpikingContext {
     rowLen: number,
     alpha: number,
     slot: string,
+    unrounded?: Float32Array,
   ): SpikeTrain {
     const T = this.timesteps(counters.site, counters.family);
     const { input, train } = this.fire(counters, this.identityTables(alpha, T), 1, true, x, rows, rowLen, slot);
     const top = saturationLevel(alpha, T, this.options.rounding);
-    for (let i = 0; i < input.length; i++) if (Math.abs(input[i] as number) > top) counters.saturations++;
+    const source = unrounded ?? input;
+    for (let i = 0; i < input.length; i++) if (Math.abs(source[i] as number) > top) counters.saturations++;
     return this.digits(counters, train, slot);
   }
 

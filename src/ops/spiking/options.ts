@@ -44,6 +44,12 @@ export interface SpikingOptions {
   readonly domainMargin?: number;
   /** How activation neurons are fitted (default `uniform`, from the table where it has them). */
   readonly activationFit?: ActivationFit;
+  /**
+   * Spike-aware rounding of linear-layer inputs (default 0: round as `rounding` says): each input may round to
+   * a code value with fewer spikes, one spike charged this many squared code steps, weighted per input by its
+   * weight column's squared norm (sparse-rounding.ts). In [0, 16].
+   */
+  readonly spikeCost?: number;
 }
 
 export type ResolvedSpikingOptions = Required<Omit<SpikingOptions, 'spiking' | 'siteT'>> & {
@@ -104,6 +110,10 @@ export function resolveSpikingOptions(options: SpikingOptions): ResolvedSpikingO
   if (typeof domainMargin !== 'number' || !(domainMargin >= 0) || domainMargin > 10) {
     throw new InvalidArgumentError(`option domainMargin must be a number in [0, 10], got ${String(domainMargin)}`);
   }
+  const spikeCost = options.spikeCost ?? 0;
+  if (typeof spikeCost !== 'number' || !(spikeCost >= 0) || spikeCost > 16) {
+    throw new InvalidArgumentError(`option spikeCost must be a number in [0, 16], got ${describeValue(spikeCost, 40)}`);
+  }
   const spiking = Object.fromEntries(OP_FAMILIES.map((f) => [f, true])) as Record<OpFamily, boolean>;
   for (const [family, on] of Object.entries(options.spiking ?? {})) {
     if (!OP_FAMILIES.includes(family as OpFamily)) {
@@ -126,6 +136,7 @@ export function resolveSpikingOptions(options: SpikingOptions): ResolvedSpikingO
     code,
     domainMargin,
     activationFit,
+    spikeCost,
     spiking,
   };
 }

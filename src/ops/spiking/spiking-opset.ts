@@ -21,6 +21,7 @@ import { spikingNorm } from './norms.js';
 import { resolveSpikingOptions, type ResolvedSpikingOptions, type SpikingOptions } from './options.js';
 import { spikeMatmul, spikingMatmul, spikingMul } from './products.js';
 import { spikingSoftmax } from './softmax.js';
+import { inputWeights } from './sparse-rounding.js';
 
 export interface SpikingOpSetInit {
   readonly kernels: Kernels;
@@ -31,6 +32,11 @@ export interface SpikingOpSetInit {
   readonly neuronOptions?: NeuronProviderOptions;
   /** How linear and convolution weights are held (default f32; bf16: half the memory, widened in gemm). */
   readonly weights?: PackedDtype;
+}
+
+/** A linear layer with the weights of its inputs' coding errors (spikeCost > 0; inputWeights (in)). */
+interface SpikingLinearLayer extends DenseLinearLayer {
+  readonly inputWeights?: Float32Array;
 }
 
 export class SpikingOpSet implements OpSet {
@@ -87,7 +93,11 @@ export class SpikingOpSet implements OpSet {
 
   prepareLinear(weight: Float32Array, inFeatures: number, outFeatures: number, bias?: Float32Array): LinearLayer {
     // one copy of W^T, packed: gemm reads it in equivalent mode, spikemm adds its rows in spike-driven mode
-    return prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias, this.weights);
+    const dense = prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias, this.weights);
+    if (this.options.spikeCost === 0) return dense;
+    // spike-aware rounding weighs each input's coding error by its weight column (in floats, not a weight copy)
+    const layer: SpikingLinearLayer = { ...dense, inputWeights: inputWeights(weight, inFeatures, outFeatures) };
+    return layer;
   }
 
   linear(...args: OpArgs<'linear'>): void {
@@ -95,7 +105,10 @@ export class SpikingOpSet implements OpSet {
     if (!counters) return;
     const [site, out, x, layer, rows] = args;
     const { inFeatures: K, outFeatures: Nout } = layer;
-    const q = this.context.encode(counters, site, 'x', x, rows, K);
+    const q =
+      this.options.spikeCost > 0
+        ? this.context.encodeSparse(counters, site, 'x', x, rows, K, (layer as SpikingLinearLayer).inputWeights)
+        : this.context.encode(counters, site, 'x', x, rows, K);
     if (this.options.mode === 'equivalent') {
       denseLinear(this.kernels, out, q.y, layer, rows);
       counters.sops += q.total * Nout;
