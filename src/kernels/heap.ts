@@ -28,6 +28,10 @@ export class WasmHeap {
   private readonly free: Block[] = []; // sorted by ptr, coalesced
   private readonly live = new Map<number, number>(); // ptr -> bytes
   private inScratch = false;
+  /** The next free byte of the open scratch scope. */
+  private scratchNext = 0;
+  /** The open scope's allocator: one object for every scope (a kernel call opens one, and there are many). */
+  private readonly scratchAllocator: Scratch = { alloc: (bytes) => this.scratchAlloc(bytes) };
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -93,20 +97,20 @@ export class WasmHeap {
   scratch<R>(work: (scratch: Scratch) => R): R {
     if (this.inScratch) throw new Error('WasmHeap.scratch scopes do not nest');
     this.inScratch = true;
-    let next = this.top;
-    const scratch: Scratch = {
-      alloc: (bytes: number): number => {
-        const ptr = next;
-        next = alignUp(ptr + Math.max(bytes, 1));
-        this.ensure(next);
-        return ptr;
-      },
-    };
+    this.scratchNext = this.top;
     try {
-      return work(scratch);
+      return work(this.scratchAllocator);
     } finally {
       this.inScratch = false;
     }
+  }
+
+  private scratchAlloc(bytes: number): number {
+    if (!this.inScratch) throw new Error('a WasmHeap scratch allocator was used after its scope ended');
+    const ptr = this.scratchNext;
+    this.scratchNext = alignUp(ptr + Math.max(bytes, 1));
+    this.ensure(this.scratchNext);
+    return ptr;
   }
 
   /** Grows memory so that [0, end) is addressable. */
