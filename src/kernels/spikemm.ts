@@ -53,7 +53,10 @@ export function runSpikemm(
   checkLength('scale', scale, P, `(planes) = (${P})`);
   checkFinite('scale', scale);
   // out, the planes, the scales, the spike lists and their counts, all 4-byte elements
-  checkWasmBytes('out and the spike planes', (M * Nout + planes.bits.length + P + listRows * (P * K + P)) * 4);
+  // the packed kernels' scratch also holds each block row's chunked sums and list places, (P, 32) f32 and (P) u32,
+  // 16-byte aligned (up to 4 words of padding)
+  const scratchWords = blocked ? listRows * (P * K + P + P * 33) + 4 : P * K + P;
+  checkWasmBytes('out and the spike planes', (M * Nout + planes.bits.length + P + scratchWords) * 4);
   if (out !== undefined) {
     checkFloat32Array('out', out);
     checkLength('out', out, M * Nout, `(M, Nout) = (${M}, ${Nout})`);
@@ -63,7 +66,8 @@ export function runSpikemm(
     const outPtr = scratch.alloc(M * Nout * 4); // (M, Nout)
     const planesPtr = scratch.alloc(planes.bits.length * 4); // (P, M, words) u32
     const scalePtr = scratch.alloc(P * 4); // (P)
-    const listPtr = scratch.alloc(listRows * (P * K + P) * 4); // (listRows, P * K + P) u32: spike lists, counts
+    // (listRows, P * K + P) u32 spike lists and counts; packed: then padding, (listRows, P, 32) f32, (listRows, P) u32
+    const listPtr = scratch.alloc(scratchWords * 4);
     // A new result starts at zero: fill wasm memory instead of copying zeros in.
     if (out) heap.f32(outPtr, M * Nout).set(out);
     else heap.f32(outPtr, M * Nout).fill(0);

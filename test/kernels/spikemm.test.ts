@@ -49,6 +49,9 @@ const SHAPES: Array<[number, number, number, number]> = [
   [4, 7, 100, 3],
   [3, 19, 70, 40], // the packed kernels' rows in blocks of 8, 8 and 3; a panel pair and a part panel
   [2, 9, 33, 64],
+  // K beyond a whole pair (64 KiB): f32 pairs in chunks of 128 rows (700 = 5 chunks and a part), bf16 in 256 (1100)
+  [3, 11, 700, 70],
+  [2, 3, 1100, 40],
   [0, 3, 10, 4],
   [2, 0, 10, 4],
   [2, 3, 0, 4],
