@@ -90,6 +90,13 @@ export function conversionReport(facts: ConversionFacts): ConversionReport {
     sites.push({ site, ...siteOp, label, family: record.family, spiking: plan !== undefined, how, T });
   }
   if (options.ranges === 'dynamic') nonSpiking.add('dynamic identity ranges: a max-abs reduction per tensor');
+  if (options.spikeCost > 0 && [...facts.plans.keys()].some((site) => facts.siteOps.get(site)?.op === 'linear')) {
+    // the least-cost code value rises with the input, so the choice is a staircase: thresholds per input
+    nonSpiking.add(
+      'spike-aware rounding of linear-layer inputs: comparisons of each input with its thresholds (per input of the ' +
+        'layer, from the spike cost and its weight column), not counted in Eq. 14',
+    );
+  }
   nonSpiking.add('exponent arithmetic of exp, reciprocal and rsqrt (frexp/ldexp): integer additions on exponents');
   const neurons: NeuronUse[] = [...facts.neurons].map(({ entry, source }) => ({
     target: entry.target,

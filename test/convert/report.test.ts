@@ -138,6 +138,19 @@ describe('conversion report', () => {
     expect(formatConversionReport(report)).toMatch(/! layer0.softmax/);
   });
 
+  it('spike-aware rounding is stated with its cost and declared as non-spiking comparisons', () => {
+    const { report } = convertBlock({ T: 10, spikeCost: 0.3 });
+    expect(formatConversionReport(report)).toMatch(
+      /linear-layer inputs rounded spike-aware \(a spike costs 0\.3 squared/,
+    );
+    expect(
+      report.nonSpiking.some((s) => s.startsWith('spike-aware rounding of linear-layer inputs: comparisons')),
+    ).toBe(true);
+    const plain = convertBlock({ T: 10 }).report;
+    expect(plain.nonSpiking.some((s) => s.startsWith('spike-aware rounding'))).toBe(false);
+    expect(formatConversionReport(plain)).not.toMatch(/spike-aware/);
+  });
+
   it('dynamic ranges are declared as a non-spiking reduction', () => {
     const { report } = convertBlock({ T: 10, ranges: 'dynamic' });
     expect(report.nonSpiking).toContain('dynamic identity ranges: a max-abs reduction per tensor');

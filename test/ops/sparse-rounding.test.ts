@@ -84,6 +84,25 @@ describe('sparseRound', () => {
     },
   );
 
+  it.each(CASES)(
+    '%s, %s, T = %i, cost %d: the chosen k rises with |x| (a staircase of thresholds)',
+    (code, rounding, T, cost) => {
+      const alpha = 1;
+      const unit = alpha * 2 ** -T;
+      const x = new Float32Array(4001).map((_, i) => (i / 4000) * alpha); // (4001) 0 .. alpha, ascending
+      const out = new Float32Array(x.length);
+      sparseRound(x, out, x.length, { alpha, T, rounding, code, spikeCost: cost, weights: undefined });
+      let previous = 0;
+      for (let i = 0; i < x.length; i++) {
+        if (Math.round((x[i] as number) / unit) >= 2 ** T - 1) break; // saturated values pass through
+        const k = kOf(out[i] as number, unit, rounding);
+        if (k < previous) expect({ i, k, previous }).toBe('non-decreasing');
+        previous = k;
+      }
+      expect(previous).toBeGreaterThan(0);
+    },
+  );
+
   it('NaN stays NaN; a zero weight column counts as MIN_INPUT_WEIGHT; an all-zero W weighs every input 1', () => {
     const out = new Float32Array(2);
     sparseRound(new Float32Array([Number.NaN, 0.3]), out, 2, {
