@@ -223,7 +223,8 @@ function accumulatePanelPair<T>(outAt: usize, panel: usize, panelBytes: usize, l
 /**
  * The pair's sums of one list continued from list index `from` while the inputs lie below `end`, in the eight
  * accumulators held at accAt (8 v128): the same adds in the same order as accumulatePanelPair, split at chunk
- * boundaries. Returns the list index reached.
+ * boundaries. Returns the list index reached. (accumulatePanelPair keeps its own loop: with the sums in registers
+ * from zero, a decode step's few spikes per plane cost no loads and stores of them.)
  */
 function accumulatePairUntil<T>(
   accAt: usize,

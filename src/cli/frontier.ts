@@ -118,9 +118,13 @@ export const frontierCommand = command({
       `${(100 * p.energyRatio).toFixed(1)}%`,
       p.onFront ? 'yes' : '',
     ]);
-    console.log(`\n${entry.name}: ${metric} (float ${float.toFixed(decimals)}) against E_SNN / E_ANN (fp32, Eq. 14):`);
+    const spikeCost = spikingOptions(values, 1).spikeCost ?? 0;
+    const rounding = spikeCost > 0 ? `, linear inputs rounded spike-aware at spike cost ${spikeCost}` : '';
+    console.log(
+      `\n${entry.name}: ${metric} (float ${float.toFixed(decimals)}) against E_SNN / E_ANN (fp32, Eq. 14)${rounding}:`,
+    );
     console.log(textTable(['operating point', metric, 'vs float', 'E_SNN / E_ANN', 'Pareto front'], rows));
-    const json = { model: entry.name, metric, float, sizes, points, front: front.map((p) => p.label) };
+    const json = { model: entry.name, metric, float, sizes, spikeCost, points, front: front.map((p) => p.label) };
     await out?.write(`${JSON.stringify(json, null, 2)}\n`);
     await svgOut?.write(frontierSvg(entry.name, metric, float, points));
     return 0;

@@ -27,8 +27,10 @@ import { buildBrowserBundle, buildConfiguration, rollupConfigurations, type Bund
  * the three wasm builds, and their thread plans): 130,731 bytes measured with them, 127,206 before.
  * Raised to 146,000 for the neuron table's 27 entries at T = 3, 4 and 5 (the MNIST ViT's low-T operating points,
  * which a first run fitted without them, 8 to 24 s each here): 140,911 bytes measured with them.
+ * Raised to 150,000 for spike-aware rounding with the spikemm K chunks (+852 bytes) and the ViT's four GELU neurons
+ * for allocations on 128 calibration images (+1,316): 146,984 bytes measured, 144,816 before them.
  */
-const GZIP_BUDGET_BYTES = 146_000;
+const GZIP_BUDGET_BYTES = 150_000;
 /**
  * The same bundle minified, not compressed: 373,503 bytes measured with threads (339,339 before the frontier work),
  * 436,667 with the low-T neurons; budget about +8%.

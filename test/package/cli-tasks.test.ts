@@ -172,7 +172,21 @@ describeFixtures('mbe-snn on the tasks of the hf-tiny folders', () => {
         '--levels',
         '12,8',
       ),
-      cli('frontier', paths.gpt2, '--T', '12,8', ...common, '--budgets', 'kl:0.05', '--out', out, '--svg', svg),
+      cli(
+        'frontier',
+        paths.gpt2,
+        '--T',
+        '12,8',
+        ...common,
+        '--budgets',
+        'kl:0.05',
+        '--spike-cost',
+        '0.3',
+        '--out',
+        out,
+        '--svg',
+        svg,
+      ),
     ]);
     expect(allocated.code, allocated.stderr).toBe(0);
     expect(allocated.stdout).toMatch(/Allocation: budget KL <= 0\.05 nats on the calibration inputs\n/);
@@ -183,12 +197,15 @@ describeFixtures('mbe-snn on the tasks of the hf-tiny folders', () => {
     expect(allocated.stdout).toMatch(/Identity codes: signed digits \(non-adjacent form\) on a polarity pair/);
     expect(frontier.code, frontier.stderr).toBe(0);
     expect(frontier.stdout).toMatch(/operating point +perplexity +vs float +E_SNN \/ E_ANN +Pareto front/);
+    expect(frontier.stdout).toMatch(/\(fp32, Eq\. 14\), linear inputs rounded spike-aware at spike cost 0\.3:/);
     for (const label of ['T = 12, binary', 'T = 8, signed-digit', 'allocated, kl:0.05'])
       expect(frontier.stdout).toContain(label);
     const json = JSON.parse(await readFile(out, 'utf8')) as {
+      spikeCost: number;
       points: { label: string; onFront: boolean }[];
       front: string[];
     };
+    expect(json.spikeCost).toBe(0.3);
     expect(json.points).toHaveLength(5);
     expect(json.front.length).toBeGreaterThan(0);
     expect(json.front).toEqual(

@@ -74,7 +74,12 @@ export class SpikingContext {
     return range;
   }
 
-  /** Q(x) for x (rows, rowLen): the fixed binary code on |x| with the sign carried, range per options. */
+  /**
+   * Q(x) for x (rows, rowLen): the fixed binary code on |x| with the sign carried, range per options. A linear
+   * layer's input passes `inputWeights` (rowLen, see inputWeights; undefined for 1 everywhere), and then, with
+   * options.spikeCost > 0, each value may round to a code value with fewer spikes (sparseRound); saturations are
+   * counted on x itself.
+   */
   encode(
     counters: SiteCounters,
     site: string,
@@ -82,30 +87,16 @@ export class SpikingContext {
     x: Float32Array,
     rows: number,
     rowLen: number,
-  ): SpikeTrain {
-    const alpha = this.rangeOf(counters, site, operand, x, rows * rowLen);
-    return this.encodeFixed(counters, x, rows, rowLen, alpha, codeSlot(operand));
-  }
-
-  /**
-   * Q(x) of a linear layer's input x (rows, rowLen) with spike-aware rounding (options.spikeCost > 0): each value
-   * may round to a grid value with fewer spikes, its error weighted by `weights` (rowLen, see inputWeights).
-   * Saturations are counted on x itself.
-   */
-  encodeSparse(
-    counters: SiteCounters,
-    site: string,
-    operand: string,
-    x: Float32Array,
-    rows: number,
-    rowLen: number,
-    weights: Float32Array | undefined,
+    inputWeights?: { readonly weights: Float32Array | undefined },
   ): SpikeTrain {
     const alpha = this.rangeOf(counters, site, operand, x, rows * rowLen);
     const { rounding, code, spikeCost } = this.options;
+    if (inputWeights === undefined || spikeCost === 0) {
+      return this.encodeFixed(counters, x, rows, rowLen, alpha, codeSlot(operand));
+    }
     const T = this.timesteps(counters.site, counters.family);
     const rounded = this.scratch.f32(`sparse.${operand}`, rows * rowLen); // (rows, rowLen)
-    sparseRound(x, rounded, rowLen, { alpha, T, rounding, code, spikeCost, weights });
+    sparseRound(x, rounded, rowLen, { alpha, T, rounding, code, spikeCost, weights: inputWeights.weights });
     return this.encodeFixed(counters, rounded, rows, rowLen, alpha, codeSlot(operand), x);
   }
 
@@ -218,7 +209,7 @@ export class SpikingContext {
   /**
    * Q(x) with a given range: saturations (|x| beyond the code's largest value) are counted. The mantissa-like
    * outputs of the exp2, reciprocal and rsqrt neurons use a range fixed by construction, 2. Saturations are
-   * counted on `unrounded` where x was rounded from it (encodeSparse), else on x.
+   * counted on `unrounded` where x was rounded from it (spike-aware rounding), else on x.
    */
   encodeFixed(
     counters: SiteCounters,

@@ -105,10 +105,8 @@ export class SpikingOpSet implements OpSet {
     if (!counters) return;
     const [site, out, x, layer, rows] = args;
     const { inFeatures: K, outFeatures: Nout } = layer;
-    const q =
-      this.options.spikeCost > 0
-        ? this.context.encodeSparse(counters, site, 'x', x, rows, K, (layer as SpikingLinearLayer).inputWeights)
-        : this.context.encode(counters, site, 'x', x, rows, K);
+    const weights = (layer as SpikingLinearLayer).inputWeights;
+    const q = this.context.encode(counters, site, 'x', x, rows, K, { weights });
     if (this.options.mode === 'equivalent') {
       denseLinear(this.kernels, out, q.y, layer, rows);
       counters.sops += q.total * Nout;
