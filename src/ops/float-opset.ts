@@ -11,7 +11,7 @@ import { convOutputSize, im2col, patchLength, prepareConv, type ConvGeometry, ty
 import { prepareDenseLinear, type DenseLinearLayer } from './linear.js';
 import { poolGeometry, poolWindows } from './pooling.js';
 import { isVisible, visibleColumns } from './masks.js';
-import { bBlock, matmulBatch } from './matmul-batch.js';
+import { bBlock, bExtent, matmulBatch, type MatmulBatch } from './matmul-batch.js';
 import { OP_TABLE, type OpArgs } from './op-table.js';
 import type { LinearLayer, OpSet } from './opset.js';
 
@@ -117,37 +117,23 @@ export class FloatOpSet implements OpSet {
     const scale = options.scale ?? 1;
     const transposeB = options.transposeB ?? false;
     const geometry = matmulBatch(options, K, N);
+    if (M * K * N < GEMM_MIN_MACS) {
+      // every product small: all of them in one float64 call
+      float64MatmulBatch(this.kernels, out, a, b, geometry, M, K, N, transposeB, scale, this.float64Row(N));
+      return;
+    }
     for (let j = 0; j < geometry.blocks; j++) {
       const block = bBlock(b, geometry, j, K, N); // (K, N), or (N, K) transposed
-      const first = j * geometry.share; // the block's products: first .. first + share
-      if (M * K * N >= GEMM_MIN_MACS) {
-        // attention's products at real sizes, B packed for the gemm kernel: b (K, N), or b (N, K) as B^T for q k^T
-        const packed = transposeB ? this.kernels.packTransposed(block, K, N) : this.kernels.pack(block, K, N);
-        try {
-          for (let i = first; i < first + geometry.share; i++) {
-            const product = out.subarray(i * M * N, (i + 1) * M * N); // (M, N)
-            this.kernels.gemm(a.subarray(i * M * K, (i + 1) * M * K), packed, M, { out: product });
-            if (scale !== 1) for (let e = 0; e < M * N; e++) product[e] = scale * (product[e] as number);
-          }
-        } finally {
-          packed.free();
+      // attention's products at real sizes, B packed for the gemm kernel: b (K, N), or b (N, K) as B^T for q k^T
+      const packed = transposeB ? this.kernels.packTransposed(block, K, N) : this.kernels.pack(block, K, N);
+      try {
+        for (let i = j * geometry.share; i < (j + 1) * geometry.share; i++) {
+          const product = out.subarray(i * M * N, (i + 1) * M * N); // (M, N)
+          this.kernels.gemm(a.subarray(i * M * K, (i + 1) * M * K), packed, M, { out: product });
+          if (scale !== 1) for (let e = 0; e < M * N; e++) product[e] = scale * (product[e] as number);
         }
-        continue;
-      }
-      for (let i = first; i < first + geometry.share; i++) {
-        const product = out.subarray(i * M * N, (i + 1) * M * N); // (M, N)
-        float64Matmul(
-          this.kernels,
-          product,
-          a.subarray(i * M * K),
-          block,
-          M,
-          K,
-          N,
-          transposeB,
-          scale,
-          this.float64Row(N),
-        );
+      } finally {
+        packed.free();
       }
     }
   }
@@ -237,7 +223,7 @@ export class FloatOpSet implements OpSet {
  * multiply-add against 2 ns in the JS loops. A decoding step's q k^T and p v on the 15M shape: the float model 254
  * against 209 tok/s with the kernel from 8 rows only (the same process, interleaved); its spiking twin unchanged.
  */
-const FLOAT64_KERNEL_MIN_MACS = 2048;
+export const FLOAT64_KERNEL_MIN_MACS = 2048;
 
 /**
  * smallMatmul's product with its bits: in the wasm kernel (Kernels.matmulF64, rows split over the threads) from
@@ -261,6 +247,43 @@ export function float64Matmul(
   }
   const result = out.subarray(0, M * N);
   kernels.matmulF64(a.subarray(0, M * K), b.subarray(0, K * N), M, K, N, { transposeB, scale, out: result });
+}
+
+/**
+ * Every product of a stacked call (MatmulBatch: a (batch, M, K), out (batch, M, N), product i on b's block
+ * floor(i / share)) with float64Matmul's bits: in one wasm call when the products together reach
+ * FLOAT64_KERNEL_MIN_MACS (one copy in and out for all of them), else each in the JS loops.
+ */
+export function float64MatmulBatch(
+  kernels: Kernels,
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  geometry: MatmulBatch,
+  M: number,
+  K: number,
+  N: number,
+  transposeB: boolean,
+  scale: number,
+  sums: Float64Array,
+): void {
+  const { batch, share, stride } = geometry;
+  if (batch * M * K * N < FLOAT64_KERNEL_MIN_MACS) {
+    for (let i = 0; i < batch; i++) {
+      const block = bBlock(b, geometry, Math.floor(i / share), K, N);
+      const product = out.subarray(i * M * N, (i + 1) * M * N); // (M, N)
+      smallMatmul(product, a.subarray(i * M * K), block, M, K, N, transposeB, scale, sums);
+    }
+    return;
+  }
+  kernels.matmulF64(a.subarray(0, batch * M * K), b.subarray(0, bExtent(geometry, K, N)), M, K, N, {
+    transposeB,
+    scale,
+    out: out.subarray(0, batch * M * N),
+    batch,
+    bShare: share,
+    bStride: stride,
+  });
 }
 
 /**

@@ -56,6 +56,51 @@ for (const { variant, supported, title } of VARIANT_CASES) {
       }
     }
 
+    // batch, bShare, bStride (0: every block the same; K * N: side by side; more: with gaps), M, K, N
+    const STACKS: Array<[number, number, number, number, number, number]> = [
+      [8, 2, 1000, 1, 8, 37],
+      [6, 3, 0, 2, 5, 9],
+      [4, 1, 0, 3, 4, 2],
+      [5, 5, 0, 1, 16, 130],
+    ];
+    for (const [batch, bShare, gap, M, K, N] of STACKS) {
+      for (const transposeB of [false, true]) {
+        it(`${batch} stacked ${M}x${K}x${N}, bShare ${bShare}${transposeB ? ', transposed' : ''}: each product's own bits`, () => {
+          const blocks = batch / bShare;
+          const stride = gap === 0 && blocks > 1 && bShare === 1 ? 0 : K * N + gap;
+          const random = seededRandom(batch * 7 + M * 3 + N + (transposeB ? 1 : 0));
+          const a = normal(random, batch * M * K, 3); // (batch, M, K)
+          const b = normal(random, blocks === 0 ? 0 : (blocks - 1) * stride + K * N, 3); // blocks stride apart
+          b[0] = NaN;
+          a[1] = -0;
+          const expected = new Float32Array(batch * M * N); // (batch, M, N)
+          for (let i = 0; i < batch; i++) {
+            const j = Math.floor(i / bShare);
+            const product = expected.subarray(i * M * N, (i + 1) * M * N);
+            const block = b.subarray(j * stride, j * stride + K * N);
+            smallMatmul(product, a.subarray(i * M * K), block, M, K, N, transposeB, 0.7, new Float64Array(N));
+          }
+          const options = { transposeB, scale: 0.7, batch, bShare, bStride: stride };
+          expect(bits(kernels.matmulF64(a, b, M, K, N, options))).toEqual(bits(expected));
+          expect(bits(threaded.matmulF64(a, b, M, K, N, options))).toEqual(bits(expected));
+        });
+      }
+    }
+
+    it('rejects a stack whose bShare does not divide batch, or whose b is short of its last block', () => {
+      const { a, b } = operands(6, 4, 3, 4); // a (4, 3): 4 products of 1 x 3; b one (3, 4) block
+      expect(() => kernels.matmulF64(a, b, 1, 3, 4, { batch: 4, bShare: 3 })).toThrow(
+        /options.bShare must divide batch 4, got 3/,
+      );
+      expect(() => kernels.matmulF64(a, b, 1, 3, 4, { batch: 4, bShare: 2, bStride: 12 })).toThrow(
+        /b must have 24 elements 2 blocks of \(K, N\) = \(3, 4\), 12 elements apart, got 12/,
+      );
+      expect(bits(kernels.matmulF64(a, b, 1, 3, 4, { batch: 4, bShare: 2, bStride: 0 }))).toEqual(
+        bits(kernels.matmulF64(a, b, 1, 3, 4, { batch: 4, bShare: 4 })),
+      );
+      expect(() => kernels.matmulF64(a, b, 1, 3, 4, { batch: 0 })).toThrow(/options.batch/);
+    });
+
     it('writes into out; rejects short operands and a scale that is not a number', () => {
       const { a, b } = operands(5, 2, 3, 4);
       const out = new Float32Array(8);

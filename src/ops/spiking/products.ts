@@ -2,7 +2,7 @@
 // activation matrices (Q K^T, P V) and linear layers on identity-coded inputs. Equivalent mode multiplies
 // the decoded values; spike-driven mode consumes the spike planes (accumulate-only).
 import { ResidentMatrix, type Kernels, type SpikePlanes } from '../../kernels/index.js';
-import { float64Matmul } from '../float-opset.js';
+import { FLOAT64_KERNEL_MIN_MACS, float64Matmul, float64MatmulBatch } from '../float-opset.js';
 import { bBlock, matmulBatch } from '../matmul-batch.js';
 import type { MatmulOptions } from '../opset.js';
 import type { SiteCounters } from '../instrumentation.js';
@@ -124,18 +124,27 @@ export function spikingMatmul(ctx: SpikingContext, counters: SiteCounters, args:
   const qa = ctx.encode(counters, site, 'a', a, geometry.batch * M, K); // (batch, M, K)
   counters.sops += qa.total * N; // each of Q(a)'s spikes reaches N sums
   const sums = ctx.scratch.f64('matmul.sums', N); // (N)
+  // products each too small for a kernel call of its own go in one call, their decoded blocks side by side
+  const together = M * K * N < FLOAT64_KERNEL_MIN_MACS;
+  const decoded = ctx.scratch.f32('matmul.blocks', together ? geometry.blocks * K * N : 0); // (blocks, K, N) or (blocks, N, K)
   for (let j = 0; j < geometry.blocks; j++) {
     const block = bBlock(b, geometry, j, K, N);
     const qb = ctx.encodeRows(counters, site, 'b', block, transposeB ? N : K, transposeB ? K : N);
+    if (together) decoded.set(qb.y.subarray(0, K * N), j * K * N);
     for (let i = j * geometry.share; i < (j + 1) * geometry.share; i++) {
       // each product codes its block, as one call would: the block's second readers are charged as memo hits
       if (i > j * geometry.share) ctx.chargeCodedAgain(counters, qb);
       counters.sops += qb.total; // forming Q(b) accumulates each of its spikes once
+      if (together) continue;
       const product = out.subarray(i * M * N, (i + 1) * M * N); // (M, N)
       const qaRows = qa.y.subarray(i * M * K, (i + 1) * M * K); // (M, K)
       // the float model's small product on the decoded values, so the same sums in the same order
       float64Matmul(ctx.kernels, product, qaRows, qb.y, M, K, N, transposeB, scale, sums);
     }
+  }
+  if (together) {
+    const blocks = { ...geometry, stride: K * N };
+    float64MatmulBatch(ctx.kernels, out, qa.y, decoded, blocks, M, K, N, transposeB, scale, sums);
   }
 }
 
