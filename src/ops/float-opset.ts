@@ -241,12 +241,8 @@ export function float64Matmul(
   scale: number,
   sums: Float64Array,
 ): void {
-  if (M * K * N < FLOAT64_KERNEL_MIN_MACS) {
-    smallMatmul(out, a, b, M, K, N, transposeB, scale, sums);
-    return;
-  }
-  const result = out.subarray(0, M * N);
-  kernels.matmulF64(a.subarray(0, M * K), b.subarray(0, K * N), M, K, N, { transposeB, scale, out: result });
+  const one = { batch: 1, share: 1, stride: K * N, blocks: 1 }; // a stack of one product
+  float64MatmulBatch(kernels, out, a, b, one, M, K, N, transposeB, scale, sums);
 }
 
 /**
