@@ -119,7 +119,8 @@ export const frontierCommand = command({
       p.onFront ? 'yes' : '',
     ]);
     const spikeCost = spikingOptions(values, 1).spikeCost ?? 0;
-    const rounding = spikeCost > 0 ? `, linear inputs rounded spike-aware at spike cost ${spikeCost}` : '';
+    const rounding =
+      spikeCost > 0 ? `, linear and convolution inputs rounded spike-aware at spike cost ${spikeCost}` : '';
     console.log(
       `\n${entry.name}: ${metric} (float ${float.toFixed(decimals)}) against E_SNN / E_ANN (fp32, Eq. 14)${rounding}:`,
     );

@@ -99,9 +99,9 @@ Conversion:
   --no-encode-linear       feed linear layers float inputs instead of identity-coded spikes
   --float <families>       leave op families float: ${OP_FAMILIES.join(',')}
   --margin <x>             activation domain margin, fraction of the calibrated width (default 0.1)
-  --spike-cost <x>         spike-aware rounding of linear-layer inputs (0..16, default 0: none): an input may
-                           round to a code value with fewer spikes, each spike worth x squared code steps of
-                           error (weighted per input by its weight column's squared norm)
+  --spike-cost <x>         spike-aware rounding of linear and convolution inputs (0..16, default 0: none): an
+                           input may round to a code value with fewer spikes, each spike worth x squared code
+                           steps of error (weighted per input by its weight column's squared norm)
   --no-cache               refit neurons instead of using the on-disk cache
   --allow-non-finite       load weights that hold NaN or infinity (by default an error naming the tensor)
   --quick-fits             fit new domains' neurons in seconds instead of ~30 s (one initialisation, 30

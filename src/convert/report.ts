@@ -90,11 +90,12 @@ export function conversionReport(facts: ConversionFacts): ConversionReport {
     sites.push({ site, ...siteOp, label, family: record.family, spiking: plan !== undefined, how, T });
   }
   if (options.ranges === 'dynamic') nonSpiking.add('dynamic identity ranges: a max-abs reduction per tensor');
-  if (options.spikeCost > 0 && [...facts.plans.keys()].some((site) => facts.siteOps.get(site)?.op === 'linear')) {
+  const coded = (site: string) => ['linear', 'conv2d'].includes(facts.siteOps.get(site)?.op ?? '');
+  if (options.spikeCost > 0 && [...facts.plans.keys()].some(coded)) {
     // the least-cost code value rises with the input, so the choice is a staircase: thresholds per input
     nonSpiking.add(
-      'spike-aware rounding of linear-layer inputs: comparisons of each input with its thresholds (per input of the ' +
-        'layer, from the spike cost and its weight column), not counted in Eq. 14',
+      'spike-aware rounding of linear and convolution inputs: comparisons of each input with its thresholds (per ' +
+        'input of the layer, from the spike cost and its weights), not counted in Eq. 14',
     );
   }
   nonSpiking.add('exponent arithmetic of exp, reciprocal and rsqrt (frexp/ldexp): integer additions on exponents');
@@ -147,7 +148,7 @@ export function formatConversionReport(report: ConversionReport): string {
     `Identity codes: ${o.code === 'binary' ? 'binary digits' : 'signed digits (non-adjacent form) on a polarity pair'}, ` +
       `rounded ${o.rounding === 'nearest' ? 'to nearest' : 'down (floor)'}, static ranges by the ${o.identityRange} rule` +
       (o.spikeCost > 0
-        ? `; linear-layer inputs rounded spike-aware (a spike costs ${o.spikeCost} squared code steps, weighted per ` +
+        ? `; linear and convolution inputs rounded spike-aware (a spike costs ${o.spikeCost} squared code steps, weighted per ` +
           "input by its weight column's squared norm; never more spikes than to nearest)."
         : '.'),
     ...(report.calibration ? [`Calibration: ${report.calibration}.`] : []),

@@ -141,10 +141,10 @@ describe('conversion report', () => {
   it('spike-aware rounding is stated with its cost and declared as non-spiking comparisons', () => {
     const { report } = convertBlock({ T: 10, spikeCost: 0.3 });
     expect(formatConversionReport(report)).toMatch(
-      /linear-layer inputs rounded spike-aware \(a spike costs 0\.3 squared/,
+      /linear and convolution inputs rounded spike-aware \(a spike costs 0\.3 squared/,
     );
     expect(
-      report.nonSpiking.some((s) => s.startsWith('spike-aware rounding of linear-layer inputs: comparisons')),
+      report.nonSpiking.some((s) => s.startsWith('spike-aware rounding of linear and convolution inputs: comparisons')),
     ).toBe(true);
     const plain = convertBlock({ T: 10 }).report;
     expect(plain.nonSpiking.some((s) => s.startsWith('spike-aware rounding'))).toBe(false);

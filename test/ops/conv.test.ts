@@ -109,6 +109,36 @@ describe('spiking conv2d', () => {
     kernels = await Kernels.load();
   });
 
+  it.each(CASES.slice(1, 4))('%i x %i, %o, spike-aware rounding: both modes agree, with fewer spikes', (H, W, g) => {
+    const random = seededRandom(11 + H + W);
+    const x = normal(random, H * W * g.inChannels);
+    const weight = normal(random, g.outChannels * g.inChannels * g.kernelSize ** 2);
+    const calibrating = new CalibratingOpSet(kernels);
+    const size = convOutputSize(H, g) * convOutputSize(W, g) * g.outChannels;
+    calibrating.conv2d('conv', new Float32Array(size), x, calibrating.prepareConv(weight, g), H, W);
+    const run = (mode: 'equivalent' | 'spike-driven', spikeCost: number) => {
+      const ops = new SpikingOpSet({
+        kernels,
+        calibration: calibrating.calibration,
+        options: { T: 8, mode, spikeCost },
+      });
+      const out = new Float32Array(size);
+      ops.conv2d('conv', out, x, ops.prepareConv(weight, g), H, W);
+      return { out, counters: ops.counters.all()[0]! };
+    };
+    const equivalent = run('equivalent', 1);
+    const driven = run('spike-driven', 1);
+    const nearest = run('equivalent', 0);
+    const diff = maxRelativeDiff(driven.out, equivalent.out);
+    console.log(
+      `spiking conv2d ${H}x${W}, spike cost 1: modes differ by ${diff.toExponential(2)}; ` +
+        `${equivalent.counters.spikes} spikes against ${nearest.counters.spikes} to nearest`,
+    );
+    expect(diff).toBeLessThan(1e-6);
+    expect(driven.counters.sops).toBe(equivalent.counters.sops);
+    expect(equivalent.counters.spikes).toBeLessThan(nearest.counters.spikes);
+  });
+
   it.each(CASES.slice(1, 6))(
     '%i x %i, %o: equivalent and spike-driven agree; SOPs are spikes x windows x Cout',
     (H, W, g) => {

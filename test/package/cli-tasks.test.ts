@@ -197,7 +197,9 @@ describeFixtures('mbe-snn on the tasks of the hf-tiny folders', () => {
     expect(allocated.stdout).toMatch(/Identity codes: signed digits \(non-adjacent form\) on a polarity pair/);
     expect(frontier.code, frontier.stderr).toBe(0);
     expect(frontier.stdout).toMatch(/operating point +perplexity +vs float +E_SNN \/ E_ANN +Pareto front/);
-    expect(frontier.stdout).toMatch(/\(fp32, Eq\. 14\), linear inputs rounded spike-aware at spike cost 0\.3:/);
+    expect(frontier.stdout).toMatch(
+      /\(fp32, Eq\. 14\), linear and convolution inputs rounded spike-aware at spike cost 0\.3:/,
+    );
     for (const label of ['T = 12, binary', 'T = 8, signed-digit', 'allocated, kl:0.05'])
       expect(frontier.stdout).toContain(label);
     const json = JSON.parse(await readFile(out, 'utf8')) as {

@@ -14,7 +14,9 @@ export function spikingConv(ctx: SpikingContext, counters: SiteCounters, args: O
   const [site, out, x, layer, H, W] = args;
   const g = layer.geometry;
   const rows = convOutputSize(H, g) * convOutputSize(W, g);
-  const q = ctx.encode(counters, site, 'x', x, H * W, g.inChannels);
+  // pixels (H * W) of Cin channels; with a spike cost, each channel's error weighed by its kernels
+  const weights = (layer as { readonly inputWeights?: Float32Array }).inputWeights;
+  const q = ctx.encode(counters, site, 'x', x, H * W, g.inChannels, { weights });
   if (ctx.options.mode === 'equivalent') {
     const patches = im2col(q.y, H, W, g, ctx.scratch.f32('conv.patches', rows * patchLength(g))); // (OH*OW, K*K*Cin)
     denseLinear(ctx.kernels, out, patches, layer.linear, rows);

@@ -45,9 +45,9 @@ export interface SpikingOptions {
   /** How activation neurons are fitted (default `uniform`, from the table where it has them). */
   readonly activationFit?: ActivationFit;
   /**
-   * Spike-aware rounding of linear-layer inputs (default 0: round as `rounding` says): each input may round to
-   * a code value with fewer spikes, one spike charged this many squared code steps, weighted per input by its
-   * weight column's squared norm (sparse-rounding.ts). In [0, 16].
+   * Spike-aware rounding of linear-layer and convolution inputs (default 0: round as `rounding` says): each input
+   * may round to a code value with fewer spikes, one spike charged this many squared code steps, weighted per input
+   * by its weight column's (a convolution: its channel's kernels') squared norm (sparse-rounding.ts). In [0, 16].
    */
   readonly spikeCost?: number;
 }

@@ -2,7 +2,7 @@
 // spikes than its nearest one when the error it adds is worth less than the spikes it saves. Every spike is
 // charged spikeCost squared code steps, divided by the weight of its input: a linear layer's input c reaches the
 // outputs through column c of W, so its coding error counts as ||W[:, c]||^2 (relative to the layer's mean) and
-// its spikes as equal (each one adds a row of Nout weights).
+// its spikes as equal (each one adds a row of Nout weights); a convolution's input channel c through W[:, c, :, :].
 import type { IdentityCode } from './options.js';
 import type { IdentityRounding } from './ranges.js';
 
@@ -44,6 +44,23 @@ export function inputWeights(weight: Float32Array, inFeatures: number, outFeatur
     out[c] = mean > 0 ? Math.max((norms[c] as number) / mean, MIN_INPUT_WEIGHT) : 1;
   }
   return out;
+}
+
+/**
+ * Per input channel c of a convolution W (Cout, Cin, K, K): ||W[:, c, :, :]||^2 over the mean of those, floored as
+ * inputWeights floors them. A pixel's spikes in channel c reach those weights (all of them inside the padding).
+ */
+export function channelWeights(weight: Float32Array, outChannels: number, inChannels: number): Float32Array {
+  const window = weight.length / (outChannels * inChannels); // K * K
+  const asLinear = new Float32Array(outChannels * inChannels); // (Cout, Cin): each kernel window's norm, squared again there
+  for (let o = 0; o < outChannels; o++) {
+    for (let c = 0; c < inChannels; c++) {
+      let sum = 0;
+      for (let k = 0; k < window; k++) sum += (weight[(o * inChannels + c) * window + k] as number) ** 2;
+      asLinear[o * inChannels + c] = Math.sqrt(sum);
+    }
+  }
+  return inputWeights(asLinear, inChannels, outChannels);
 }
 
 export interface SparseRounding {

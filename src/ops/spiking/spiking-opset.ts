@@ -21,7 +21,7 @@ import { spikingNorm } from './norms.js';
 import { resolveSpikingOptions, type ResolvedSpikingOptions, type SpikingOptions } from './options.js';
 import { spikeMatmul, spikingMatmul, spikingMul } from './products.js';
 import { spikingSoftmax } from './softmax.js';
-import { inputWeights } from './sparse-rounding.js';
+import { channelWeights, inputWeights } from './sparse-rounding.js';
 
 export interface SpikingOpSetInit {
   readonly kernels: Kernels;
@@ -36,6 +36,11 @@ export interface SpikingOpSetInit {
 
 /** A linear layer with the weights of its inputs' coding errors (spikeCost > 0; inputWeights (in)). */
 interface SpikingLinearLayer extends DenseLinearLayer {
+  readonly inputWeights?: Float32Array;
+}
+
+/** A convolution with the weights of its input channels' coding errors (spikeCost > 0; inputWeights (Cin)). */
+interface SpikingConvLayer extends ConvLayer {
   readonly inputWeights?: Float32Array;
 }
 
@@ -122,7 +127,12 @@ export class SpikingOpSet implements OpSet {
   }
 
   prepareConv(weight: Float32Array, geometry: ConvGeometry, bias?: Float32Array): ConvLayer {
-    return prepareConv(this.kernels, weight, geometry, bias, this.weights);
+    const layer = prepareConv(this.kernels, weight, geometry, bias, this.weights);
+    if (this.options.spikeCost === 0) return layer;
+    // spike-aware rounding weighs each input channel's coding error by its kernels' squared norm
+    const channels = channelWeights(weight, geometry.outChannels, geometry.inChannels);
+    const spiking: SpikingConvLayer = { ...layer, inputWeights: channels };
+    return spiking;
   }
 
   conv2d(...args: OpArgs<'conv2d'>): void {
