@@ -5,21 +5,16 @@
 // its spikes as equal (each one adds a row of Nout weights); a convolution's input channel c through W[:, c, :, :].
 import type { IdentityCode } from './options.js';
 import type { IdentityRounding } from './ranges.js';
+import { popcount32 } from './spike-train.js';
 
 /** Spikes of the code value k: its 1-bits (binary), or its nonzero non-adjacent-form digits (signed-digit). */
 export function codeSpikes(k: number, code: IdentityCode): number {
-  if (code === 'binary') return popcount(k);
+  if (code === 'binary') return popcount32(k >>> 0);
   // the NAF's nonzero digits are the 1-bits of (k >> 1) ^ (k + (k >> 1)) (signed-digit.ts); k + (k >> 1) may
   // need a 33rd bit, which (k >> 1) < 2^31 never has
   const half = Math.floor(k / 2);
   const sum = k + half;
-  return popcount((half ^ sum) >>> 0) + (sum >= 2 ** 32 ? 1 : 0);
-}
-
-function popcount(v: number): number {
-  let count = 0;
-  for (let w = v >>> 0; w !== 0; w &= w - 1) count++;
-  return count;
+  return popcount32((half ^ sum) >>> 0) + (sum >= 2 ** 32 ? 1 : 0);
 }
 
 /** Inputs whose weight is below this fraction of the mean count as this fraction: a bounded search. */
@@ -30,20 +25,7 @@ export const MIN_INPUT_WEIGHT = 1 / 64;
  * (an all-zero W gives every input weight 1). The weight of an input's coding error against its spikes.
  */
 export function inputWeights(weight: Float32Array, inFeatures: number, outFeatures: number): Float32Array {
-  const norms = new Float64Array(inFeatures); // (in)
-  for (let o = 0; o < outFeatures; o++) {
-    for (let c = 0; c < inFeatures; c++) {
-      const w = weight[o * inFeatures + c] as number;
-      norms[c] = (norms[c] as number) + w * w;
-    }
-  }
-  let mean = 0;
-  for (const v of norms) mean += v / inFeatures;
-  const out = new Float32Array(inFeatures); // (in)
-  for (let c = 0; c < inFeatures; c++) {
-    out[c] = mean > 0 ? Math.max((norms[c] as number) / mean, MIN_INPUT_WEIGHT) : 1;
-  }
-  return out;
+  return squaredNorms(weight, outFeatures, inFeatures, 1);
 }
 
 /**
@@ -51,16 +33,28 @@ export function inputWeights(weight: Float32Array, inFeatures: number, outFeatur
  * inputWeights floors them. A pixel's spikes in channel c reach those weights (all of them inside the padding).
  */
 export function channelWeights(weight: Float32Array, outChannels: number, inChannels: number): Float32Array {
-  const window = weight.length / (outChannels * inChannels); // K * K
-  const asLinear = new Float32Array(outChannels * inChannels); // (Cout, Cin): each kernel window's norm, squared again there
-  for (let o = 0; o < outChannels; o++) {
-    for (let c = 0; c < inChannels; c++) {
-      let sum = 0;
-      for (let k = 0; k < window; k++) sum += (weight[(o * inChannels + c) * window + k] as number) ** 2;
-      asLinear[o * inChannels + c] = Math.sqrt(sum);
+  return squaredNorms(weight, outChannels, inChannels, weight.length / (outChannels * inChannels));
+}
+
+/**
+ * For W (outs, ins, window): per input c, the sum of W[:, c, :]^2 over the mean of those sums, floored at
+ * MIN_INPUT_WEIGHT (an all-zero W gives every input 1).
+ */
+function squaredNorms(weight: Float32Array, outs: number, ins: number, window: number): Float32Array {
+  const norms = new Float64Array(ins); // (ins)
+  for (let o = 0; o < outs; o++) {
+    for (let c = 0; c < ins; c++) {
+      for (let k = (o * ins + c) * window; k < (o * ins + c + 1) * window; k++) {
+        const w = weight[k] as number;
+        norms[c] = (norms[c] as number) + w * w;
+      }
     }
   }
-  return inputWeights(asLinear, inChannels, outChannels);
+  let mean = 0;
+  for (const v of norms) mean += v / ins;
+  const out = new Float32Array(ins); // (ins)
+  for (let c = 0; c < ins; c++) out[c] = mean > 0 ? Math.max((norms[c] as number) / mean, MIN_INPUT_WEIGHT) : 1;
+  return out;
 }
 
 export interface SparseRounding {
