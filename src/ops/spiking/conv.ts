@@ -8,6 +8,7 @@ import type { SiteCounters } from '../instrumentation.js';
 import type { OpArgs } from '../op-table.js';
 import type { SpikingContext } from './context.js';
 import { spikeMatmul } from './products.js';
+import type { InputWeighted } from './sparse-rounding.js';
 import { elementCounts, type SpikeTrain } from './spike-train.js';
 
 export function spikingConv(ctx: SpikingContext, counters: SiteCounters, args: OpArgs<'conv2d'>): void {
@@ -15,7 +16,7 @@ export function spikingConv(ctx: SpikingContext, counters: SiteCounters, args: O
   const g = layer.geometry;
   const rows = convOutputSize(H, g) * convOutputSize(W, g);
   // pixels (H * W) of Cin channels; with a spike cost, each channel's error weighed by its kernels
-  const weights = (layer as { readonly inputWeights?: Float32Array }).inputWeights;
+  const weights = (layer as InputWeighted).inputWeights;
   const q = ctx.encode(counters, site, 'x', x, H * W, g.inChannels, { weights });
   if (ctx.options.mode === 'equivalent') {
     const patches = im2col(q.y, H, W, g, ctx.scratch.f32('conv.patches', rows * patchLength(g))); // (OH*OW, K*K*Cin)

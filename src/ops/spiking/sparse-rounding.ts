@@ -17,6 +17,14 @@ export function codeSpikes(k: number, code: IdentityCode): number {
   return popcount32((half ^ sum) >>> 0) + (sum >= 2 ** 32 ? 1 : 0);
 }
 
+/**
+ * A linear layer or convolution prepared by the spiking OpSet with a spike cost: the weights of its inputs' coding
+ * errors, (in) or (Cin) (inputWeights, channelWeights).
+ */
+export interface InputWeighted {
+  readonly inputWeights?: Float32Array;
+}
+
 /** Inputs whose weight is below this fraction of the mean count as this fraction: a bounded search. */
 export const MIN_INPUT_WEIGHT = 1 / 64;
 

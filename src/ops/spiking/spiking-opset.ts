@@ -21,7 +21,7 @@ import { spikingNorm } from './norms.js';
 import { resolveSpikingOptions, type ResolvedSpikingOptions, type SpikingOptions } from './options.js';
 import { spikeMatmul, spikingMatmul, spikingMul } from './products.js';
 import { spikingSoftmax } from './softmax.js';
-import { channelWeights, inputWeights } from './sparse-rounding.js';
+import { channelWeights, inputWeights, type InputWeighted } from './sparse-rounding.js';
 
 export interface SpikingOpSetInit {
   readonly kernels: Kernels;
@@ -32,16 +32,6 @@ export interface SpikingOpSetInit {
   readonly neuronOptions?: NeuronProviderOptions;
   /** How linear and convolution weights are held (default f32; bf16: half the memory, widened in gemm). */
   readonly weights?: PackedDtype;
-}
-
-/** A linear layer with the weights of its inputs' coding errors (spikeCost > 0; inputWeights (in)). */
-interface SpikingLinearLayer extends DenseLinearLayer {
-  readonly inputWeights?: Float32Array;
-}
-
-/** A convolution with the weights of its input channels' coding errors (spikeCost > 0; inputWeights (Cin)). */
-interface SpikingConvLayer extends ConvLayer {
-  readonly inputWeights?: Float32Array;
 }
 
 export class SpikingOpSet implements OpSet {
@@ -101,7 +91,10 @@ export class SpikingOpSet implements OpSet {
     const dense = prepareDenseLinear(this.kernels, weight, inFeatures, outFeatures, bias, this.weights);
     if (this.options.spikeCost === 0) return dense;
     // spike-aware rounding weighs each input's coding error by its weight column (in floats, not a weight copy)
-    const layer: SpikingLinearLayer = { ...dense, inputWeights: inputWeights(weight, inFeatures, outFeatures) };
+    const layer: DenseLinearLayer & InputWeighted = {
+      ...dense,
+      inputWeights: inputWeights(weight, inFeatures, outFeatures),
+    };
     return layer;
   }
 
@@ -110,7 +103,7 @@ export class SpikingOpSet implements OpSet {
     if (!counters) return;
     const [site, out, x, layer, rows] = args;
     const { inFeatures: K, outFeatures: Nout } = layer;
-    const weights = (layer as SpikingLinearLayer).inputWeights;
+    const weights = (layer as InputWeighted).inputWeights;
     const q = this.context.encode(counters, site, 'x', x, rows, K, { weights });
     if (this.options.mode === 'equivalent') {
       denseLinear(this.kernels, out, q.y, layer, rows);
@@ -131,7 +124,7 @@ export class SpikingOpSet implements OpSet {
     if (this.options.spikeCost === 0) return layer;
     // spike-aware rounding weighs each input channel's coding error by its kernels' squared norm
     const channels = channelWeights(weight, geometry.outChannels, geometry.inChannels);
-    const spiking: SpikingConvLayer = { ...layer, inputWeights: channels };
+    const spiking: ConvLayer & InputWeighted = { ...layer, inputWeights: channels };
     return spiking;
   }
 
